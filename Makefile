@@ -1,0 +1,74 @@
+# recsys-workbench: two commands on a fresh machine.
+#   make run   -> creates .venv if needed, installs the locked dependencies, serves the notebooks
+#   make test  -> creates .venv if needed, runs linters, unit tests, every marimo notebook and nbmake
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 2718
+HOST   ?= 127.0.0.1
+MARIMO_FLAGS ?=
+PYTEST_FLAGS ?=
+NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
+JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
+
+.PHONY: help env run test lint unit notebooks nbmake marimo-check bench data jupyter lock clean quiz
+
+help:
+	@echo "make run    - open the notebook workbench (marimo) on http://$(HOST):$(PORT)"
+	@echo "make test   - linters, unit tests, every notebook (marimo scripts + nbmake)"
+	@echo "make bench  - speed benchmarks, printed as tables"
+	@echo "make data   - regenerate the bundled sample data from the simulator"
+	@echo "make jupyter- regenerate notebooks/jupyter/*.ipynb from the marimo sources"
+	@echo "make lock   - re-resolve requirements.in into requirements.lock"
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements.lock
+	$(PY) -m pip install --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo "Serving notebooks/ with marimo on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(BIN)/marimo edit notebooks --headless --host $(HOST) --port $(PORT) $(MARIMO_FLAGS)
+
+test: $(STAMP) lint unit notebooks nbmake
+
+lint: $(STAMP)
+	$(BIN)/ruff check workbench tests benchmarks notebooks
+	@if [ -n "$(NOTEBOOKS)" ]; then $(BIN)/marimo check $(NOTEBOOKS); else echo "no marimo notebooks yet"; fi
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not notebooks" $(PYTEST_FLAGS)
+
+notebooks: $(STAMP)
+	$(BIN)/pytest -m notebooks tests/test_notebooks.py $(PYTEST_FLAGS)
+
+nbmake: $(STAMP)
+	@if [ -n "$(JUPYTER)" ]; then \
+		$(BIN)/pytest --nbmake --nbmake-timeout=120 -p no:randomly $(JUPYTER); \
+	else echo "no Jupyter notebooks yet"; fi
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+data: $(STAMP)
+	$(PY) -m workbench.sim.bundle data
+
+jupyter: $(STAMP)
+	$(PY) -m workbench.notebook_export
+
+quiz: $(STAMP)
+	$(BIN)/workbench quiz
+
+lock:
+	rm -rf /tmp/wb-lock && $(PYTHON) -m venv /tmp/wb-lock
+	/tmp/wb-lock/bin/pip install --upgrade pip && /tmp/wb-lock/bin/pip install -r requirements.in
+	/tmp/wb-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
