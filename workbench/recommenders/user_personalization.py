@@ -1,0 +1,484 @@
+"""User-Personalization: batch latent factors, re-ranked by the live session, with exploration.
+
+This is the workbench's stand-in for Amazon Personalize's User-Personalization
+recipe (see the fact sheet, sections 2.2-2.5). It is *not* the service's neural
+model; it reproduces the behaviour a learner needs to reason about:
+
+* **Batch part** -- :meth:`fit` learns item factors ``V`` (``n_items x factors``)
+  with a truncated SVD of the user x item matrix of ``log(1 + confidence)``,
+  where the confidence of an event is its EVENT_TYPE weight times a recency decay
+  (``long_half_life_days``). Nothing here needs another helper's model.
+* **User state** -- a user is two vectors in factor space, both built by folding
+  in events one after another: a long-term *profile*
+  ``p <- p * 2^(-dt / H_long) + w * V[item]`` and a short-term *session* vector
+  with the much shorter half-life ``session_half_life_minutes``. Training builds
+  them from the history; :meth:`update` keeps folding in tracked events, so a
+  brand-new user is personalised after their first few events (real time).
+* **Scoring** -- ``score = (p/|p| + session_weight * g * s/|s|) . V[item]
+  + popularity_weight * scale * recent_popularity[item] + exploration bonus``,
+  where ``g = 2^(-(now - last session event) / H_session)`` fades the session
+  out and ``scale`` is the largest item-factor norm (so the weights are unit-free).
+* **Exploration** -- items younger than ``exploration_item_age_cutoff`` days
+  (relative to the latest interaction the model knows) with fewer than
+  ``exploration_max_interactions`` interactions receive a random bonus of up to
+  ``exploration_weight * scale``, shrinking as they collect interactions.
+  ``exploration_weight=0`` switches exploration off.
+* **Automatic updates** -- :meth:`auto_update` mimics the 2-hourly update of a
+  deployed campaign: new catalog items (and events on them tracked since) enter
+  the candidate set with folded-in factors; the SVD is not recomputed (that is a
+  FULL retrain, i.e. :meth:`fit`).
+
+Unknown users (never seen in training nor tracked) receive the recency-weighted
+popular items, which is how the fact sheet describes new-user recommendations
+of recency-aware recipes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numpy as np
+import pandas as pd
+
+from ..constants import CREATION_TIMESTAMP, EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, TIMESTAMP, USER_ID
+from ..vocabulary import Vocabulary
+from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions
+
+_SECONDS_PER_MINUTE = 60.0
+
+
+@dataclasses.dataclass
+class UserPersonalizationConfig(RecommenderConfig):
+    """Settings of :class:`UserPersonalization`."""
+
+    factors: int = 24
+    """Number of latent factors learned by the truncated SVD (capped by the data's size)."""
+
+    long_half_life_days: float = 30.0
+    """Half-life of an event's weight in the long-term taste profile (and in the SVD input)."""
+
+    session_half_life_minutes: float = 60.0
+    """Half-life of an event's weight in the short-term session vector."""
+
+    session_weight: float = 1.0
+    """How strongly the session vector re-ranks the profile's candidates (0 = no session effect)."""
+
+    popularity_weight: float = 0.15
+    """Weight of the recency-weighted popularity prior, in units of the largest item-factor norm."""
+
+    popularity_half_life_days: float = 7.0
+    """Half-life of an event in the popularity prior (and in the fallback for unknown users)."""
+
+    exploration_weight: float = 0.3
+    """Personalize's ``explorationWeight``: 0 = no exploration, 1 = the most exploration.
+    It scales the random bonus given to young items with little interaction data."""
+
+    exploration_item_age_cutoff: float = 30.0
+    """Personalize's ``explorationItemAgeCutOff`` in days: only items younger than this,
+    measured from the latest interaction the model knows, are explored."""
+
+    exploration_max_interactions: int = 20
+    """An item with this many interactions (or more) no longer counts as 'little data'."""
+
+
+class _DenseSeen(np.ndarray):
+    """A dense boolean (user x item) matrix that answers ``.toarray()`` like a sparse one.
+
+    Real-time models mark seen items on every tracked event; with a sparse matrix
+    each update would copy all entries. Rows are over-allocated (capacity doubling)
+    so growing the user vocabulary is amortised O(1); the column count always equals
+    the item vocabulary size.
+    """
+
+    def toarray(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+def _grow_rows(array: np.ndarray, n_rows: int) -> np.ndarray:
+    """Return ``array`` with at least ``n_rows`` rows (zero padded, capacity doubled)."""
+    if array.shape[0] >= n_rows:
+        return array
+    capacity = max(n_rows, 2 * array.shape[0], 16)
+    out = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    out[: array.shape[0]] = array
+    return out.view(type(array)) if isinstance(array, _DenseSeen) else out
+
+
+class UserPersonalization(Recommender):
+    """Latent-factor candidates re-ranked by the live session, with exploration of new items.
+
+    Example:
+        >>> model = UserPersonalization().fit(interactions, items=items)
+        >>> model.recommend(["u1"])               # batch taste + recent popularity
+        >>> model.update(clicks_of_u1)            # event tracker: next list changes
+        >>> model.auto_update(items=catalog)      # 2-hourly update: new items explored
+    """
+
+    Config = UserPersonalizationConfig
+    config: UserPersonalizationConfig
+    realtime = True
+    fallback_description = "items that were popular recently (recency-weighted popularity)"
+
+    # ------------------------------------------------------------ history
+    # The base class keeps every tracked event in ``_history`` for filters. Real-time
+    # traffic calls update() thousands of times, so events are kept in chunks and
+    # only concatenated when something reads the history.
+    @property
+    def _history(self) -> pd.DataFrame:
+        if self._tracked_chunks:
+            self._base_history = pd.concat([self._base_history, *self._tracked_chunks], ignore_index=True)
+            self._tracked_chunks = []
+        return self._base_history
+
+    @_history.setter
+    def _history(self, frame: pd.DataFrame) -> None:
+        self._base_history = frame
+        self._tracked_chunks: list[pd.DataFrame] = []
+
+    @property
+    def pending_events_(self) -> pd.DataFrame:
+        """Events tracked since the last :meth:`fit` (they join the training data at the next fit)."""
+        n_base = self._n_fit_events
+        return self._history.iloc[n_base:].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- fit
+    def _seen_matrix(self, interactions: pd.DataFrame) -> _DenseSeen:
+        seen = np.zeros((len(self.user_vocab), len(self.item_vocab)), dtype=bool).view(_DenseSeen)
+        rows = self.user_vocab.to_inner(interactions[USER_ID])
+        cols = self.item_vocab.to_inner(interactions[ITEM_ID])
+        seen[rows, cols] = True
+        return seen
+
+    def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
+        cfg = self.config
+        self._rng = np.random.default_rng(cfg.seed)
+        self._n_fit_events = len(interactions)
+        n_users, n_items = len(self.user_vocab), len(self.item_vocab)
+        times = interactions[TIMESTAMP].to_numpy(dtype=float)
+        self.now_ = float(times.max())
+        weights = self._weights(interactions)
+        u = self.user_vocab.to_inner(interactions[USER_ID])
+        i = self.item_vocab.to_inner(interactions[ITEM_ID])
+
+        self.item_factors_ = self._learn_item_factors(u, i, weights, times, n_users, n_items)
+        norms = np.linalg.norm(self.item_factors_, axis=1)
+        self._scale = float(norms.max()) if norms.size and norms.max() > 0 else 1.0
+        self._typical_norm = float(np.median(norms[norms > 0])) if (norms > 0).any() else 1.0
+
+        k = self.item_factors_.shape[1]
+        self._profile = np.zeros((n_users, k))
+        self._profile_t = np.full(n_users, -np.inf)
+        self._session = np.zeros((n_users, k))
+        self._session_t = np.full(n_users, -np.inf)
+        self._last_item = np.full(n_users, -1, dtype=np.int64)
+        self._n_users_alloc = n_users
+
+        self._pop = np.zeros(n_items)
+        self._pop_t = self.now_
+        self._counts = np.zeros(n_items)
+        self._created = self._creation_times(items, interactions, n_items)
+        self._unknown_item_events: list[pd.DataFrame] = []
+        order = np.argsort(times, kind="stable")
+        self._absorb(u[order], i[order], weights[order], times[order])
+
+    def _weights(self, frame: pd.DataFrame) -> np.ndarray:
+        if EVENT_TYPE in frame.columns:
+            return self.event_weight(frame[EVENT_TYPE])
+        return np.ones(len(frame))
+
+    def _learn_item_factors(self, u, i, weights, times, n_users, n_items) -> np.ndarray:
+        """Right singular vectors of ``log(1 + decayed confidence)`` (``n_items x k``)."""
+        from scipy import sparse
+
+        decay = np.exp2(-(self.now_ - times) / (self.config.long_half_life_days * SECONDS_PER_DAY))
+        matrix = sparse.csr_matrix((weights * decay, (u, i)), shape=(n_users, n_items))
+        matrix.sum_duplicates()
+        matrix.data = np.log1p(matrix.data)
+        k = max(1, min(self.config.factors, n_users - 1, n_items - 1))
+        if n_users * n_items <= 4_000_000 or k >= min(n_users, n_items) - 1:
+            _, s, vt = np.linalg.svd(matrix.toarray(), full_matrices=False)
+            vt = vt[:k]
+        else:
+            from scipy.sparse.linalg import svds
+
+            v0 = np.random.default_rng(self.config.seed).random(min(n_users, n_items))
+            _, s, vt = svds(matrix.astype(float), k=k, v0=v0)
+            vt = vt[np.argsort(-s)]
+        # the sign of a singular vector is arbitrary; fix it so results never depend on the solver
+        signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
+        signs[signs == 0] = 1.0
+        return (vt * signs[:, None]).T.copy()
+
+    def _creation_times(self, items: pd.DataFrame | None, interactions: pd.DataFrame, n_items: int) -> np.ndarray:
+        """CREATION_TIMESTAMP per item; else the item's first interaction; else 'now'."""
+        created = np.full(n_items, np.nan)
+        first = interactions.groupby(ITEM_ID, sort=False)[TIMESTAMP].min()
+        created[self.item_vocab.to_inner(first.index)] = first.to_numpy(dtype=float)
+        if items is not None and CREATION_TIMESTAMP in items.columns:
+            idx = self.item_vocab.to_inner(items[ITEM_ID].astype(str))
+            values = pd.to_numeric(items[CREATION_TIMESTAMP], errors="coerce").to_numpy(dtype=float)
+            ok = (idx >= 0) & np.isfinite(values)
+            created[idx[ok]] = values[ok]
+        return np.where(np.isfinite(created), created, self.now_)
+
+    # ------------------------------------------------------- user state
+    def _ensure_users(self, n_users: int) -> None:
+        if n_users <= self._n_users_alloc:
+            return
+        self._profile = _grow_rows(self._profile, n_users)
+        self._session = _grow_rows(self._session, n_users)
+        old = self._profile_t.shape[0]
+        self._profile_t = np.concatenate([self._profile_t, np.full(self._profile.shape[0] - old, -np.inf)])
+        self._session_t = np.concatenate([self._session_t, np.full(self._session.shape[0] - old, -np.inf)])
+        self._last_item = np.concatenate([self._last_item, np.full(self._profile.shape[0] - old, -1, dtype=np.int64)])
+        self._seen = _grow_rows(self._seen, n_users)
+        self._n_users_alloc = self._profile.shape[0]
+
+    def _absorb(self, u: np.ndarray, i: np.ndarray, w: np.ndarray, t: np.ndarray) -> None:
+        """Fold events (sorted by time, known users and items) into profiles, sessions and popularity.
+
+        Per user the state is first decayed to ``T = max(previous time, newest event)``;
+        each event then adds ``w * 2^(-(T - t) / H) * V[item]``. Applying this batch by
+        batch gives the same state as applying it event by event.
+        """
+        if len(u) == 0:
+            return
+        cfg = self.config
+        V = self.item_factors_
+        users, first = np.unique(u, return_index=True)
+        newest = np.full(len(users), -np.inf)
+        np.maximum.at(newest, np.searchsorted(users, u), t)
+        for state, stamp, half_life in (
+            (self._profile, self._profile_t, cfg.long_half_life_days * SECONDS_PER_DAY),
+            (self._session, self._session_t, cfg.session_half_life_minutes * _SECONDS_PER_MINUTE),
+        ):
+            target = np.maximum(stamp[users], newest)
+            old = np.where(np.isfinite(stamp[users]), np.exp2(-(target - stamp[users]) / half_life), 0.0)
+            state[users] *= old[:, None]
+            user_target = target[np.searchsorted(users, u)]
+            contrib = (w * np.exp2(-(user_target - t) / half_life))[:, None] * V[i]
+            np.add.at(state, u, contrib)
+            stamp[users] = target
+        # the last item per user (events are time-sorted, so the last occurrence wins)
+        last_pos = len(u) - 1 - np.unique(u[::-1], return_index=True)[1]
+        self._last_item[u[last_pos]] = i[last_pos]
+        # recency-weighted popularity, decayed as one global clock
+        pop_half_life = cfg.popularity_half_life_days * SECONDS_PER_DAY
+        clock = max(self._pop_t, float(t.max()))
+        self._pop *= np.exp2(-(clock - self._pop_t) / pop_half_life)
+        np.add.at(self._pop, i, w * np.exp2(-(clock - t) / pop_half_life))
+        self._pop_t = clock
+        np.add.at(self._counts, i, 1.0)
+        self.now_ = max(self.now_, float(t.max()))
+
+    # ------------------------------------------------------------ update
+    def update(self, events: pd.DataFrame) -> UserPersonalization:
+        """Fold tracked events into the users' state (the event tracker's PutEvents).
+
+        Events on items the model does not know yet are kept and used after the next
+        :meth:`auto_update` or :meth:`fit` (real-time events only count for existing items).
+        """
+        self._check_fitted()
+        events = prepare_interactions(events, allow_empty=True)
+        if events.empty:
+            return self
+        self._tracked_chunks.append(events)
+        new_items = events.loc[~events[ITEM_ID].isin(self.item_vocab.ids), ITEM_ID].unique()
+        self._update(events, new_items)
+        return self
+
+    def _grow_seen(self, events: pd.DataFrame) -> None:
+        self.user_vocab = self.user_vocab.extend(events[USER_ID].unique())
+        self._ensure_users(len(self.user_vocab))
+        rows = self.user_vocab.to_inner(events[USER_ID])
+        cols = self.item_vocab.to_inner(events[ITEM_ID])
+        ok = cols >= 0
+        self._seen[rows[ok], cols[ok]] = True
+
+    def _update(self, events: pd.DataFrame, new_items: np.ndarray) -> None:
+        self._grow_seen(events)
+        u = self.user_vocab.to_inner(events[USER_ID])
+        i = self.item_vocab.to_inner(events[ITEM_ID])
+        t = events[TIMESTAMP].to_numpy(dtype=float)
+        known = i >= 0
+        if (~known).any():
+            self._unknown_item_events.append(events.loc[~known])
+        w = self._weights(events)
+        order = np.argsort(t[known], kind="stable")
+        self._absorb(u[known][order], i[known][order], w[known][order], t[known][order])
+        self.now_ = max(self.now_, float(t.max()))
+
+    def auto_update(self, items: pd.DataFrame | None = None, now: float | None = None) -> UserPersonalization:
+        """Mimic the automatic 2-hourly update: new items join the candidate set, no retraining.
+
+        Args:
+            items: the current catalog (Personalize Items format; CREATION_TIMESTAMP is
+                used for the exploration age when present). Items tracked in events
+                but missing from the catalog are added too.
+            now: the wall-clock of the update (epoch seconds); advances the model's clock
+                so item ages and session fading follow real time.
+
+        A new item's factors are the shrunken mean of the profiles of the users who
+        interacted with it since it appeared (no events = zero vector: the item can only
+        be reached through exploration). Those events are then folded into the users'
+        state like any tracked event.
+        """
+        self._check_fitted()
+        if now is not None:
+            self.now_ = max(self.now_, float(now))
+        pending = (
+            pd.concat(self._unknown_item_events, ignore_index=True)
+            if self._unknown_item_events
+            else pd.DataFrame({USER_ID: [], ITEM_ID: [], TIMESTAMP: []})
+        )
+        candidates = [pending[ITEM_ID].astype(str)]
+        if items is not None:
+            if ITEM_ID not in items.columns:
+                raise ValueError(f"auto_update(items=...) needs an {ITEM_ID} column")
+            candidates.insert(0, items[ITEM_ID].astype(str))
+        new_ids = pd.unique(pd.concat(candidates, ignore_index=True))
+        new_ids = new_ids[~pd.Index(new_ids).isin(self.item_vocab.ids)]
+        if len(new_ids):
+            self._add_items(np.asarray(new_ids, dtype=object), items, pending)
+        if len(pending):
+            self._unknown_item_events = []
+            still_unknown = ~pending[ITEM_ID].isin(self.item_vocab.ids)
+            if still_unknown.any():  # pragma: no cover - every pending id was just added
+                self._unknown_item_events.append(pending.loc[still_unknown])
+            known = pending.loc[~still_unknown]
+            u = self.user_vocab.to_inner(known[USER_ID])
+            i = self.item_vocab.to_inner(known[ITEM_ID])
+            t = known[TIMESTAMP].to_numpy(dtype=float)
+            order = np.argsort(t, kind="stable")
+            self._grow_seen(known)
+            self._absorb(u[order], i[order], self._weights(known)[order], t[order])
+        return self
+
+    def _add_items(self, new_ids: np.ndarray, items: pd.DataFrame | None, pending: pd.DataFrame) -> None:
+        n_old = len(self.item_vocab)
+        self.item_vocab = self.item_vocab.extend(new_ids)
+        n_new = len(self.item_vocab) - n_old
+        k = self.item_factors_.shape[1]
+        factors = np.zeros((n_new, k))
+        if len(pending):
+            users = self.user_vocab.to_inner(pending[USER_ID])
+            cols = self.item_vocab.to_inner(pending[ITEM_ID]) - n_old
+            ok = (users >= 0) & (cols >= 0)
+            profiles = self._profile[users[ok]]
+            norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+            unit = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
+            w = self._weights(pending)[ok]
+            np.add.at(factors, cols[ok], w[:, None] * unit)
+            total = np.bincount(cols[ok], weights=w, minlength=n_new)
+            n_events = np.bincount(cols[ok], minlength=n_new)
+            mean = np.divide(factors, total[:, None], out=np.zeros_like(factors), where=total[:, None] > 0)
+            factors = mean * self._typical_norm * (n_events / (n_events + 5.0))[:, None]
+        self.item_factors_ = np.vstack([self.item_factors_, factors])
+        created = np.full(n_new, self.now_)
+        if items is not None and CREATION_TIMESTAMP in items.columns:
+            frame = items.assign(**{ITEM_ID: items[ITEM_ID].astype(str)}).drop_duplicates(ITEM_ID).set_index(ITEM_ID)
+            values = pd.to_numeric(frame[CREATION_TIMESTAMP].reindex(self.item_vocab.ids[n_old:]), errors="coerce")
+            created = np.where(np.isfinite(values.to_numpy(dtype=float)), values.to_numpy(dtype=float), created)
+        self._created = np.concatenate([self._created, created])
+        self._pop = np.concatenate([self._pop, np.zeros(n_new)])
+        self._counts = np.concatenate([self._counts, np.zeros(n_new)])
+        self._popularity = np.concatenate([self._popularity, np.zeros(n_new)])
+        seen = np.zeros((self._seen.shape[0], len(self.item_vocab)), dtype=bool)
+        seen[:, :n_old] = self._seen
+        self._seen = seen.view(_DenseSeen)
+        if self.items_ is not None and items is not None:
+            self.items_ = pd.concat([self.items_, items[items[ITEM_ID].astype(str).isin(new_ids)]], ignore_index=True)
+        elif items is not None:
+            self.items_ = items
+
+    # ------------------------------------------------------------- score
+    def _query_vectors(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
+        cfg = self.config
+        profile = self._profile[users]
+        norms = np.linalg.norm(profile, axis=1, keepdims=True)
+        query = np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0)
+        sess = self._session[users]
+        s_norms = np.linalg.norm(sess, axis=1, keepdims=True)
+        fade = np.exp2(-(self.now_ - self._session_t[users]) / (cfg.session_half_life_minutes * _SECONDS_PER_MINUTE))
+        fade = np.where(np.isfinite(fade), fade, 0.0)[:, None]
+        query += cfg.session_weight * fade * np.divide(sess, s_norms, out=np.zeros_like(sess), where=s_norms > 0)
+        if isinstance(session, (list, tuple, np.ndarray)) and len(session):
+            idx = self.item_vocab.to_inner(session)
+            idx = idx[idx >= 0]
+            if len(idx):
+                extra = self.item_factors_[idx].sum(axis=0)
+                n = np.linalg.norm(extra)
+                if n > 0:
+                    query += cfg.session_weight * extra / n
+        return query
+
+    def _prior(self) -> np.ndarray:
+        top = self._pop.max() if self._pop.size else 0.0
+        return self._pop / top if top > 0 else np.zeros_like(self._pop)
+
+    def _exploration(self, n_rows: int) -> np.ndarray:
+        """Random exploration bonus per (row, item); zero for items not eligible."""
+        cfg = self.config
+        bonus = np.zeros((n_rows, len(self._created)))
+        if cfg.exploration_weight <= 0:
+            return bonus
+        eligible = self._eligible()
+        if eligible.any():
+            room = 1.0 - self._counts[eligible] / max(1, cfg.exploration_max_interactions)
+            draws = self._rng.random((n_rows, int(eligible.sum())))
+            bonus[:, eligible] = cfg.exploration_weight * self._scale * draws * room
+        return bonus
+
+    def _eligible(self) -> np.ndarray:
+        cfg = self.config
+        young = (self.now_ - self._created) < cfg.exploration_item_age_cutoff * SECONDS_PER_DAY
+        return young & (self._counts < cfg.exploration_max_interactions)
+
+    def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
+        query = self._query_vectors(users, session)
+        scores = query @ self.item_factors_.T
+        scores += self.config.popularity_weight * self._scale * self._prior()
+        return scores + self._exploration(len(users))
+
+    def _fallback_scores(self, raw_user_ids: np.ndarray, session: SessionLike) -> np.ndarray:
+        scores = np.tile(self._scale * self._prior(), (len(raw_user_ids), 1))
+        return scores + self._exploration(len(raw_user_ids))
+
+    def _similar(self, items: np.ndarray) -> np.ndarray:
+        V = self.item_factors_
+        norms = np.linalg.norm(V, axis=1)
+        unit = np.divide(V, norms[:, None], out=np.zeros_like(V), where=norms[:, None] > 0)
+        scores = unit[items] @ unit.T
+        scores[:, norms == 0] = np.nan
+        return scores
+
+    # -------------------------------------------------------- explanation
+    def _explain(self, user_id: str, item_id: str) -> str:
+        item = self.item_vocab.to_inner([item_id])[0]
+        user = self.user_vocab.to_inner([user_id])[0]
+        if item < 0:
+            return "This item is not in the model's catalog yet (it joins at the next automatic update)."
+        if self._eligible()[item]:
+            age = (self.now_ - self._created[item]) / SECONDS_PER_DAY
+            return (
+                f"New arrival ({age:.0f} days old, {int(self._counts[item])} interactions) shown to explore "
+                f"(exploration weight {self.config.exploration_weight})."
+            )
+        last = self._last_item[user]
+        recent = self.now_ - self._session_t[user] < 3 * self.config.session_half_life_minutes * _SECONDS_PER_MINUTE
+        if last >= 0 and recent:
+            return f"Because you just viewed {self.item_vocab.ids[last]}, which customers engage with alongside it."
+        if last >= 0:
+            return f"Matches the taste in your history (for example {self.item_vocab.ids[last]})."
+        return f"Popular right now: {self.fallback_description}."
+
+    # ---------------------------------------------------------- inspection
+    def exploration_candidates(self) -> pd.Series:
+        """Item ids currently eligible for exploration (young and with little data)."""
+        self._check_fitted()
+        return pd.Series(self.item_vocab.ids[self._eligible()], name=ITEM_ID, dtype=object)
+
+    def known_items(self) -> Vocabulary:
+        """The item vocabulary the model can recommend from right now."""
+        self._check_fitted()
+        return self.item_vocab
+
