@@ -36,6 +36,7 @@ of recency-aware recipes.
 from __future__ import annotations
 
 import dataclasses
+
 import numpy as np
 import pandas as pd
 
