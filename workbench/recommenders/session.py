@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..constants import ITEM_ID, SECONDS_PER_HOUR, SESSION_ID, TIMESTAMP, USER_ID
+from ..constants import ITEM_ID, SECONDS_PER_HOUR, SESSION_ID, USER_ID
 from .base import Recommender, RecommenderConfig, SessionLike
 from .statistical import extend_items, timestamps_of
 
