@@ -167,43 +167,63 @@ def _sim_api():
     return sim
 
 
-def _check_policy(config: dict[str, Any]) -> str | None:
+def _sim_config():
+    """The simulator's config classes (they may land before the engine), or ``None``."""
     try:
-        sim = _sim_api()
-    except EvidenceUnavailable:
+        from ..sim import config
+    except ImportError:
+        return None
+    return config
+
+
+def _check_policy(config: dict[str, Any]) -> str | None:
+    sim = _sim_config()
+    if sim is None:
         return None  # checked again when the recipe runs
     fields = {f.name for f in dataclasses.fields(sim.Policy)}
     for key in config:
         if key not in fields:
             return f"{key!r} is not a Policy setting; Policy has {', '.join(sorted(fields))}."
+    try:
+        sim.Policy(**config)
+    except (TypeError, ValueError) as err:
+        return f"not a valid Policy: {err}"
     return None
 
 
 def _check_shop(base: str | None, shop: dict[str, Any]) -> tuple[str, str] | None:
     if base is not None and not (REPO_ROOT / base).is_file():
         return "evidence.base", f"{base!r} does not exist (paths are relative to the repository root)."
-    try:
-        sim = _sim_api()
-    except EvidenceUnavailable:
+    sim = _sim_config()
+    if sim is None:
         return None
     fields = {f.name for f in dataclasses.fields(sim.ShopConfig)}
     for key in shop:
         if key not in fields:
             return f"evidence.shop.{key}", f"not a ShopConfig setting; ShopConfig has {', '.join(sorted(fields))}."
+    try:
+        sim.ShopConfig(**shop_settings_from(base, shop))
+    except (TypeError, ValueError) as err:
+        return "evidence.shop", f"not a valid ShopConfig: {err}"
     return None
 
 
 def shop_settings(plan: Any) -> dict[str, Any]:
     """The shop config dict of a plan: the base file (if any) overlaid with ``plan.shop``."""
+    return shop_settings_from(plan.base, plan.shop)
+
+
+def shop_settings_from(base: str | None, shop: Mapping[str, Any]) -> dict[str, Any]:
+    """A base shop config YAML (``{name, shop, policy}`` or a bare shop mapping) overlaid with ``shop``."""
     import yaml
 
     settings: dict[str, Any] = {}
-    if plan.base:
-        loaded = yaml.safe_load((REPO_ROOT / plan.base).read_text(encoding="utf-8")) or {}
-        if isinstance(loaded, Mapping) and "shop" in loaded and isinstance(loaded["shop"], Mapping):
+    if base:
+        loaded = yaml.safe_load((REPO_ROOT / base).read_text(encoding="utf-8")) or {}
+        if isinstance(loaded, Mapping) and isinstance(loaded.get("shop"), Mapping):
             loaded = loaded["shop"]
         settings.update(loaded)
-    settings.update(plan.shop)
+    settings.update(shop)
     return settings
 
 

@@ -83,8 +83,8 @@ class ScenarioError(WorkbenchError, ValueError):
     def __init__(self, file: str | os.PathLike[str] | None, field: str, problem: str) -> None:
         self.file = display_path(file)
         self.field = field
-        self.problem = problem
-        super().__init__(f"{self.file}: field '{field}': {problem}")
+        self.problem = problem.rstrip(".")
+        super().__init__(f"{self.file}: field '{field}': {self.problem}")
 
 
 def display_path(file: str | os.PathLike[str] | None) -> str:

@@ -1,0 +1,165 @@
+"""Scenario files are validated; every error names the file and the field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbench.exam import ScenarioError, load_scenario, load_scenarios, parse_answer
+
+
+def _error(path) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value
+
+
+def test_valid_toy_scenario_loads(valid_scenario, write_scenario):
+    scenario = load_scenario(write_scenario(valid_scenario))
+    assert scenario.id == "toy-question"
+    assert scenario.correct == ("B",)
+    assert scenario.letters == ("A", "B", "C", "D", "E")
+    assert set(scenario.evidence.options) == {"A", "B"}
+    assert scenario.evidence.margin == 1.0
+
+
+def test_correct_letter_outside_options_names_file_and_field(valid_scenario, write_scenario):
+    valid_scenario["correct"] = "F"
+    path = write_scenario(valid_scenario)
+    error = _error(path)
+    assert error.field == "correct"
+    assert str(error).endswith("foo.yaml: field 'correct': 'F' is not one of the options A-E")
+    assert str(path.name) in str(error)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        (lambda d: d.pop("question"), "question", "missing"),
+        (lambda d: d.update(kind="quiz"), "kind", "not one of simulated, concept"),
+        (lambda d: d.update(colour="red"), "colour", "unknown field"),
+        (lambda d: d["explanations"].pop("D"), "explanations", "option(s) D"),
+        (lambda d: d["explanations"].update(F="extra"), "explanations.F", "not one of the options A-E"),
+        (lambda d: d.update(options={"A": "x", "C": "y"}), "options", "must run A-B"),
+        (lambda d: d.update(options={"a": "x", "b": "y"}), "options", "not an option letter"),
+        (lambda d: d.update(correct=["A", "B", "C", "D", "E"]), "correct", "every option correct"),
+        (lambda d: d.update(correct=["B", "B"]), "correct", "same letter twice"),
+        (lambda d: d.update(source="wikipedia"), "source", "not a source tag"),
+        (lambda d: d.update(concepts=["XX-01"]), "concepts", "not a curriculum id"),
+        (lambda d: d.update(id="Has Spaces"), "id", "lower-case slug"),
+        (lambda d: d.pop("evidence"), "evidence", "needs an evidence plan"),
+        (lambda d: d.update(kind="concept"), "evidence", "only allowed with kind: simulated"),
+        (lambda d: d["evidence"].update(recipe="crystal_ball"), "evidence.recipe", "not a known evidence recipe"),
+        (lambda d: d["evidence"].update(metric="revenue"), "evidence.metric", "not produced by recipe"),
+        (lambda d: d["evidence"].update(margin=-0.1), "evidence.margin", "must be a number >= 0"),
+        (lambda d: d["evidence"].pop("margin"), "evidence.margin", "missing"),
+        (lambda d: d["evidence"].update(margin_kind="percent"), "evidence.margin_kind", "not one of absolute, relative"),
+        (lambda d: d["evidence"].update(last_days=0), "evidence.last_days", ">= 1"),
+        (lambda d: d["evidence"]["options"].pop("B"), "evidence.options", "correct option B is not played"),
+        (lambda d: d["evidence"]["options"].pop("A"), "evidence.options", "plays no wrong option"),
+        (lambda d: d["evidence"]["options"].update(G={"played_as": "x"}), "evidence.options.G", "not one of the options"),
+        (lambda d: d["evidence"]["options"]["A"].pop("played_as"), "evidence.options.A.played_as", "one sentence"),
+        (lambda d: d["evidence"]["options"]["A"].update(config={"metric": "AUC"}), "evidence.options.A.config", "not one of"),
+        (lambda d: d["evidence"]["options"]["A"].update(note="x"), "evidence.options.A.note", "unknown field"),
+    ],
+)
+def test_broken_files_name_the_field(valid_scenario, write_scenario, change, field, fragment):
+    change(valid_scenario)
+    error = _error(write_scenario(valid_scenario))
+    assert error.field == field
+    assert str(error).startswith(f"{error.file}: field '{field}': ")
+    assert error.file.endswith("foo.yaml")
+    assert fragment in str(error)
+
+
+def test_concept_scenario_needs_a_note(valid_scenario, write_scenario):
+    valid_scenario["kind"] = "concept"
+    valid_scenario.pop("evidence")
+    assert _error(write_scenario(valid_scenario)).field == "concept_note"
+    valid_scenario["concept_note"] = "nothing to simulate"
+    assert load_scenario(write_scenario(valid_scenario)).kind == "concept"
+
+
+def test_invalid_yaml_reports_the_line(write_scenario):
+    error = _error(write_scenario("id: x\noptions: [A, B\n"))
+    assert error.field == "<yaml>"
+    assert re.search(r"line \d+", str(error))
+
+
+def test_file_that_is_not_a_mapping(write_scenario):
+    assert _error(write_scenario("- just\n- a list\n")).field == "<top>"
+
+
+def test_simulate_recipe_checks_policy_settings(valid_scenario, write_scenario):
+    pytest.importorskip("workbench.sim.config")
+    valid_scenario["evidence"] = {
+        "recipe": "simulate",
+        "metric": "revenue",
+        "margin": 0,
+        "options": {
+            "A": {"played_as": "stale", "config": {"kind": "stale"}},
+            "B": {"played_as": "typo", "config": {"kind": "event_tracker", "retrain_evry_days": 3}},
+        },
+    }
+    error = _error(write_scenario(valid_scenario))
+    assert error.field == "evidence.options.B.config"
+    assert "retrain_evry_days" in str(error)
+    valid_scenario["evidence"]["options"]["B"]["config"] = {"kind": "weekly"}
+    assert "not a valid Policy" in str(_error(write_scenario(valid_scenario)))
+
+
+def test_simulate_recipe_checks_shop_and_base(valid_scenario, write_scenario):
+    pytest.importorskip("workbench.sim.config")
+    valid_scenario["evidence"] = {
+        "recipe": "simulate",
+        "metric": "ctr",
+        "margin": 0,
+        "shop": {"n_user": 10},
+        "options": {
+            "A": {"played_as": "stale", "config": {"kind": "stale"}},
+            "B": {"played_as": "tracker", "config": {"kind": "event_tracker"}},
+        },
+    }
+    assert _error(write_scenario(valid_scenario)).field == "evidence.shop.n_user"
+    valid_scenario["evidence"]["shop"] = {}
+    valid_scenario["evidence"]["base"] = "data/scenarios/does_not_exist.yaml"
+    assert _error(write_scenario(valid_scenario)).field == "evidence.base"
+
+
+def test_duplicate_ids_in_a_folder(valid_scenario, write_scenario, tmp_path):
+    write_scenario(valid_scenario, "01_a.yaml")
+    write_scenario(valid_scenario, "02_b.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(tmp_path)
+    assert info.value.field == "id"
+    assert "02_b.yaml" in str(info.value) and "01_a.yaml" in str(info.value)
+
+
+def test_folder_filters_and_ignores_other_files(valid_scenario, write_scenario, tmp_path):
+    write_scenario(valid_scenario, "01_a.yaml")
+    concept = dict(valid_scenario, id="other", topic="serving", kind="concept", concept_note="n/a")
+    concept.pop("evidence")
+    write_scenario(concept, "02_b.yml")
+    (tmp_path / "README.md").write_text("# not a scenario\n")
+    assert [s.id for s in load_scenarios(tmp_path)] == ["toy-question", "other"]
+    assert [s.id for s in load_scenarios(tmp_path, topic="SERV")] == ["other"]
+    assert [s.id for s in load_scenarios(tmp_path, kind="simulated")] == ["toy-question"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "letters"),
+    [("b", ("B",)), ("A,C", ("A", "C")), (" c a ", ("A", "C")), ("[A; D]", ("A", "D")), (["d", "B"], ("B", "D")), ("", ()), (None, ())],
+)
+def test_parse_answer_examples(answer, letters):
+    assert parse_answer(answer) == letters
+
+
+@given(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=5), st.sampled_from([",", " ", ", ", ";", ""]), st.booleans())
+def test_parse_answer_ignores_order_case_and_separators(letters, separator, lower):
+    text = separator.join(letters)
+    if lower:
+        text = text.lower()
+    assert parse_answer(text) == tuple(sorted(set(letters)))
