@@ -162,7 +162,7 @@ class SessionRecency(Recommender):
         ``decay="time"`` they have no timestamp and are treated as just seen (age 0).
         """
         history = self._histories.get(str(user_id), [])
-        extra = _session_list(session, user_id)
+        extra = session_items_for(session, user_id)
         extra_idx = self.item_vocab.to_inner(extra) if extra else np.zeros(0, dtype=np.int64)
         latest = history[-1][0] if history else 0.0
         sequence = [(latest, int(i)) for i in extra_idx if i >= 0]
@@ -205,7 +205,7 @@ class SessionRecency(Recommender):
         scores, fallback = super()._score_raw(raw_user_ids, session)
         # An anonymous visitor with known session items gets session-based lists, not the fallback.
         for row in np.flatnonzero(fallback):
-            extra = _session_list(session, raw_user_ids[row])
+            extra = session_items_for(session, raw_user_ids[row])
             if extra and (self.item_vocab.to_inner(extra) >= 0).any():
                 fallback[row] = False
         return scores, fallback
@@ -246,7 +246,7 @@ class SessionRecency(Recommender):
                 f"the two were viewed together in {together} sessions.")
 
 
-def _session_list(session: SessionLike, user_id: str) -> list[str]:
+def session_items_for(session: SessionLike, user_id: str) -> list[str]:
     """The session items that belong to ``user_id`` (a plain list applies to everyone)."""
     if session is None:
         return []
