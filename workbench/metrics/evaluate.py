@@ -9,6 +9,7 @@ numbers under the names Amazon Personalize uses in ``GetSolutionMetrics``.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -128,17 +129,22 @@ def evaluate(
     keys = _metric_keys(metrics)
     cutoffs = _cutoffs(k)
     grid = build_grid(recommendations, truth, max(cutoffs), chosen, gain=gain)
-    columns: dict[str, np.ndarray] = {USER_ID: grid.users}
+    labels, values = [], []
     no_truth = ~grid.has_truth
     for cutoff in cutoffs:
         for key in keys:
-            values = RANKING_METRICS[key][1](grid, cutoff, chosen).astype(float)
+            column = RANKING_METRICS[key][1](grid, cutoff, chosen).astype(float)
             if no_truth.any():
-                values[no_truth] = 0.0 if chosen.missing_truth == "zero" else np.nan
-            columns[metric_label(key, cutoff)] = values
-    per_user = pd.DataFrame(columns)
-    summary = per_user.drop(columns=USER_ID).mean(axis=0, skipna=True)
-    summary.name = "mean"
+                column[no_truth] = 0.0 if chosen.missing_truth == "zero" else np.nan
+            labels.append(metric_label(key, cutoff))
+            values.append(column)
+    matrix = np.column_stack(values) if len(grid.users) else np.empty((0, len(labels)))
+    per_user = pd.DataFrame(matrix, columns=labels)
+    per_user.insert(0, USER_ID, grid.users)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column -> NaN mean, as documented
+        means = np.nanmean(matrix, axis=0) if len(matrix) else np.full(len(labels), np.nan)
+    summary = pd.Series(means, index=labels, name="mean")
     return Evaluation(per_user=per_user, summary=summary, k=cutoffs, convention=chosen)
 
 

@@ -29,6 +29,8 @@ from ..errors import DatasetError
 from .conventions import Convention
 
 RECS_NAME = "recommendations"
+_BITMAP_CELLS = 64_000_000
+"""Largest users x items product for the dense membership bitmap (64 MB); larger inputs use a hash index."""
 TRUTH_NAME = "truth"
 
 
@@ -83,6 +85,13 @@ def _check_k(k: int) -> int:
     return int(k)
 
 
+def _as_str(ids: pd.Series) -> pd.Series:
+    """Ids as strings, so that 42 in one frame matches "42" in the other (Personalize ids are strings)."""
+    if pd.api.types.is_string_dtype(ids.dtype) and not pd.api.types.is_object_dtype(ids.dtype):
+        return ids
+    return ids.astype(str).where(ids.notna(), None)
+
+
 def ranks_of(recommendations: pd.DataFrame) -> np.ndarray:
     """RANK of every recommendation row as int64, checked (1-based, whole numbers).
 
@@ -90,6 +99,11 @@ def ranks_of(recommendations: pd.DataFrame) -> np.ndarray:
     row order); without either, the frame is rejected.
     """
     if RANK in recommendations.columns:
+        column = recommendations[RANK]
+        if pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            ints = column.to_numpy(dtype=np.int64)
+            if len(ints) == 0 or ints.min() >= 1:
+                return ints
         raw = pd.to_numeric(recommendations[RANK], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(raw) | (raw < 1) | (raw != np.round(raw))
         if bad.any():
@@ -150,8 +164,10 @@ def build_grid(
     ranks = ranks_of(recommendations)
     n_truth = len(truth)
 
-    user_codes, user_ids = pd.factorize(pd.concat([truth[USER_ID], recommendations[USER_ID]], ignore_index=True))
-    item_codes, item_ids = pd.factorize(pd.concat([truth[ITEM_ID], recommendations[ITEM_ID]], ignore_index=True))
+    user_codes, user_ids = pd.factorize(pd.concat([_as_str(truth[USER_ID]), _as_str(recommendations[USER_ID])],
+                                                  ignore_index=True))
+    item_codes, item_ids = pd.factorize(pd.concat([_as_str(truth[ITEM_ID]), _as_str(recommendations[ITEM_ID])],
+                                                  ignore_index=True))
     if (user_codes < 0).any() or (item_codes < 0).any():
         bad = np.flatnonzero((user_codes < 0) | (item_codes < 0))[0]
         frame, row = (TRUTH_NAME, bad) if bad < n_truth else (RECS_NAME, bad - n_truth)
@@ -165,29 +181,7 @@ def build_grid(
     has_truth = np.bincount(truth_users, minlength=n_users) > 0
     has_recs = np.bincount(rec_users, minlength=n_users) > 0
 
-    # --- truth as a set per user (optionally with the largest gain per pair)
-    if gain is None:
-        unique_keys = pd.unique(truth_keys)
-        unique_gain = None
-    else:
-        values = pd.to_numeric(truth[gain], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DatasetError(
-                f"graded relevance must be a finite number >= 0, found {truth[gain].iloc[row]!r}.",
-                file=TRUTH_NAME, row=row + 1, column=gain,
-                fix=f"fill or drop rows without {gain}, or evaluate with binary relevance (gain=None).",
-            )
-        order = np.lexsort((-values, truth_keys))
-        sorted_keys = truth_keys[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        unique_keys, unique_gain = sorted_keys[first], values[order][first]
-    unique_users = unique_keys // n_items
-    n_relevant = np.bincount(unique_users, minlength=n_users)
-
-    # --- recommendations inside the cutoff, checked for duplicates
+    # --- recommendations inside the cutoff, checked for duplicate ranks
     inside = ranks <= k
     r_users, r_ranks, r_keys = rec_users[inside], ranks[inside] - 1, rec_keys[inside]
     cell = r_users.astype(np.int64) * k + r_ranks
@@ -199,16 +193,29 @@ def build_grid(
             f"user {user_ids[dup_cell // k]!r} has two items at RANK {dup_cell % k + 1}.",
             file=RECS_NAME, row=row + 1, column=RANK, fix="give every item of a list its own rank.",
         )
-    lookup = pd.Index(unique_keys).get_indexer(r_keys)
-    hit = lookup >= 0
-    if len(r_keys) and len(pd.unique(r_keys)) != len(r_keys):
-        dup = pd.Series(r_keys).duplicated().to_numpy()
-        row = int(np.flatnonzero(inside)[np.flatnonzero(dup)[0]])
-        raise DatasetError(
-            "the same item is recommended twice to one user.",
-            file=RECS_NAME, row=row + 1, column=ITEM_ID,
-            fix="deduplicate each list (keep the best-ranked copy) before evaluating.",
-        )
+    _check_unique_items(item_codes[n_truth:][inside], cell, n_users, k, np.flatnonzero(inside))
+
+    # --- truth as a set per user; look every recommended pair up once
+    unique_gain = None
+    if gain is None and n_users * n_items <= _BITMAP_CELLS:
+        # dense bitmap over (user, item): O(rows), no hashing or sorting
+        member = np.zeros(n_users * n_items, dtype=bool)
+        member[truth_keys] = True
+        hit = member[r_keys]
+        if np.count_nonzero(member) == n_truth:  # no repeated (user, item) pair in the truth
+            unique_users = truth_users
+        else:
+            unique_users = pd.unique(truth_keys) // n_items
+        lookup = None
+    else:
+        if gain is None:
+            unique_keys = pd.unique(truth_keys)
+        else:
+            unique_keys, unique_gain = _unique_with_gain(truth, gain, truth_keys)
+        unique_users = unique_keys // n_items
+        lookup = pd.Index(unique_keys).get_indexer(r_keys)
+        hit = lookup >= 0
+    n_relevant = np.bincount(unique_users, minlength=n_users)
 
     # --- which users are evaluated
     keep = has_truth & has_recs
@@ -259,3 +266,42 @@ def _ideal_gains(users: np.ndarray, gains: np.ndarray, row_of: np.ndarray, n_row
     ideal = np.zeros((n_rows, k))
     ideal[rows[sel], position[sel]] = gains[sel]
     return ideal
+
+
+def _unique_with_gain(truth: pd.DataFrame, gain: str, truth_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (user, item) keys with the largest gain of each, after checking the gain values."""
+    values = pd.to_numeric(truth[gain], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DatasetError(
+            f"graded relevance must be a finite number >= 0, found {truth[gain].iloc[row]!r}.",
+            file=TRUTH_NAME, row=row + 1, column=gain,
+            fix=f"fill or drop rows without {gain}, or evaluate with binary relevance (gain=None).",
+        )
+    order = np.lexsort((-values, truth_keys))
+    sorted_keys = truth_keys[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return sorted_keys[first], values[order][first]
+
+
+def _check_unique_items(item_codes: np.ndarray, cell: np.ndarray, n_users: int, k: int, rows: np.ndarray) -> None:
+    """Reject a list that holds the same item twice (it would be counted twice)."""
+    if len(cell) == 0:
+        return
+    table = np.full(n_users * k, -1, dtype=np.int64)
+    table[cell] = np.arange(len(cell))
+    slots = table.reshape(n_users, k)
+    codes = np.where(slots >= 0, item_codes[np.maximum(slots, 0)], -1 - np.arange(k))
+    ordered = np.sort(codes, axis=1)
+    same = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+    if same.any():
+        user = int(np.flatnonzero(same.any(axis=1))[0])
+        item = ordered[user, 1:][same[user]][0]
+        position = np.flatnonzero(codes[user] == item)[1]
+        raise DatasetError(
+            "the same item is recommended twice to one user.",
+            file=RECS_NAME, row=int(rows[slots[user, position]]) + 1, column=ITEM_ID,
+            fix="deduplicate each list (keep the best-ranked copy) before evaluating.",
+        )
