@@ -1,0 +1,52 @@
+"""workbench.ui returns marimo elements under marimo/scripts and ipywidgets inside a Jupyter kernel."""
+
+from __future__ import annotations
+
+import ipywidgets
+import marimo as mo
+import pytest
+
+from workbench import ui
+
+
+@pytest.fixture
+def jupyter(monkeypatch):
+    monkeypatch.setattr(ui, "in_jupyter", lambda: True)
+
+
+def test_outside_jupyter_controls_are_marimo_elements():
+    assert not ui.in_jupyter()  # pytest is not a Jupyter kernel
+    k = ui.slider(1, 25, value=10, label="k")
+    assert isinstance(k, mo.ui.slider) and k.value == 10
+    choice = ui.dropdown({"five": 5, "ten": 10}, value="ten")
+    assert isinstance(choice, mo.ui.dropdown) and choice.value == 10
+    assert ui.text(value="2, 5").value == "2, 5"
+    assert ui.checkbox(value=True).value is True
+    assert ui.number(0.0, 1.0, value=0.3).value == pytest.approx(0.3)
+    assert ui.button_value(ui.run_button("Go")) is False
+
+
+def test_in_jupyter_controls_are_ipywidgets_with_the_same_values(jupyter):
+    k = ui.slider(1, 25, value=10, label="k")
+    assert isinstance(k, ipywidgets.IntSlider) and (k.min, k.max, k.value) == (1, 25, 10)
+    w = ui.slider(0.0, 1.0, value=0.25, label="weight")
+    assert isinstance(w, ipywidgets.FloatSlider) and w.value == pytest.approx(0.25)
+    choice = ui.dropdown({"five": 5, "ten": 10}, value="ten")
+    assert isinstance(choice, ipywidgets.Dropdown) and choice.value == 10
+    plain = ui.dropdown(["a", "b"], value="b")
+    assert plain.value == "b"
+    assert ui.button_value(ui.run_button("Go")) is True
+    panel = ui.controls(k, w, title="Settings")
+    assert isinstance(panel, ipywidgets.VBox)
+    assert ui.JUPYTER_HINT in panel.children[-1].value
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(ValueError, match="outside"):
+        ui.slider(1, 5, value=9, label="k")
+    with pytest.raises(ValueError, match="stop"):
+        ui.slider(5, 1)
+    with pytest.raises(ValueError, match="not one of"):
+        ui.dropdown(["a", "b"], value="c")
+    with pytest.raises(ValueError, match="direction"):
+        ui.controls(direction="diagonal")
