@@ -1,0 +1,118 @@
+"""EASE and ImplicitALS: contract, closed forms checked by hand, optimality properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.constants import EVENT_TYPE, ITEM_ID, SCORE, USER_ID
+from workbench.recommenders import EASE, ImplicitALS
+
+from .contract import RecommenderContract, contract_dataset
+
+
+class TestEASEContract(RecommenderContract):
+    def make_model(self):
+        return EASE(reg=50)
+
+
+class TestImplicitALSContract(RecommenderContract):
+    def make_model(self):
+        return ImplicitALS(factors=8, epochs=5)
+
+
+def frame_from_matrix(matrix: np.ndarray) -> pd.DataFrame:
+    users, items = np.nonzero(matrix)
+    return pd.DataFrame({USER_ID: [f"u{u}" for u in users], ITEM_ID: [f"i{i}" for i in items]})
+
+
+def test_ease_two_item_example_by_hand():
+    # X = [[1,1],[1,0],[0,1]] -> G = [[2,1],[1,2]]; with lambda = 1, B_12 = G_12 / (G_11 + 1) = 1/3
+    model = EASE(reg=1.0).fit(frame_from_matrix(np.array([[1, 1], [1, 0], [0, 1]])))
+    i0, i1 = model.item_vocab.to_inner(["i0", "i1"])
+    assert model.weights_[i0, i1] == pytest.approx(1 / 3)
+    assert model.weights_[i1, i0] == pytest.approx(1 / 3)
+    assert model.weights_[i0, i0] == 0.0
+    recs = model.recommend(["u1"], n=2)  # u1 has only i0
+    assert recs[ITEM_ID].tolist() == ["i1"]
+    assert recs[SCORE].item() == pytest.approx(1 / 3)
+    assert "Because you interacted with i0" in model.explain("u1", "i1")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    reg=st.floats(0.5, 50.0),
+    shape=st.tuples(st.integers(4, 12), st.integers(3, 8)),
+)
+def test_ease_weights_satisfy_the_constrained_optimum(seed, reg, shape):
+    rng = np.random.default_rng(seed)
+    x = (rng.random(shape) < 0.4).astype(float)
+    x[0, :] = 1  # every item is seen at least once
+    model = EASE(reg=reg).fit(frame_from_matrix(x))
+    order = model.item_vocab.to_inner([f"i{i}" for i in range(shape[1])])
+    b = model.weights_[np.ix_(order, order)]
+    gram = x.T @ x
+    # stationarity of ||X - XB||^2 + reg ||B||^2 in every off-diagonal entry (the diagonal is fixed at 0)
+    residual = (gram + reg * np.eye(shape[1])) @ b - gram
+    off_diagonal = ~np.eye(shape[1], dtype=bool)
+    np.testing.assert_allclose(residual[off_diagonal], 0.0, atol=1e-8)
+    np.testing.assert_array_equal(np.diag(b), 0.0)
+
+
+def test_ease_event_weighting_and_guards():
+    events = pd.DataFrame({USER_ID: ["a", "a", "b", "b", "c"], ITEM_ID: ["x", "y", "x", "z", "y"],
+                           EVENT_TYPE: ["purchase", "view", "view", "view", "view"]})
+    binary = EASE(reg=1.0).fit(events)
+    weighted = EASE(reg=1.0, weighting="events").fit(events)
+    assert binary.user_items_.max() == 1.0
+    assert weighted.user_items_.max() == 8.0  # the purchase weight
+    with pytest.raises(ValueError, match="max_items"):
+        EASE(max_items=2).fit(events)
+    with pytest.raises(ValueError, match="reg > 0"):
+        EASE(reg=0).fit(events)
+
+
+# ------------------------------------------------------------------ ALS
+def als_loss(model: ImplicitALS) -> float:
+    """The weighted objective written out densely (small data only)."""
+    w = model.user_items_.toarray()
+    pref = (w > 0).astype(float)
+    conf = 1.0 + model.config.alpha * w
+    pred = model.user_factors_ @ model.item_factors_.T
+    reg = model.config.reg * ((model.user_factors_ ** 2).sum() + (model.item_factors_ ** 2).sum())
+    return float((conf * (pref - pred) ** 2).sum() + reg)
+
+
+def test_als_loss_never_increases_with_more_epochs():
+    interactions, _, _ = contract_dataset(n_users=30, n_items=20)
+    losses = [als_loss(ImplicitALS(factors=4, epochs=e).fit(interactions)) for e in (1, 2, 3, 5, 8)]
+    assert all(later <= earlier + 1e-9 for earlier, later in zip(losses, losses[1:]))
+    assert losses[-1] < losses[0]
+
+
+def test_als_user_vectors_are_exact_least_squares_solutions():
+    interactions, _, _ = contract_dataset(n_users=20, n_items=15)
+    model = ImplicitALS(factors=3, epochs=2).fit(interactions)
+    # after the last item step, redo one user step by hand: the gradient in x_u must vanish
+    model.user_factors_ = model._solve(model.user_items_, model.item_factors_)
+    w = model.user_items_.toarray()[4]
+    conf = 1 + model.config.alpha * w
+    y = model.item_factors_
+    x = model.user_factors_[4]
+    gradient = -2 * y.T @ (conf * ((w > 0) - y @ x)) + 2 * model.config.reg * x
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-8)
+
+
+def test_als_recommends_from_the_users_taste_cluster():
+    interactions, items, _ = contract_dataset(n_users=100, n_items=40, seed=3)
+    model = ImplicitALS(factors=5, epochs=10).fit(interactions, items=items)
+    recs = model.recommend(model.user_vocab.ids, n=3, exclude_seen=False)
+    category = items.set_index(ITEM_ID)["CATEGORY_L1"]
+    favourite = {u: interactions.loc[interactions[USER_ID] == u, ITEM_ID].map(category).mode()[0]
+                 for u in model.user_vocab.ids}
+    share = np.mean([category[i] == favourite[u] for u, i in zip(recs[USER_ID], recs[ITEM_ID])])
+    assert share > 0.6  # 1 in 5 would be chance
