@@ -73,7 +73,7 @@ def to_personalize(frames: PersonalizeData | Mapping[str, pd.DataFrame | None], 
             check_columns(list(frame.columns), schema, label)
         else:
             schema = schema_from_frame(frame, kind)
-        require_valid_schema(schema, kind, domain)
+        require_valid_schema(schema, kind, domain, data_file=label)
         problems = row_problems(frame, kind, schema, domain)
         raise_first(problems, frame.reset_index(drop=True), _rows(frame), label)
         frame = coerce_types(frame.reset_index(drop=True), schema)

@@ -149,11 +149,11 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
                 raise DatasetError(f"missing required column {name}.", file=file, column=name,
                                    fix=f"The {kind} file needs the columns {', '.join(REQUIRED[kind])} "
                                    f"(header names are case-sensitive); found {', '.join(columns)}.")
+        if kind == "interactions" and domain is not None and EVENT_TYPE not in columns:
+            raise DatasetError(f"missing column EVENT_TYPE, which {domain} dataset groups require.", file=file,
+                               column=EVENT_TYPE, fix="Add an EVENT_TYPE column (e.g. View, Purchase).")
         schema = schema_from_frame(frame, kind)
-        require_valid_schema(schema, kind, domain)
-    if kind == "interactions" and domain is not None and EVENT_TYPE not in columns:
-        raise DatasetError(f"missing column EVENT_TYPE, which {domain} dataset groups require.", file=file,
-                           column=EVENT_TYPE, fix="Add an EVENT_TYPE column (e.g. View, Purchase).")
+        require_valid_schema(schema, kind, domain, data_file=file)
     problems = row_problems(frame, kind, schema, domain)
     rejected = parse_rejected if parse_rejected is not None else rejected_frame([])
     if errors == "raise":

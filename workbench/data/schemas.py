@@ -447,13 +447,20 @@ def check_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
     return report
 
 
-def require_valid_schema(schema: DatasetSchema, kind: str, domain: str | None = None) -> None:
-    """Raise :class:`SchemaError` for the first error :func:`check_schema` finds."""
+def require_valid_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
+                         data_file: str | None = None) -> None:
+    """Raise :class:`SchemaError` for the first error :func:`check_schema` finds.
+
+    A schema derived from data is reported against ``data_file`` (the columns are to blame).
+    """
     report = check_schema(schema, kind, domain)
     if report.errors:
         first = report.errors[0]
-        raise SchemaError(first.message, file=schema.source, column=first.column,
-                          fix=f"Edit the schema (rule {first.check}); the fact sheet section 1 lists the rules.")
+        derived = schema.source == "<derived>"
+        raise SchemaError(first.message, file=data_file if derived and data_file else schema.source,
+                          column=first.column,
+                          fix=("Change the columns of the data" if derived else "Edit the schema")
+                          + f" (rule {first.check}); the fact sheet section 1 lists the rules.")
 
 
 def check_columns(columns: list[str], schema: DatasetSchema, file: str | None) -> None:
