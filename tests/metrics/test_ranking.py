@@ -37,6 +37,13 @@ def test_fact_sheet_worked_example_ndcg_rr_precision():
     assert precision_at_k(FACT_RECS, FACT_TRUTH, k=5)["u"] == pytest.approx(0.4)
 
 
+def test_fact_sheet_example_under_lenskit_discount():
+    # docs/metric_crosswalk.md: positions 1 and 2 weigh the same -> (1 + 1/log2 5) / 2
+    value = ndcg_at_k(FACT_RECS, FACT_TRUTH, k=5, convention="lenskit")["u"]
+    assert value == pytest.approx((1 + 1 / math.log2(5)) / 2)
+    assert round(value, 4) == 0.7153
+
+
 def test_fact_sheet_mrr_example_three_users():
     # first clicked ranks 4, 2 and 6 (later clicks at 10 and 12 do not count)
     recs = lists({
