@@ -1,0 +1,86 @@
+"""Speed of the validated interactions loader against plain ``pandas.read_csv``.
+
+Generates a Personalize-format interactions CSV (1,000,000 rows by default:
+USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE) in a temporary folder,
+then times, in the same run and alternating:
+
+* ``pandas.read_csv(path)`` with default arguments (the baseline);
+* ``workbench.data.load_interactions(path)``: parse + schema + every row rule +
+  minimum-data checks + dtype conversion.
+
+Prints the median of ``--repeats`` runs (3 by default), rows per second and the
+ratio to the baseline. The target is a ratio of at most 3.0.
+
+    python benchmarks/bench_loaders.py [--rows 1000000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.data import load_interactions
+
+TARGET_RATIO = 3.0
+"""Allowed slowdown of the validated loader relative to plain pandas."""
+
+
+def generate(path: Path, rows: int, seed: int = 0) -> None:
+    """Write a clean interactions CSV of ``rows`` rows (50,000 users, 20,000 items, 90 days)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "USER_ID": np.char.add("user_", rng.integers(0, 50_000, rows).astype(str)),
+        "ITEM_ID": np.char.add("item_", rng.integers(0, 20_000, rows).astype(str)),
+        "TIMESTAMP": 1_700_000_000 + np.sort(rng.integers(0, 90 * 86_400, rows)),
+        "EVENT_TYPE": rng.choice(["view", "click", "add_to_cart", "purchase"], rows, p=[0.6, 0.25, 0.1, 0.05]),
+        "EVENT_VALUE": rng.random(rows).round(3),
+    })
+    frame.to_csv(path, index=False)
+
+
+def median_seconds(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "interactions.csv"
+        generate(path, args.rows)
+        size_mb = path.stat().st_size / 1e6
+        pd.read_csv(path)  # warm the page cache and imports before timing
+        load_interactions(path)
+        runs: dict[str, list[float]] = {"pandas.read_csv": [], "load_interactions": []}
+        for _ in range(args.repeats):  # alternate so both see the same machine load
+            runs["pandas.read_csv"] += median_seconds(lambda: pd.read_csv(path), 1)
+            runs["load_interactions"] += median_seconds(lambda: load_interactions(path), 1)
+        frame, report = load_interactions(path)
+    base = statistics.median(runs["pandas.read_csv"])
+    print(f"interactions CSV: {args.rows:,} rows, {size_mb:.1f} MB, median of {args.repeats} runs")
+    print(f"{'reader':<20} {'median s':>9} {'rows/s':>14} {'ratio':>6}")
+    for name, times in runs.items():
+        med = statistics.median(times)
+        print(f"{name:<20} {med:>9.3f} {args.rows / med:>14,.0f} {med / base:>6.2f}")
+    ratio = statistics.median(runs["load_interactions"]) / base
+    verdict = "OK" if ratio <= TARGET_RATIO else "TOO SLOW"
+    print(f"target: load_interactions <= {TARGET_RATIO:.1f}x pandas.read_csv -> {ratio:.2f}x {verdict}")
+    print(f"rows kept {report.rows_kept:,}, rejected {report.rows_rejected}, validation ok: {report.validation.ok}")
+    assert len(frame) == args.rows
+
+
+if __name__ == "__main__":
+    main()
