@@ -26,9 +26,9 @@ validating one PutEvents request afterwards costs tens of microseconds (see
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
@@ -110,8 +110,59 @@ def check_service_limits(service: str, operation: str, params: Mapping[str, Any]
         botocore.exceptions.ClientError: code ``InvalidInputException``, message naming
             the parameter path (``eventList[0].impression``), the limit and the fix.
     """
-    shape = operation_model(service, operation).input_shape
-    _check_shape(params, shape, "", operation)
+    if not _fast_checker(service, operation)(params):
+        # something is off: walk again, slowly, to name the offending path in the message
+        _check_shape(params, operation_model(service, operation).input_shape, "", operation)
+
+
+_Check = Callable[[Any], bool]
+
+
+@functools.cache
+def _fast_checker(service: str, operation: str) -> _Check:
+    """A compiled yes/no version of :func:`_check_shape` for one operation (built once)."""
+    check = _compile(operation_model(service, operation).input_shape)
+    return check if check is not None else (lambda value: True)
+
+
+def _compile(shape: Shape) -> _Check | None:
+    """Checker for ``shape``, or None when nothing below it has a max / enum / pattern constraint."""
+    kind, meta = shape.type_name, shape.metadata
+    limit = meta.get("max")
+    if kind == "structure":
+        members = [(name, check) for name, member in shape.members.items() if (check := _compile(member)) is not None]
+        if not members:
+            return None
+
+        def check_structure(value: Any) -> bool:
+            for name, check in members:
+                item = value.get(name)
+                if item is not None and not check(item):
+                    return False
+            return True
+
+        return check_structure
+    if kind == "list":
+        element = _compile(shape.member)
+        if limit is None and element is None:
+            return None
+        return lambda value: (limit is None or len(value) <= limit) and (element is None or all(map(element, value)))
+    if kind == "map":
+        key_check, value_check = _compile(shape.key), _compile(shape.value)
+        if limit is None and key_check is None and value_check is None:
+            return None
+        return lambda value: ((limit is None or len(value) <= limit)
+                              and (key_check is None or all(map(key_check, value.keys())))
+                              and (value_check is None or all(map(value_check, value.values()))))
+    if kind == "string":
+        allowed = frozenset(meta["enum"]) if meta.get("enum") else None
+        pattern = _compiled(meta["pattern"]) if meta.get("pattern") is not None else None
+        if limit is None and allowed is None and pattern is None:
+            return None
+        return lambda value: ((limit is None or len(value) <= limit)
+                              and (allowed is None or value in allowed)
+                              and (pattern is None or pattern.search(value) is not None))
+    return None
 
 
 def _check_shape(value: Any, shape: Shape, path: str, operation: str) -> None:
@@ -143,7 +194,8 @@ def _check_shape(value: Any, shape: Shape, path: str, operation: str) -> None:
                 operation,
             )
         pattern = meta.get("pattern")
-        if pattern is not None and _compiled(pattern).search(value) is None:
+        regex = _compiled(pattern) if pattern is not None else None
+        if regex is not None and regex.search(value) is None:
             raise client_error(
                 "InvalidInputException",
                 f"{path} = {_short(value)} does not match the pattern {pattern!r} that {operation} requires.",
@@ -163,8 +215,13 @@ def _check_max(length: int, meta: Mapping[str, Any], path: str, operation: str, 
 
 
 @functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    """The pattern compiled with Python's ``re``; None for the few model patterns ``re`` can't read
+    (e.g. ``\\p{...}`` Unicode classes in tag patterns), which are then not enforced."""
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
 
 
 def _short(value: str, limit: int = 60) -> str:
@@ -186,6 +243,14 @@ def client_error(code: str, message: str, operation: str, status: int = 400) -> 
     return ClientError(response, operation)
 
 
+_REQUEST_COUNTER = itertools.count(1)
+
+
 def response_metadata(status: int = 200) -> dict[str, Any]:
-    """``ResponseMetadata`` block of a boto3 response (request id, HTTP status, no retries)."""
-    return {"RequestId": str(uuid.uuid4()), "HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0}
+    """``ResponseMetadata`` block of a boto3 response (request id, HTTP status, no retries).
+
+    Request ids are UUID-shaped and numbered in call order (cheap, and easy to
+    tell apart in a notebook).
+    """
+    return {"RequestId": f"00000000-0000-4000-8000-{next(_REQUEST_COUNTER):012x}", "HTTPStatusCode": status,
+            "HTTPHeaders": {}, "RetryAttempts": 0}

@@ -120,6 +120,7 @@ _BASE_COLUMNS = (
     USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE, SESSION_ID, RECOMMENDATION_ID, IMPRESSION,
     EVENT_ATTRIBUTION_SOURCE, EVENT_ID,
 )
+_FORWARDED_COLUMNS = (ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE, SESSION_ID, RECOMMENDATION_ID, IMPRESSION)
 _REASON_DUPLICATE = "duplicate event (repeated eventId, or identical timestamp and fields)"
 _REASON_NO_ITEM = "no itemId (an Item interactions record needs ITEM_ID)"
 _REASON_ANONYMOUS = "anonymous session not yet linked to a userId (send one event with both sessionId and userId)"
@@ -232,16 +233,15 @@ class EventTracker:
         check_service_limits(EVENTS_SERVICE, "PutEvents", params)
         user_id = params.get("userId")
         session_id = params["sessionId"]
-        rows = []
-        for position, event in enumerate(params["eventList"]):
-            _check_event(event, position)
-            rows.append(self._event_row(event, user_id, session_id))
+        rows = [self._event_row(event, user_id, session_id, _check_event(event, position))
+                for position, event in enumerate(params["eventList"])]
         self._append(rows)
         if self._targets:
-            self._forward(pd.DataFrame.from_records(rows))
+            self._forward_rows(rows)
         return {"ResponseMetadata": response_metadata()}
 
-    def _event_row(self, event: Mapping[str, Any], user_id: str | None, session_id: str) -> dict[str, Any]:
+    def _event_row(self, event: Mapping[str, Any], user_id: str | None, session_id: str,
+                   properties: Mapping[str, Any] | None) -> dict[str, Any]:
         impression = event.get("impression")
         recommendation_id = event.get("recommendationId")
         if impression is None and recommendation_id is not None:
@@ -260,8 +260,8 @@ class EventTracker:
             EVENT_ATTRIBUTION_SOURCE: attribution.get("eventAttributionSource"),
             EVENT_ID: event.get("eventId"),
         }
-        if event.get("properties"):
-            for key, prop in json.loads(event["properties"]).items():
+        if properties:
+            for key, prop in properties.items():
                 row[camel_to_column(key)] = prop
         return row
 
@@ -314,6 +314,18 @@ class EventTracker:
             self._chunks.append(chunk)
         self._n_events += len(chunk)
         self._cache = None
+
+    def _forward_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Forward freshly recorded events, building the small frame straight from the rows."""
+        kept = [r for r in rows if r[ITEM_ID] is not None]
+        if not kept:
+            return
+        frame = pd.DataFrame({
+            USER_ID: [r[USER_ID] if r[USER_ID] is not None else r[SESSION_ID] for r in kept],
+            **{c: [r[c] for r in kept] for c in _FORWARDED_COLUMNS},
+        })
+        for target in self._targets:
+            target.update(frame)
 
     def _forward(self, events: pd.DataFrame) -> None:
         frame = realtime_view(events)
@@ -494,12 +506,15 @@ def realtime_view(events: pd.DataFrame) -> pd.DataFrame:
     return frame[frame[ITEM_ID].notna() & frame[USER_ID].notna()]
 
 
-def _check_event(event: Mapping[str, Any], position: int) -> None:
-    """Service-side rules on one event that the API model cannot express."""
+def _check_event(event: Mapping[str, Any], position: int) -> dict[str, Any] | None:
+    """Service-side rules on one event that the API model cannot express; returns the parsed properties."""
     where = f"eventList[{position}]"
+    properties = None
     if event.get("properties") is not None:
-        _parse_properties(event["properties"], f"{where}.properties", "PutEvents", RESERVED_PROPERTY_KEYS)
-    size = len(json.dumps(event, default=str).encode("utf-8"))
+        properties = _parse_properties(event["properties"], f"{where}.properties", "PutEvents", RESERVED_PROPERTY_KEYS)
+    size = _size_bound(event)
+    if size > MAX_EVENT_BYTES:  # only then is the exact size worth computing
+        size = len(json.dumps(event, default=str).encode("utf-8"))
     if size > MAX_EVENT_BYTES:
         raise client_error(
             "InvalidInputException",
@@ -507,6 +522,23 @@ def _check_event(event: Mapping[str, Any], position: int) -> None:
             "Send fewer impression ids or shorter properties.",
             "PutEvents",
         )
+    return properties
+
+
+def _size_bound(event: Mapping[str, Any]) -> int:
+    """Cheap upper bound of an event's JSON size: 6 bytes per character (the longest JSON escape) plus
+    generous room for keys, quotes and punctuation; the exact size is only computed above the limit."""
+    chars = 0
+    for value in event.values():
+        if isinstance(value, str):
+            chars += len(value)
+        elif isinstance(value, (list, tuple)):
+            chars += sum(len(str(v)) + 4 for v in value)
+        elif isinstance(value, dict):
+            chars += sum(len(str(k)) + len(str(v)) + 4 for k, v in value.items())
+        else:
+            chars += 32
+    return 6 * chars + 40 * (len(event) + 1)
 
 
 def _parse_properties(text: str, where: str, operation: str, reserved: Iterable[str]) -> dict[str, Any]:

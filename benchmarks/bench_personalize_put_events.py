@@ -1,0 +1,137 @@
+"""Benchmark: cost of the in-process Personalize event tracker and campaign calls.
+
+Rows of the printed table (medians over ``--runs`` repeats, microseconds):
+
+* ``botocore validate only`` -- the baseline: what a boto3 client itself spends
+  validating the same one-event PutEvents request (botocore ParamValidator on
+  the cached service model). Measured in the same run on the same requests.
+* ``put_events, 1 event`` -- full ``EventTracker.put_events`` (botocore
+  validation + service-side rules + row conversion), no campaign attached.
+* ``put_events, 10 events`` -- per call with ten events.
+* ``put_events + realtime campaign`` -- one event forwarded to an attached
+  campaign (the model's ``update`` is included).
+* ``record_frame per event`` -- the simulator's fast path, per event, for a
+  frame of 10,000 events.
+* ``get_recommendations`` / ``model.recommend`` -- one 25-item request to a
+  Popularity campaign vs calling the model directly (baseline).
+
+Target: ``put_events, 1 event`` under 300 µs per call (the simulator's latency
+budget). Exit code 1 when it is missed.
+
+Run: ``.venv/bin/python benchmarks/bench_personalize_put_events.py [--runs 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from workbench.constants import EVENT_TYPE, ITEM_ID, SESSION_ID, TIMESTAMP, USER_ID  # noqa: E402
+from workbench.personalize import Campaign, EventTracker  # noqa: E402
+from workbench.personalize.contract import EVENTS_SERVICE, _validator, operation_model  # noqa: E402
+from workbench.recommenders import Popularity  # noqa: E402
+
+T0 = 1_700_000_000
+TARGET_US = 300.0
+CALLS = 300
+
+
+def requests(tracking_id: str, n_calls: int, events_per_call: int = 1) -> list[dict]:
+    """Distinct realistic PutEvents requests (generation is not timed)."""
+    rng = np.random.default_rng(42)
+    out = []
+    for k in range(n_calls):
+        out.append({
+            "trackingId": tracking_id, "userId": f"user{rng.integers(500)}", "sessionId": f"s{k}",
+            "eventList": [{"eventType": "click", "itemId": f"item{rng.integers(300):03d}", "sentAt": T0 + k * 10 + j,
+                           "eventValue": 1.0, "impression": [f"item{x:03d}" for x in rng.integers(300, size=10)],
+                           "properties": '{"deviceType": "mobile"}'} for j in range(events_per_call)],
+        })
+    return out
+
+
+def per_call_us(fn, calls: list[dict]) -> float:
+    start = time.perf_counter()
+    for params in calls:
+        fn(**params)
+    return (time.perf_counter() - start) / len(calls) * 1e6
+
+
+def training_frame(n_users: int = 500, n_items: int = 300, n_events: int = 20_000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({
+        USER_ID: [f"user{u}" for u in rng.integers(n_users, size=n_events)],
+        ITEM_ID: [f"item{i:03d}" for i in rng.zipf(1.3, size=n_events) % n_items],
+        TIMESTAMP: T0 - 86_400 + np.sort(rng.integers(86_400, size=n_events)),
+        EVENT_TYPE: rng.choice(["view", "click", "purchase"], size=n_events, p=[0.7, 0.25, 0.05]),
+    })
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    shape = operation_model(EVENTS_SERVICE, "PutEvents").input_shape  # load the model once, untimed
+    validator = _validator()
+
+    def validate_only(**params):
+        validator.validate(params, shape)
+
+    train = training_frame()
+    results: dict[str, list[float]] = {}
+    for run in range(args.runs):
+        tracker = EventTracker(name=f"bench{run}")
+        calls = requests(tracker.tracking_id, CALLS)
+        results.setdefault("botocore validate only (baseline)", []).append(per_call_us(validate_only, calls))
+        results.setdefault("put_events, 1 event", []).append(per_call_us(tracker.put_events, calls))
+        tracker10 = EventTracker(name=f"bench10-{run}")
+        results.setdefault("put_events, 10 events (per call)", []).append(
+            per_call_us(tracker10.put_events, requests(tracker10.tracking_id, CALLS // 3, 10)))
+
+        live = EventTracker(name=f"live{run}")
+        campaign = Campaign(Popularity().fit(train), name="pop")
+        live.attach(campaign)
+        results.setdefault("put_events + attached campaign", []).append(
+            per_call_us(live.put_events, requests(live.tracking_id, CALLS // 3)))
+
+        frame = pd.DataFrame({
+            USER_ID: [f"user{k % 500}" for k in range(10_000)], SESSION_ID: [f"s{k // 5}" for k in range(10_000)],
+            ITEM_ID: [f"item{k % 300:03d}" for k in range(10_000)], TIMESTAMP: T0 + np.arange(10_000),
+            EVENT_TYPE: "view",
+        })
+        fast = EventTracker(name=f"fast{run}").attach(Campaign(Popularity().fit(train), name="pop2"))
+        start = time.perf_counter()
+        fast.record_frame(frame)
+        results.setdefault("record_frame per event (10k frame)", []).append(
+            (time.perf_counter() - start) / len(frame) * 1e6)
+
+        users = [{"userId": f"user{k}", "numResults": 25} for k in range(100)]
+        results.setdefault("model.recommend, 25 items (baseline)", []).append(
+            per_call_us(lambda userId, numResults: campaign.model.recommend([userId], n=numResults,
+                                                                            exclude_seen=False), users))
+        results.setdefault("get_recommendations, 25 items", []).append(
+            per_call_us(campaign.get_recommendations, users))
+
+    base_validate = float(np.median(results["botocore validate only (baseline)"]))
+    base_recommend = float(np.median(results["model.recommend, 25 items (baseline)"]))
+    print(f"{'operation':42s} {'median µs':>10s} {'ratio':>8s}")
+    for name, values in results.items():
+        median = float(np.median(values))
+        base = base_recommend if "recommend" in name else base_validate
+        print(f"{name:42s} {median:10.1f} {median / base:7.2f}x")
+    put_one = float(np.median(results["put_events, 1 event"]))
+    ok = put_one < TARGET_US
+    print(f"target: put_events (1 event) < {TARGET_US:.0f} µs -> {put_one:.1f} µs {'OK' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
