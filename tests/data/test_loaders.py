@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.data import load_folder, load_interactions, load_items, load_users, split_multi_values
 from workbench.errors import DatasetError, SchemaError
@@ -149,3 +151,44 @@ def test_load_folder_uses_schema_files(tmp_path):
     data = load_folder(tmp_path)
     assert len(data.interactions) == 10 and data.items["COLOR"].tolist() == ["red"] and data.users is None
     assert set(data.reports) == {"interactions", "items"}
+
+
+def test_bom_and_crlf_are_accepted(write):
+    frame, _ = load_interactions(write("bom.csv", b"\xef\xbb\xbfUSER_ID,ITEM_ID,TIMESTAMP\r\nu1,i1,1700000000\r\n"))
+    assert list(frame.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP"] and frame["ITEM_ID"].tolist() == ["i1"]
+
+
+def test_date_metadata_keeps_the_file_text(write):
+    frame, report = load_items(write("items.csv", "ITEM_ID,RELEASED\ni1,2024-01-01T10:00:00\ni2,1999-05-02\n"))
+    assert frame["RELEASED"].tolist() == ["2024-01-01T10:00:00", "1999-05-02"]
+    assert report.schema.field("RELEASED").type == "string"
+
+
+BAD_VALUES = {
+    "ok": ("u{k}", "1700000000", "1"),
+    "ms": ("u{k}", "1700000000000", "1"),
+    "no_user": ("", "1700000000", "1"),
+    "text_value": ("u{k}", "1700000000", "high"),
+    "iso": ("u{k}", "2023-11-14", "1"),
+}
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from(sorted(BAD_VALUES)), min_size=1, max_size=40))
+def test_reject_mode_never_drops_silently(tmp_path_factory, kinds):
+    lines = ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_VALUE"]
+    for k, kind in enumerate(kinds):
+        user, ts, value = BAD_VALUES[kind]
+        lines.append(f"{user.format(k=k)},i{k},{ts},{value}")
+    path = tmp_path_factory.mktemp("rej") / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    good_rows = [k + 1 for k, kind in enumerate(kinds) if kind == "ok"]
+    bad_rows = [k + 1 for k, kind in enumerate(kinds) if kind != "ok"]
+    frame, report = load_interactions(path, errors="reject")
+    assert frame["ITEM_ID"].tolist() == [f"i{r - 1}" for r in good_rows]
+    assert report.rows_read == len(kinds)
+    assert report.rows_kept + report.rows_rejected == report.rows_read
+    assert sorted(report.rejected["row"].unique()) == bad_rows
+    if bad_rows:
+        with pytest.raises(DatasetError, match=rf"row {bad_rows[0]}, column"):
+            load_interactions(path)
