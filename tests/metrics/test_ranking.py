@@ -235,3 +235,13 @@ def test_empty_inputs_give_empty_table():
     empty = lists({})
     result = evaluate(empty, truth_of({}), k=5)
     assert result.n_users == 0 and result.summary.isna().all()
+
+
+def test_missing_ids_are_reported_not_dropped():
+    truth = pd.DataFrame({"USER_ID": ["u", None], "ITEM_ID": ["a", "b"]})
+    with pytest.raises(DatasetError, match="file truth, row 2, column USER_ID: missing id"):
+        evaluate(FACT_RECS.assign(USER_ID="u"), truth)
+    recs = FACT_RECS.astype({"ITEM_ID": object})
+    recs.loc[1, "ITEM_ID"] = None
+    with pytest.raises(DatasetError, match="file recommendations, row 2, column ITEM_ID"):
+        evaluate(recs, FACT_TRUTH)
