@@ -84,10 +84,16 @@ def _arrow_read(source, string_columns: list[str], header: list[str], newlines: 
         column_types={c: pa.string() for c in string_columns if c in header},
         null_values=[""],
         strings_can_be_null=True,
-        timestamp_parsers=[],
     )
     parse = pacsv.ParseOptions(newlines_in_values=newlines)
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
     table = pacsv.read_csv(source, parse_options=parse, convert_options=convert)
+    temporal = [f.name for f in table.schema if pa.types.is_temporal(f.type)]
+    if temporal:  # keep dates as the text of the file; the row rules judge them
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        return _arrow_read(source, [*string_columns, *temporal], header, newlines)
     for field in table.schema:
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
             raise pa.ArrowInvalid(f"column {field.name} holds bytes that are not valid UTF-8")

@@ -51,7 +51,7 @@ class Issue:
     """How many rows have the problem, when rows are to blame."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class ValidationReport:
     """Result of ``validate_interactions`` / ``validate_items`` / ``validate_users``."""
 
@@ -88,8 +88,10 @@ class ValidationReport:
         lines = [head] + [f"  [{i.level}] {i.check}: {i.message}" for i in [*self.errors, *self.warnings]]
         return "\n".join(lines)
 
+    __repr__ = __str__
 
-@dataclasses.dataclass
+
+@dataclasses.dataclass(repr=False)
 class LoadReport:
     """What happened while one file was loaded."""
 
@@ -119,3 +121,5 @@ class LoadReport:
         if self.validation is not None and not self.validation.ok:
             text += f" ({len(self.validation.errors)} dataset-level errors; see .validation)"
         return text
+
+    __repr__ = __str__

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ..constants import EVENT_TYPE, EVENT_VALUE, IMPRESSION, ITEM_ID, MAX_ID_LENGTH, TIMESTAMP, USER_ID
 from ..errors import DatasetError
-from .report import ValidationReport
+from .report import ValidationReport, empty_rejected
 from .schemas import (
     ID_COLUMNS,
     MAX_INTERACTION_OPTIONAL_PLUS_EVENT_TYPES,
@@ -36,6 +36,7 @@ from .schemas import (
     TIMESTAMP_COLUMNS,
     DatasetSchema,
     check_schema,
+    load_schema,
     schema_from_frame,
 )
 
@@ -297,8 +298,6 @@ def reject_rows(problems: list[RowProblem], frame: pd.DataFrame, rownums: np.nda
 
 def rejected_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate rejected-row parts into the documented (row, column, reason) frame."""
-    from .report import empty_rejected
-
     parts = [p for p in parts if len(p)]
     if not parts:
         return empty_rejected()
@@ -401,8 +400,6 @@ def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain
 
 
 def _validate(frame: pd.DataFrame, kind: str, domain: str | None, schema) -> ValidationReport:
-    from .schemas import load_schema
-
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"validate_{kind} expects a pandas DataFrame, got {type(frame).__name__}")
     report = ValidationReport(kind)
