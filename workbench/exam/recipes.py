@@ -153,7 +153,32 @@ SIM_METRICS = (
 )
 """Columns of ``ScenarioResult.daily`` (the simulator contract) a scenario may name."""
 
+DERIVED_SIM_METRICS = ("new_item_share",)
+"""Metrics the recipe derives from the run's event log (not columns of ``daily``):
+
+``new_item_share``
+    Per day, the share of recommended slots that hold items added to the catalog
+    after launch (CREATION_TIMESTAMP after run day 0), over the distinct served
+    lists the event log records (lists that drew at least one event carry their
+    RECOMMENDATION_ID and IMPRESSION). Days with no such list are NaN.
+"""
+
+EXTRA_MODELS = {
+    "content_based": ("workbench.recommenders.content", "ContentBased", "user",
+                      "Content-based: items whose metadata and visual features resemble what the user liked"),
+}
+"""Models the exam plays that the simulator's registry may not list yet (added with ``setdefault``)."""
+
 _SIM_CACHE: dict[str, pd.DataFrame] = {}
+
+
+def _register_extra_models() -> None:
+    try:
+        from ..sim.policies import MODELS, ModelSpec
+    except ImportError:
+        return
+    for name, (module, class_name, mode, description) in EXTRA_MODELS.items():
+        MODELS.setdefault(name, ModelSpec(module, class_name, mode, description))
 
 
 def _sim_api():
@@ -164,6 +189,7 @@ def _sim_api():
     for name in ("ShopConfig", "Policy", "ScenarioConfig", "run_scenario"):
         if not hasattr(sim, name):
             raise EvidenceUnavailable(f"workbench.sim has no {name} yet (simulator contract).")
+    _register_extra_models()
     return sim
 
 
@@ -173,6 +199,7 @@ def _sim_config():
         from ..sim import config
     except ImportError:
         return None
+    _register_extra_models()
     return config
 
 
@@ -185,9 +212,17 @@ def _check_policy(config: dict[str, Any]) -> str | None:
         if key not in fields:
             return f"{key!r} is not a Policy setting; Policy has {', '.join(sorted(fields))}."
     try:
-        sim.Policy(**config)
+        policy = sim.Policy(**config)
     except (TypeError, ValueError) as err:
         return f"not a valid Policy: {err}"
+    try:
+        from ..sim.policies import model_spec
+    except ImportError:
+        return None
+    try:
+        model_spec(policy.model)
+    except ValueError as err:
+        return str(err)
     return None
 
 
@@ -233,8 +268,27 @@ def _simulate_one(sim: Any, shop: dict[str, Any], policy: dict[str, Any], name: 
     if key not in _SIM_CACHE:
         config = sim.ScenarioConfig(shop=sim.ShopConfig(**shop), policy=sim.Policy(**policy), name=name)
         result = sim.run_scenario(config, progress=False)
-        _SIM_CACHE[key] = result.daily.copy()
+        daily = result.daily.copy()
+        daily["new_item_share"] = new_item_share(result).reindex(daily["day"]).to_numpy()
+        _SIM_CACHE[key] = daily
     return _SIM_CACHE[key]
+
+
+def new_item_share(result: Any) -> pd.Series:
+    """Per run day, the share of served slots holding items created after day 0 (see :data:`DERIVED_SIM_METRICS`)."""
+    from ..constants import CREATION_TIMESTAMP, IMPRESSION, RECOMMENDATION_ID, SECONDS_PER_DAY
+
+    day0 = result.world.day0
+    events = result.events
+    served = events[events[IMPRESSION].notna() & (events[TIMESTAMP] >= day0)]
+    served = served.drop_duplicates(RECOMMENDATION_ID) if RECOMMENDATION_ID in served.columns else served
+    if served.empty:
+        return pd.Series(dtype=float)
+    slots = served[[TIMESTAMP, IMPRESSION]].assign(**{ITEM_ID: served[IMPRESSION].astype(str).str.split("|")}).explode(ITEM_ID)
+    created = result.world.items.set_index(ITEM_ID)[CREATION_TIMESTAMP]
+    is_new = slots[ITEM_ID].map(created).to_numpy(dtype=float) > day0
+    day = (slots[TIMESTAMP].to_numpy() - day0) // SECONDS_PER_DAY
+    return pd.Series(is_new, index=day).groupby(level=0).mean()
 
 
 def _reduce(daily: pd.DataFrame, metric: str, aggregate: str, last_days: int | None) -> float:
@@ -273,7 +327,7 @@ register(
         name="simulate",
         run=run_simulate,
         description="one simulated shop per option (a workbench.sim Policy), metric from the daily table",
-        metrics=SIM_METRICS,
+        metrics=SIM_METRICS + DERIVED_SIM_METRICS,
         check_config=_check_policy,
         check_plan=_check_shop,
     )
