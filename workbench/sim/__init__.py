@@ -1,0 +1,39 @@
+"""The simulated footwear shop: customers with drifting tastes, a funnel, and policies.
+
+Build a world with :func:`build_world`, play it with :func:`run_scenario` under a
+:class:`Policy` (stale / retrain / auto_update / event_tracker, or combinations),
+compare several with :func:`compare_policies`. The story of the footwear exam
+question (recommendations lift sales, then sales decline as customers, seasons
+and tastes change; an event tracker keeps them relevant) emerges from the
+mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
+"""
+
+from .config import POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
+from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
+from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
+from .runner import DAILY_COLUMNS, ScenarioResult, compare_policies, run_scenario
+from .scoring import list_metrics
+from .world import World, build_world
+
+__all__ = [
+    "DAILY_COLUMNS",
+    "DWELL_SECONDS",
+    "MODELS",
+    "POLICY_KINDS",
+    "SCROLL_DEPTH",
+    "EventLog",
+    "ModelSpec",
+    "Policy",
+    "ScenarioConfig",
+    "ScenarioResult",
+    "ShopConfig",
+    "World",
+    "build_world",
+    "compare_policies",
+    "list_metrics",
+    "load_scenario",
+    "make_model",
+    "model_spec",
+    "run_scenario",
+    "training_mask",
+]

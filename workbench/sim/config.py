@@ -1,0 +1,272 @@
+"""Scenario settings as plain data: the shop (world + drift), the policy, the scenario.
+
+Everything a simulation run depends on lives in three dataclasses, so that a
+scenario can be written as YAML/JSON (``data/scenarios/footwear.yaml``), compared
+option by option (one :class:`Policy` per exam answer) and reproduced exactly
+(same :class:`ShopConfig` + seed -> same events).
+
+Dictionary form (stable; used by ``ScenarioConfig.from_dict`` / ``to_dict``)::
+
+    name: footwear
+    shop:   {n_users: 2000, n_items: 300, days: 120, seed: 7, ...}   # ShopConfig fields
+    policy: {kind: event_tracker, model: user_personalization, ...}  # Policy fields
+
+Unknown keys raise an error that lists the valid ones (typos never pass silently).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+POLICY_KINDS = ("stale", "retrain", "auto_update", "event_tracker")
+"""What a policy may let the model learn; combine with ``+`` (e.g. ``"retrain+event_tracker"``)."""
+
+EXCLUDE_OPTIONS = ("purchased", "seen", "none")
+"""Values of :attr:`Policy.exclude`."""
+
+
+@dataclasses.dataclass
+class ShopConfig:
+    """The simulated footwear shop: catalog, customers, behaviour and drift."""
+
+    n_users: int = 2_000
+    """Customers who already exist when the warm-up starts (more arrive every day)."""
+
+    n_items: int = 300
+    """Catalog size when the warm-up starts (more items arrive every day)."""
+
+    days: int = 120
+    """Simulated days with recommendations, after the warm-up."""
+
+    warmup_days: int = 28
+    """Days of history before day 0, generated without recommendations (organic browsing only);
+    this log is the initial training data."""
+
+    seed: int = 7
+    """Seed of every random draw of the world and its customers."""
+
+    start: int = 1_723_680_000
+    """Epoch seconds of the first warm-up day (default 2024-08-15 00:00 UTC: late summer)."""
+
+    season_strength: float = 0.9
+    """Utility swing of seasonal categories: boots peak mid-January, sandals mid-July
+    (utility ``season_strength * affinity * cos(2 pi (day_of_year - 15) / 365.25)``)."""
+
+    taste_drift: float = 0.012
+    """Share of each customer's taste renewed per day (mean-reverting random walk;
+    0 = fixed tastes; 0.012 keeps ~24% of the day-0 taste after 120 days)."""
+
+    trend_shift_day: int | None = 40
+    """Day (after warm-up) when a brand becomes fashionable; ``None`` = no trend shift."""
+
+    trend_brand: str | None = None
+    """The brand that becomes fashionable (``None`` = picked by the seed)."""
+
+    trend_strength: float = 1.2
+    """Utility added to the trend brand once the trend has fully ramped in (over 14 days)."""
+
+    campaign: dict[str, Any] | None = None
+    """A promotion window: ``{"start_day": 70, "days": 14, "category": "running", "boost": 0.6}``
+    (``category`` or ``brand`` names the product line; ``boost`` is added utility)."""
+
+    boredom: float = 2.5
+    """Utility an item loses right after the customer bought it (repeat purchases become rare)."""
+
+    boredom_days: float = 90.0
+    """Time constant of the recovery from boredom (shoes wear out; after ~3 of these a purchase is forgotten)."""
+
+    new_user_rate: float = 0.015
+    """New customers per day, as a share of ``n_users``."""
+
+    mean_lifetime_days: float = 150.0
+    """Average number of days a (normal) customer stays active before lapsing;
+    heavy/vip stay longer, one-off customers leave after about a week."""
+
+    new_item_rate: float = 0.002
+    """New catalog items per day, as a share of ``n_items``."""
+
+    novelty: float = 0.3
+    """Extra utility of brand-new items, fading with a 30-day time constant."""
+
+    visits_per_day: float = 0.1
+    """Average daily visit probability of a normal customer (heavy x3, vip x2, one-off x1.5)."""
+
+    list_length: int = 10
+    """Items per recommendation list (one list per page)."""
+
+    slices_per_day: int = 12
+    """Time slices per day (12 = every 2 hours). Real-time events reach the model between
+    slices and between the two pages of a visit."""
+
+    browse_views: float = 2.0
+    """Average number of organic product views per visit (search, categories)."""
+
+    noise: float = 0.6
+    """Standard deviation of the per-visit mood noise on every utility."""
+
+    log_impressions: bool = True
+    """Write the served list into IMPRESSION for events that came from a recommendation."""
+
+    def __post_init__(self) -> None:
+        _check_positive(self, ("n_users", "n_items", "days", "list_length", "slices_per_day"))
+        if self.warmup_days < 1:
+            raise ValueError("ShopConfig.warmup_days must be at least 1: the model needs a first training log.")
+        if 24 % self.slices_per_day:
+            raise ValueError("ShopConfig.slices_per_day must divide 24 (e.g. 6, 12 or 24).")
+        if not 0.0 <= self.taste_drift < 1.0:
+            raise ValueError("ShopConfig.taste_drift is a daily share in [0, 1).")
+
+
+@dataclasses.dataclass
+class Policy:
+    """What the model learns while the shop runs, and how it is asked."""
+
+    kind: str = "stale"
+    """``stale`` (trained once), ``retrain`` (full retrain every ``retrain_every_days``),
+    ``auto_update`` (2-hourly automatic update: new items via exploration),
+    ``event_tracker`` (tracked events reach the next request), or a ``+`` combination."""
+
+    retrain_every_days: int = 7
+    """Days between full retrains when ``retrain`` is part of ``kind``."""
+
+    model: str = "user_personalization"
+    """Registered model name (see :data:`workbench.sim.policies.MODELS`)."""
+
+    model_params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Settings passed to the model's config (e.g. ``{"factors": 32}``)."""
+
+    exploration_weight: float | None = None
+    """Campaign ``explorationWeight`` for models that explore (``None`` = model default, 0.3)."""
+
+    exploration_item_age_cutoff: float | None = None
+    """Campaign ``explorationItemAgeCutOff`` in days (``None`` = model default, 30)."""
+
+    filter: str | None = None
+    """A Personalize filter expression applied to every request, or ``None``."""
+
+    filter_values: dict[str, Any] | None = None
+    """Values for ``$PARAMETERS`` in ``filter``."""
+
+    training_event_types: list[str] | None = None
+    """Train only on these EVENT_TYPEs (a solution's ``eventType``); ``None`` = all events."""
+
+    event_value_threshold: float | None = None
+    """Keep only events with EVENT_VALUE >= this (``eventValueThreshold``); events without a
+    value are dropped when it is set."""
+
+    exclude: str = "purchased"
+    """Items removed from every list: ``"purchased"`` (items the customer bought, as far as the
+    dataset knows -- training data plus tracked events -- like the automatic purchase filter of
+    Recommended for you), ``"seen"`` (any item the model knows they interacted with) or ``"none"``."""
+
+    def __post_init__(self) -> None:
+        parts = self.parts
+        bad = [p for p in parts if p not in POLICY_KINDS]
+        if bad or not parts:
+            raise ValueError(
+                f"Policy.kind {self.kind!r} is not valid: use one of {', '.join(POLICY_KINDS)} "
+                "or a combination joined by '+', e.g. 'retrain+event_tracker'."
+            )
+        if "stale" in parts and len(parts) > 1:
+            raise ValueError("Policy.kind 'stale' means 'never learn again' and cannot be combined.")
+        if self.exclude not in EXCLUDE_OPTIONS:
+            raise ValueError(f"Policy.exclude must be one of {EXCLUDE_OPTIONS}, not {self.exclude!r}.")
+        if self.retrain_every_days < 1:
+            raise ValueError("Policy.retrain_every_days must be at least 1.")
+        if self.exploration_weight is not None and not 0.0 <= self.exploration_weight <= 1.0:
+            raise ValueError("Policy.exploration_weight must be in [0, 1] (Personalize's explorationWeight).")
+        if self.exploration_item_age_cutoff is not None and self.exploration_item_age_cutoff < 1:
+            raise ValueError("Policy.exploration_item_age_cutoff is in days and must be at least 1.")
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The policy kinds combined in :attr:`kind`, e.g. ``("retrain", "event_tracker")``."""
+        return tuple(p.strip() for p in str(self.kind).split("+") if p.strip())
+
+    def has(self, kind: str) -> bool:
+        """True when ``kind`` is part of this policy."""
+        return kind in self.parts
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """Build a policy from a mapping of field names (unknown keys raise)."""
+        return _from_mapping(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (round-trips through :meth:`from_dict`)."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class ScenarioConfig:
+    """One simulation: a shop, a policy and a name."""
+
+    shop: ShopConfig = dataclasses.field(default_factory=ShopConfig)
+    """The simulated world."""
+
+    policy: Policy = dataclasses.field(default_factory=Policy)
+    """What the model may learn and how it is asked."""
+
+    name: str = "scenario"
+    """Label used in tables and plots."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScenarioConfig:
+        """Build from ``{"name": ..., "shop": {...}, "policy": {...}}`` (missing parts = defaults)."""
+        unknown = sorted(set(data) - {"name", "shop", "policy"})
+        if unknown:
+            raise ValueError(f"unknown scenario keys {unknown}; valid keys: name, shop, policy.")
+        shop = data.get("shop") or {}
+        policy = data.get("policy") or {}
+        return cls(
+            shop=shop if isinstance(shop, ShopConfig) else _from_mapping(ShopConfig, shop),
+            policy=policy if isinstance(policy, Policy) else Policy.from_dict(policy),
+            name=str(data.get("name", "scenario")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (round-trips through :meth:`from_dict`, writable as YAML)."""
+        return {"name": self.name, "shop": dataclasses.asdict(self.shop), "policy": self.policy.to_dict()}
+
+    def replace(self, **changes: Any) -> ScenarioConfig:
+        """A copy with some fields changed; ``shop``/``policy`` accept dicts of field changes."""
+        shop, policy = self.shop, self.policy
+        if isinstance(changes.get("shop"), Mapping):
+            shop = dataclasses.replace(shop, **changes.pop("shop"))
+        if isinstance(changes.get("policy"), Mapping):
+            policy = dataclasses.replace(policy, **changes.pop("policy"))
+        return dataclasses.replace(self, **{"shop": shop, "policy": policy, **changes})
+
+
+def load_scenario(path: str | Path) -> ScenarioConfig:
+    """Read a scenario YAML file (``name``, ``shop``, ``policy``) into a :class:`ScenarioConfig`."""
+    import yaml
+
+    path = Path(path)
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: a scenario file must hold a mapping with keys name, shop, policy.")
+    try:
+        return ScenarioConfig.from_dict(data)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
+def _from_mapping(cls: type, data: Mapping[str, Any]) -> Any:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{cls.__name__} needs a mapping of settings, got {type(data).__name__}.")
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} settings {unknown}; valid settings: {', '.join(names)}.")
+    return cls(**dict(data))
+
+
+def _check_positive(config: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        if getattr(config, name) < 1:
+            raise ValueError(f"{type(config).__name__}.{name} must be at least 1, got {getattr(config, name)}.")

@@ -1,0 +1,114 @@
+"""Model registry and the data a policy lets a model learn from.
+
+A :class:`~workbench.sim.config.Policy` names its model by a short string; the
+registry maps it to a recommender class and says how the shop asks it:
+
+* ``"user"`` mode -- ``model.recommend(user_ids)`` (a "recommended for you" widget);
+* ``"item"`` mode -- ``model.similar_items(item_ids)`` for the item the customer is
+  looking at (a "customers also viewed" widget on the product page; the query item
+  comes from the site's own clickstream, not from what the model has learned).
+
+Classes are imported lazily, so a missing optional model only fails when asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..constants import EVENT_TYPE, EVENT_VALUE
+from ..recommenders.base import Recommender
+from .config import Policy
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """How the simulator builds and asks one registered model."""
+
+    module: str
+    """Module that defines the class."""
+    class_name: str
+    """Class name inside :attr:`module`."""
+    mode: str
+    """``"user"`` (recommend for a user) or ``"item"`` (similar items of the current item)."""
+    description: str
+    """One line for tables and error messages."""
+
+
+MODELS: dict[str, ModelSpec] = {
+    "user_personalization": ModelSpec(
+        "workbench.recommenders.user_personalization", "UserPersonalization", "user",
+        "User-Personalization-style hybrid: real-time session re-ranking + exploration"),
+    "popularity": ModelSpec("workbench.recommenders.popularity", "Popularity", "user",
+                            "Popularity-Count: most interacted items, same for everyone"),
+    "trending": ModelSpec("workbench.recommenders.statistical", "TrendingNow", "user",
+                          "Trending-Now: items whose interactions grow fastest"),
+    "most_viewed": ModelSpec("workbench.recommenders.statistical", "MostViewed", "user",
+                             "Most viewed items (ECOMMERCE use case)"),
+    "best_sellers": ModelSpec("workbench.recommenders.statistical", "BestSellers", "user",
+                              "Best sellers (ECOMMERCE use case)"),
+    "similar_items": ModelSpec("workbench.recommenders.sims", "SIMS", "item",
+                               "SIMS: item-to-item co-occurrence, asked with the current item"),
+    "item_knn": ModelSpec("workbench.recommenders.knn", "ItemKNN", "user",
+                          "Item-based k nearest neighbours (scikit-surprise)"),
+}
+"""Registered model names (the values a :attr:`Policy.model` may take)."""
+
+
+def model_spec(name: str) -> ModelSpec:
+    """The registry entry for ``name``; unknown names raise an error listing the valid ones."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r} in Policy.model; valid models: {', '.join(sorted(MODELS))}.") from None
+
+
+def make_model(policy: Policy) -> tuple[Recommender, ModelSpec]:
+    """A fresh, unfitted model for ``policy`` (model_params and exploration settings applied)."""
+    spec = model_spec(policy.model)
+    try:
+        cls = getattr(importlib.import_module(spec.module), spec.class_name)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(
+            f"model {policy.model!r} needs {spec.module}.{spec.class_name}, which is not available "
+            f"in this installation ({err}). Pick another of: {', '.join(sorted(MODELS))}."
+        ) from err
+    params: dict[str, Any] = dict(policy.model_params)
+    fields = {f.name for f in dataclasses.fields(cls.Config)}
+    for name in ("exploration_weight", "exploration_item_age_cutoff"):
+        value = getattr(policy, name)
+        if value is None:
+            continue
+        if name not in fields:
+            raise ValueError(
+                f"Policy.{name} only applies to models that explore (user_personalization); "
+                f"{policy.model!r} has no such setting. Remove it or change Policy.model."
+            )
+        params[name] = value
+    unknown = sorted(set(params) - fields)
+    if unknown:
+        raise ValueError(f"Policy.model_params {unknown} are not settings of {spec.class_name}; "
+                         f"valid settings: {', '.join(sorted(fields))}.")
+    return cls(**params), spec
+
+
+def training_mask(events: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """Which events the policy lets the model learn from (``training_event_types``, ``event_value_threshold``).
+
+    Mirrors a custom solution's ``eventType`` / ``eventValueThreshold``: with a
+    threshold, only events whose EVENT_VALUE is at least the threshold are kept
+    (events without a value are dropped). The simulator applies the same subset
+    to tracked events; the fact sheet does not say how the service treats them.
+    """
+    keep = np.ones(len(events), dtype=bool)
+    if policy.training_event_types is not None:
+        wanted = {str(t).lower() for t in policy.training_event_types}
+        keep &= events[EVENT_TYPE].astype(str).str.lower().isin(wanted).to_numpy()
+    if policy.event_value_threshold is not None:
+        values = pd.to_numeric(events[EVENT_VALUE], errors="coerce").to_numpy(dtype=float)
+        keep &= np.nan_to_num(values, nan=-np.inf) >= policy.event_value_threshold
+    return keep

@@ -1,0 +1,513 @@
+"""Play a scenario day by day: customers visit, the model serves lists, events are logged.
+
+:func:`run_scenario` first plays ``warmup_days`` without recommendations (organic
+browsing only); that log is the first training set. Then, for every run day and
+every time slice of the day (``ShopConfig.slices_per_day``):
+
+1. the policy acts: ``retrain`` refits on the whole log at the start of every
+   ``retrain_every_days``-th day, ``auto_update`` calls ``model.auto_update`` every
+   2 simulated hours (models without it are left alone, noted in ``result.notes``);
+2. each visit of the slice gets a first list (home page), reacts to it, maybe
+   bounces, browses organically, and gets a second list (product page);
+3. with ``event_tracker`` the events of the first page reach the model before the
+   second list is computed, and every page's events before the next slice (through
+   :class:`workbench.personalize.EventTracker` when that package is present).
+
+The model only ever sees the Personalize-format log; the customers' tastes stay
+hidden in the simulator. Outputs: one row per run day in ``daily`` (see
+:data:`DAILY_COLUMNS`), one row per slice in ``hourly``, the full event log and
+the drift markers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..constants import EVENT_TYPES, FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
+from ..recommenders.base import Recommender
+from .behaviour import CLICK, PURCHASE, Events, ShopState, bounces, browse, react_to_lists, utilities
+from .config import Policy, ScenarioConfig, ShopConfig
+from .eventlog import EventLog
+from .policies import ModelSpec, make_model
+from .progress import Progress
+from .scoring import list_metrics
+from .world import World, build_world
+
+DAILY_COLUMNS = {
+    "day": "run day (0 = first day with recommendations)",
+    "date": "calendar date (UTC)",
+    "visits": "visits that day",
+    "impressions": "items shown in recommendation lists",
+    "clicks": "clicks on recommended items",
+    "ctr": "clicks / impressions",
+    "add_to_carts": "add-to-cart events on recommended items",
+    "purchases": "purchases of recommended items",
+    "conversion_rate": "purchases of recommended items / visits",
+    "revenue": "revenue from recommended items",
+    "total_revenue": "revenue from all purchases (recommended + organic)",
+    "bounce_rate": "visits that left after the first page / visits",
+    "ndcg_at_10": "mean NDCG@10 of served lists against what the customer did next in the visit",
+    "recall_at_10": "mean Recall@10 (same truth)",
+    "precision_at_10": "mean Precision@10 (same truth)",
+    "coverage": "distinct items served / catalog size",
+    "cold_start_share": "share of served lists that were the model's fallback (user unknown to the model)",
+    "freshness_median_hours": "median age of the newest event reflected in a served list",
+    "freshness_p90_hours": "90th percentile of that age",
+    "last_hour_share": "share of the customer's last-hour events the served list could use",
+    "catalog_size": "items in the shop",
+    "new_customer_share": "share of visits by customers who arrived after the first training",
+}
+"""Columns of :attr:`ScenarioResult.daily` and what they mean."""
+
+_DIURNAL = np.array([0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.8, 0.9, 1.0, 1.0,
+                     1.1, 1.1, 1.0, 1.0, 1.1, 1.2, 1.4, 1.6, 1.7, 1.6, 1.2, 0.7])
+"""Relative visit intensity per hour of the day (evening peak)."""
+_NO_ITEM = "__no_current_item__"
+
+
+@dataclasses.dataclass
+class ScenarioResult:
+    """Everything a run produced."""
+
+    config: ScenarioConfig
+    """The scenario that was played."""
+    daily: pd.DataFrame
+    """One row per run day (columns in :data:`DAILY_COLUMNS`)."""
+    hourly: pd.DataFrame
+    """One row per time slice: day, slice, hour, visits, clicks, purchases, revenue."""
+    events: pd.DataFrame
+    """The whole interaction log (warm-up included) in Personalize format."""
+    markers: pd.DataFrame
+    """Drift events (``day, date, kind, label``) for plots."""
+    world: World
+    """The catalog and customers of the run."""
+    model: Recommender
+    """The model as it was at the end of the run."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """Things the run could not do as asked (e.g. a model without automatic updates)."""
+
+    def summary(self, last_days: int = 30) -> pd.Series:
+        """Means over the whole run and over its last ``last_days`` days of the key metrics."""
+        keys = ["revenue", "ctr", "conversion_rate", "ndcg_at_10", "cold_start_share", "freshness_median_hours"]
+        whole = self.daily[keys].mean().add_suffix(" (all days)")
+        tail = self.daily[keys].tail(last_days).mean().add_suffix(f" (last {last_days} days)")
+        return pd.concat([whole, tail]).rename(self.config.name)
+
+
+def run_scenario(config: ScenarioConfig | Mapping[str, Any], progress: bool = True) -> ScenarioResult:
+    """Play ``config`` and return its daily metrics, events and markers.
+
+    Args:
+        config: a :class:`ScenarioConfig` or its dict form (``ScenarioConfig.from_dict``).
+        progress: show a progress bar (terminal, Jupyter or marimo).
+    """
+    if not isinstance(config, ScenarioConfig):
+        config = ScenarioConfig.from_dict(config)
+    return _Run(config).play(progress)
+
+
+def compare_policies(
+    shop: ShopConfig, policies: Mapping[str, Policy | Mapping[str, Any]], progress: bool = True
+) -> pd.DataFrame:
+    """Run the same shop under several policies; daily rows of all runs with a ``policy`` column."""
+    frames = []
+    for name, policy in policies.items():
+        policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy)
+        result = run_scenario(ScenarioConfig(shop=shop, policy=policy, name=name), progress=progress)
+        frames.append(result.daily.assign(policy=name))
+    return pd.concat(frames, ignore_index=True)
+
+
+class _Run:
+    """State of one simulation run (see the module docstring for the order of events)."""
+
+    def __init__(self, config: ScenarioConfig) -> None:
+        self.config = config
+        self.shop = shop = config.shop
+        self.policy = config.policy
+        self.world = build_world(shop)
+        self.rng = np.random.default_rng([shop.seed, 1])  # behaviour stream, independent of the world's
+        self.state = ShopState.start(self.world)
+        self.log = EventLog()
+        self.user_ids = self.world.customers.ids
+        self.item_ids = self.world.catalog.ids
+        self.catalog_index = pd.Index(self.item_ids)
+        n_users = len(self.user_ids)
+        self.last_fed = np.full(n_users, -1, dtype=np.int64)
+        self.fed_clock = -1
+        self.site_last_item = np.full(n_users, -1, dtype=np.int64)
+        self.dataset_purchases: dict[int, list[int]] = {}
+        self.sessions = 0
+        self.lists = 0
+        self.model: Recommender | None = None
+        self.spec: ModelSpec | None = None
+        self.tracker: Any = None
+        self.filter: Any = None
+        self.notes: list[str] = []
+        self.slice_seconds = SECONDS_PER_DAY // shop.slices_per_day
+        self.list_records: list[dict[str, np.ndarray]] = []
+        self.day_rows: list[dict[str, Any]] = []
+        self.slice_rows: list[tuple] = []
+
+    # ------------------------------------------------------------ main loop
+    def play(self, progress: bool) -> ScenarioResult:
+        shop = self.shop
+        total = shop.warmup_days + shop.days
+        with Progress(total, f"{self.config.name}: simulating {total} days", enabled=progress) as bar:
+            for day in range(total):
+                self._play_day(day)
+                bar.update()
+        daily = self._daily_frame()
+        hourly = pd.DataFrame(self.slice_rows, columns=["day", "slice", "hour", "visits", "clicks", "purchases", "revenue"])
+        events = self.log.personalize_frame(self.user_ids, self.item_ids, impressions=shop.log_impressions)
+        return ScenarioResult(self.config, daily, hourly, events, self.world.markers(), self.world, self.model,
+                              self.notes)
+
+    def _play_day(self, day: int) -> None:
+        shop, policy = self.shop, self.policy
+        run_day = day - shop.warmup_days
+        day_start = shop.start + day * SECONDS_PER_DAY
+        if run_day == 0:
+            self._train(day_start)
+        elif run_day > 0 and policy.has("retrain") and run_day % policy.retrain_every_days == 0:
+            self._train(day_start)
+        users, times = self._sample_visits(day, day_start)
+        self.counters = dict.fromkeys(("visits", "impressions", "clicks", "add_to_carts", "purchases", "revenue",
+                                       "total_revenue", "bounces"), 0.0)
+        self.served_today = np.zeros(len(self.item_ids), dtype=bool)
+        slice_of = (times - day_start) // self.slice_seconds
+        for s in range(shop.slices_per_day):
+            t_slice = day_start + s * self.slice_seconds
+            if run_day >= 0 and policy.has("auto_update") and (s * self.slice_seconds) % (2 * SECONDS_PER_HOUR) == 0:
+                self._auto_update(t_slice)
+            chosen = slice_of == s
+            if chosen.any():
+                self._play_slice(run_day, s, users[chosen], times[chosen], t_slice)
+        if run_day >= 0:
+            arrived_after = self.world.customers.arrival_day[users] >= shop.warmup_days
+            catalog_size = self.world.catalog.available(day_start + SECONDS_PER_DAY)
+            self.day_rows.append({
+                **self.counters,
+                "day": run_day,
+                "date": pd.Timestamp(day_start, unit="s").date(),
+                "coverage": self.served_today.sum() / max(catalog_size, 1),
+                "catalog_size": catalog_size,
+                "new_customer_share": arrived_after.mean() if len(users) else np.nan,
+            })
+
+    def _sample_visits(self, day: int, day_start: int) -> tuple[np.ndarray, np.ndarray]:
+        cust = self.world.customers
+        active = (cust.arrival_day <= day) & (cust.departure_day > day)
+        visiting = np.flatnonzero(active & (self.rng.random(len(active)) < cust.visit_prob))
+        hours = self.rng.choice(24, size=len(visiting), p=_DIURNAL / _DIURNAL.sum())
+        times = day_start + hours * SECONDS_PER_HOUR + self.rng.integers(0, SECONDS_PER_HOUR, len(visiting))
+        order = np.argsort(times, kind="stable")
+        return visiting[order], times[order].astype(np.int64)
+
+    # ---------------------------------------------------------- one slice
+    def _play_slice(self, run_day: int, s: int, users: np.ndarray, times: np.ndarray, t_slice: int) -> None:
+        shop, rng = self.shop, self.rng
+        n = len(users)
+        n_items = self.world.catalog.available(t_slice)
+        u = utilities(self.world, self.state, users, t_slice, n_items, rng)
+        sessions = self.sessions + np.arange(n)
+        self.sessions += n
+        serving = self.model is not None and run_day >= 0
+        k = shop.list_length
+
+        # page 1: the home page list
+        if serving:
+            lists1, fallback1 = self._serve(users, self.site_last_item[users], n_items)
+            fresh1 = self._freshness(users, times)
+            ids1 = self.lists + np.arange(n)
+            self.lists += n
+            ev1, best = react_to_lists(u, lists1, rng)
+        else:
+            ev1, best = Events.empty(), np.full(n, -np.inf)
+        clicked = np.zeros(n, dtype=bool)
+        clicked[ev1.visit] = True
+        bounced = bounces(best, clicked, rng, shown=serving)
+        page1_end = np.zeros(n)
+        np.maximum.at(page1_end, ev1.visit, ev1.offset + np.nan_to_num(ev1.dwell))
+        stay = np.flatnonzero(~bounced)
+        evb, browse_end = browse(u, stay, shop.browse_views, page1_end, rng, k)
+        first = _concat(ev1, evb)
+        first_lists = np.where(first.position >= 0, (ids1[first.visit] if serving else -1), -1)
+        fed_first = self._record(first, users, times.astype(float), sessions, first_lists, u,
+                                 lists1 if serving else None, ids1 if serving else None)
+
+        # page 2: the product page list, after the first page's events (if tracked)
+        ev2 = Events.empty()
+        if serving and len(stay):
+            t2 = times[stay] + browse_end[stay] + 20.0
+            current = self.site_last_item[users[stay]]
+            lists2, fallback2 = self._serve(users[stay], current, n_items)
+            fresh2 = self._freshness(users[stay], t2)
+            ids2 = self.lists + np.arange(len(stay))
+            self.lists += len(stay)
+            ev2, _ = react_to_lists(u[stay], lists2, rng)
+            base2 = np.zeros(n)
+            base2[stay] = t2
+            ev2.visit = stay[ev2.visit]
+            lists2_full = np.full((n, k), -1, dtype=np.int64)
+            lists2_full[stay] = lists2
+            ids2_full = np.full(n, -1, dtype=np.int64)
+            ids2_full[stay] = ids2
+            self._record(ev2, users, base2, sessions, np.where(ev2.position >= 0, ids2_full[ev2.visit], -1), u,
+                         lists2_full, ids2_full)
+
+            # what the customer could have seen of their last hour: this visit's first-page events
+            n_before = np.bincount(first.visit, minlength=n)[stay].astype(float)
+            n_fed = np.bincount(first.visit[fed_first], minlength=n)[stay].astype(float) if len(first) else n_before * 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                last_hour = np.where(n_before > 0, n_fed / n_before, np.nan)
+            truth2 = list_metrics(lists2, *_truth(ev2, stay), k=min(10, k))
+            self._keep_lists(run_day, 2, lists2, fallback2, fresh2, last_hour, truth2)
+        if serving:
+            all_events = _concat(first, ev2)
+            truth1 = list_metrics(lists1, all_events.visit, all_events.item, k=min(10, k))
+            self._keep_lists(run_day, 1, lists1, fallback1, fresh1, np.full(n, np.nan), truth1)
+        self._count(run_day, s, t_slice, n, bounced, first, ev2, u)
+
+    def _record(self, ev: Events, users, base, sessions, list_ids, u, lists, ids) -> np.ndarray:
+        """Log events, update the hidden state, feed the tracker; returns which events reached the model."""
+        if len(ev) == 0:
+            return np.zeros(0, dtype=bool)
+        order = np.lexsort((ev.offset, ev.visit))  # time order inside each visit
+        visit, item, kind = ev.visit[order], ev.item[order], ev.kind[order]
+        list_ids = list_ids[order]
+        who = users[visit]
+        ts = (base[visit] + ev.offset[order]).astype(np.int64)
+        value = np.where(kind == PURCHASE, self.world.catalog.price[item], np.nan)
+        self.log.add(user=who, item=item, ts=ts, kind=kind, value=value, session=sessions[visit],
+                     list_id=list_ids, dwell=ev.dwell[order], scroll=ev.scroll[order])
+        if lists is not None and self.shop.log_impressions:
+            used = np.unique(visit[list_ids >= 0])
+            self.log.add_impressions(ids[used], lists[used])
+        # the site remembers the product page each visit ended on (query of item-based widgets)
+        engaged = kind <= CLICK
+        eng_who, eng_item = who[engaged], item[engaged]
+        last = len(eng_who) - 1 - np.unique(eng_who[::-1], return_index=True)[1]
+        self.site_last_item[eng_who[last]] = eng_item[last]
+        bought = kind == PURCHASE
+        if bought.any():
+            self.state.record_purchases(who[bought], item[bought], ts[bought])
+            u[visit[bought], item[bought]] -= self.shop.boredom
+        fed = np.zeros(len(ev), dtype=bool)
+        if self.model is not None and self.policy.has("event_tracker"):
+            fed = self._policy_mask(kind, value)
+        if fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
+            self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed],
+                             np.asarray(EVENT_TYPES, dtype=object)[kind[fed]])
+        elif fed.any():
+            frame = pd.DataFrame({
+                USER_ID: self.user_ids[who[fed]], ITEM_ID: self.item_ids[item[fed]], "TIMESTAMP": ts[fed],
+                "EVENT_TYPE": np.asarray(EVENT_TYPES, dtype=object)[kind[fed]], "EVENT_VALUE": value[fed],
+            })
+            if self.tracker is not None:
+                self.tracker.record_frame(frame)
+            else:
+                self.model.update(frame)
+        if fed.any():
+            self._remember_purchases(who[fed], item[fed], kind[fed])
+            np.maximum.at(self.last_fed, who[fed], ts[fed])
+            self.fed_clock = max(self.fed_clock, int(ts[fed].max()))
+        in_original_order = np.empty_like(fed)
+        in_original_order[order] = fed
+        return in_original_order
+
+    # ------------------------------------------------------------ serving
+    def _serve(self, users: np.ndarray, current_items: np.ndarray, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lists (catalog codes, -1 padded) and fallback flags for one page of visits.
+
+        With ``Policy.exclude == "purchased"`` the model is asked for a few more items
+        and those the dataset knows the customer bought are dropped (a purchase filter).
+        """
+        k = self.shop.list_length
+        bought = self._known_purchases(users) if self.policy.exclude == "purchased" else None
+        extra = 0 if bought is None else min(max((len(b) for b in bought), default=0), 50)
+        lists, fallback = self._ask(users, current_items, k + extra)
+        lists[lists >= n_items] = -1  # never show an item before it exists
+        if bought is not None and extra:
+            for row, items in enumerate(bought):
+                if items:
+                    lists[row, np.isin(lists[row], items)] = -1
+            lists = _compact(lists, k)
+        return lists[:, :k], fallback
+
+    def _ask(self, users: np.ndarray, current_items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        lists = np.full((len(users), n), -1, dtype=np.int64)
+        fallback = np.zeros(len(users), dtype=bool)
+        exclude_seen = self.policy.exclude == "seen"
+        if self.spec.mode == "item":
+            query = np.where(current_items >= 0, self.item_ids[np.maximum(current_items, 0)], _NO_ITEM)
+            unique, inverse = np.unique(query.astype(str), return_inverse=True)
+            recs = self.model.similar_items(unique, n=n)
+            row = pd.Index(unique).get_indexer(recs[QUERY_ITEM_ID])
+            per_query = np.full((len(unique), n), -1, dtype=np.int64)
+            per_query[row, recs[RANK].to_numpy() - 1] = self.catalog_index.get_indexer(recs[ITEM_ID])
+            flags = np.zeros(len(unique), dtype=bool)
+            flags[row] = recs[FALLBACK].to_numpy(dtype=bool)
+            return per_query[inverse], flags[inverse]
+        if self.filter is None and hasattr(self.model, "recommend_indices"):  # array fast path
+            inner, fallback = self.model.recommend_indices(self.user_ids[users], n=n, exclude_seen=exclude_seen)
+            to_catalog = self._vocab_to_catalog()
+            lists[:, : inner.shape[1]] = np.where(inner >= 0, to_catalog[np.maximum(inner, 0)], -1)
+            return lists, fallback
+        raw = self.user_ids[users]
+        recs = self.model.recommend(raw, n=n, exclude_seen=exclude_seen, filter=self.filter,
+                                    filter_values=self.policy.filter_values)
+        row = pd.Index(raw).get_indexer(recs[USER_ID])
+        lists[row, recs[RANK].to_numpy() - 1] = self.catalog_index.get_indexer(recs[ITEM_ID])
+        fallback[row] = recs[FALLBACK].to_numpy(dtype=bool)
+        return lists, fallback
+
+    def _known_purchases(self, users: np.ndarray) -> list[list[int]]:
+        return [self.dataset_purchases.get(u, []) for u in users.tolist()]
+
+    def _remember_purchases(self, users: np.ndarray, items: np.ndarray, kinds: np.ndarray) -> None:
+        """Purchases the dataset knows (what a purchase filter can act on)."""
+        bought = kinds == PURCHASE
+        for user, item in zip(users[bought].tolist(), items[bought].tolist()):
+            self.dataset_purchases.setdefault(user, []).append(item)
+
+    def _vocab_to_catalog(self) -> np.ndarray:
+        """Catalog code of each of the model's inner item indices (cached until the vocabulary grows)."""
+        vocab = self.model.item_vocab
+        if getattr(self, "_mapped_vocab", None) is not vocab or len(self._vocab_map) != len(vocab):
+            self._vocab_map = self.catalog_index.get_indexer(pd.Index(vocab.ids, dtype=object))
+            self._mapped_vocab = vocab
+        return self._vocab_map
+
+    def _freshness(self, users: np.ndarray, t: np.ndarray) -> np.ndarray:
+        newest = np.where(self.last_fed[users] >= 0, self.last_fed[users], self.fed_clock)
+        return (t - newest) / SECONDS_PER_HOUR
+
+    # ------------------------------------------------------------ learning
+    def _policy_mask(self, kind: np.ndarray, value: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(kind), dtype=bool)
+        if self.policy.training_event_types is not None:
+            wanted = {str(t).lower() for t in self.policy.training_event_types}
+            codes = [c for c, name in enumerate(EVENT_TYPES) if name in wanted]
+            keep &= np.isin(kind, codes)
+        if self.policy.event_value_threshold is not None:
+            keep &= np.nan_to_num(value, nan=-np.inf) >= self.policy.event_value_threshold
+        return keep
+
+    def _train(self, t: int) -> None:
+        """Full (re)training on every logged event the policy allows, catalog and users as of ``t``."""
+        a = self.log.arrays()
+        mask = self._policy_mask(a["kind"], a["value"])
+        if not mask.any():
+            raise ValueError(
+                f"scenario {self.config.name!r}: no logged event passes the policy's training_event_types="
+                f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}; "
+                "the model cannot be trained. Loosen the subset or lengthen warmup_days."
+            )
+        frame = self.log.training_frame(self.user_ids, self.item_ids, mask)
+        if self.model is None:
+            self.model, self.spec = make_model(self.policy)
+            if self.policy.filter:
+                from ..recommenders.filters import as_filter
+
+                self.filter = as_filter(self.policy.filter)
+        self.model.fit(frame, items=self.world.items_at(t), users=self.world.users_at(t))
+        self.dataset_purchases = {}
+        self._remember_purchases(a["user"][mask], a["item"][mask], a["kind"][mask])
+        self.last_fed[:] = -1
+        np.maximum.at(self.last_fed, a["user"][mask], a["ts"][mask])
+        self.fed_clock = int(a["ts"][mask].max())
+        if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track"):
+            self.tracker = _make_tracker(self.model)
+
+    def _auto_update(self, t: int) -> None:
+        if hasattr(self.model, "auto_update"):
+            self.model.auto_update(items=self.world.items_at(t), now=t)
+        elif not self.notes:
+            self.notes.append(f"{type(self.model).__name__} has no automatic update; 'auto_update' did nothing.")
+
+    # ------------------------------------------------------------ metrics
+    def _keep_lists(self, run_day, page, lists, fallback, fresh, last_hour, truth) -> None:
+        self.served_today[lists[lists >= 0]] = True
+        self.list_records.append({
+            "day": np.full(len(lists), run_day), "page": np.full(len(lists), page), "fallback": fallback,
+            "fresh": fresh, "last_hour": last_hour, "ndcg": truth["ndcg"], "recall": truth["recall"],
+            "precision": truth["precision"], "shown": (lists >= 0).sum(axis=1),
+        })
+
+    def _count(self, run_day, s, t_slice, n, bounced, first: Events, second: Events, u) -> None:
+        events = _concat(first, second)
+        from_list = events.position >= 0
+        price = self.world.catalog.price
+        bought = events.kind == PURCHASE
+        rec_clicks = int((from_list & (events.kind == CLICK)).sum())
+        rec_buys = from_list & bought
+        revenue = float(price[events.item[rec_buys]].sum())
+        if run_day >= 0:
+            c = self.counters
+            c["visits"] += n
+            c["bounces"] += int(bounced.sum())
+            c["clicks"] += rec_clicks
+            c["add_to_carts"] += int((from_list & (events.kind == 2)).sum())
+            c["purchases"] += int(rec_buys.sum())
+            c["revenue"] += revenue
+            c["total_revenue"] += float(price[events.item[bought]].sum())
+            self.slice_rows.append((run_day, s, (t_slice % SECONDS_PER_DAY) // SECONDS_PER_HOUR, n, rec_clicks,
+                                    int(rec_buys.sum()), revenue))
+
+    def _daily_frame(self) -> pd.DataFrame:
+        days = pd.DataFrame(self.day_rows)
+        if days.empty:
+            return pd.DataFrame(columns=list(DAILY_COLUMNS))
+        lists = pd.DataFrame({k: np.concatenate([r[k] for r in self.list_records]) for k in self.list_records[0]})
+        grouped = lists.groupby("day")
+        per_day = pd.DataFrame({
+            "impressions": grouped["shown"].sum(),
+            "ndcg_at_10": grouped["ndcg"].mean(),
+            "recall_at_10": grouped["recall"].mean(),
+            "precision_at_10": grouped["precision"].mean(),
+            "cold_start_share": grouped["fallback"].mean(),
+            "freshness_median_hours": grouped["fresh"].median(),
+            "freshness_p90_hours": grouped["fresh"].quantile(0.9),
+            "last_hour_share": grouped["last_hour"].mean(),
+        })
+        days = days.drop(columns=["impressions"]).merge(per_day, left_on="day", right_index=True, how="left")
+        days["impressions"] = days["impressions"].fillna(0).astype(np.int64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            days["ctr"] = days["clicks"] / days["impressions"].where(days["impressions"] > 0)
+            days["conversion_rate"] = days["purchases"] / days["visits"].where(days["visits"] > 0)
+            days["bounce_rate"] = days["bounces"] / days["visits"].where(days["visits"] > 0)
+        for column in ("visits", "clicks", "add_to_carts", "purchases"):
+            days[column] = days[column].astype(np.int64)
+        return days[list(DAILY_COLUMNS)].reset_index(drop=True)
+
+
+def _compact(lists: np.ndarray, k: int) -> np.ndarray:
+    """Shift the remaining items of each row to the front (keeping their order), first ``k`` columns."""
+    order = np.argsort(lists < 0, axis=1, kind="stable")
+    return np.take_along_axis(lists, order, axis=1)[:, :k]
+
+
+def _concat(a: Events, b: Events) -> Events:
+    return Events(*(np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in dataclasses.fields(Events)))
+
+
+def _truth(ev: Events, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Truth interactions of second-page lists, indexed by their row among ``rows``."""
+    position = np.full(rows.max() + 1 if len(rows) else 0, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    return position[ev.visit], ev.item
+
+
+def _make_tracker(model: Recommender) -> Any:
+    """An EventTracker attached to ``model`` when :mod:`workbench.personalize` is present, else None."""
+    try:
+        from ..personalize import EventTracker
+    except ImportError:  # pragma: no cover - the personalize package is part of the workbench
+        return None
+    return EventTracker(name="sim-event-tracker").attach(model)

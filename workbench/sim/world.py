@@ -1,0 +1,79 @@
+"""The simulated world: catalog + customers + the drift settings that act on them.
+
+:func:`build_world` is deterministic in ``ShopConfig.seed``: the same config gives
+the same items, customers, tastes and arrival days on any machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from ..constants import SECONDS_PER_DAY
+from .catalog import BRANDS, Catalog, build_catalog
+from .config import ShopConfig
+from .customers import Customers, build_customers
+from .drift import check_campaign, drift_markers
+
+
+@dataclasses.dataclass
+class World:
+    """Everything that exists in the shop during a run (present and future)."""
+
+    shop: ShopConfig
+    """The settings the world was built from."""
+    catalog: Catalog
+    """All items, including those created during the run."""
+    customers: Customers
+    """All customers, including those who arrive during the run."""
+    trend_brand: int
+    """Index (into :data:`workbench.sim.catalog.BRANDS`) of the brand that becomes fashionable."""
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """Items frame (Personalize names) of every item of the run."""
+        return self.catalog.frame
+
+    @property
+    def users(self) -> pd.DataFrame:
+        """Users frame (Personalize names) of every customer of the run."""
+        return self.customers.frame
+
+    @property
+    def day0(self) -> int:
+        """Epoch seconds of run day 0 (the first day with recommendations)."""
+        return self.shop.start + self.shop.warmup_days * SECONDS_PER_DAY
+
+    def items_at(self, t: float) -> pd.DataFrame:
+        """The catalog as it exists at epoch second ``t``."""
+        return self.catalog.frame.iloc[: self.catalog.available(t)]
+
+    def users_at(self, t: float) -> pd.DataFrame:
+        """Customers who have arrived by epoch second ``t``."""
+        day = (t - self.shop.start) / SECONDS_PER_DAY
+        return self.customers.frame.loc[self.customers.arrival_day <= day]
+
+    def markers(self) -> pd.DataFrame:
+        """Drift events of the run (season starts, trend shift, campaign window)."""
+        shop = self.shop
+        return drift_markers(shop.start, shop.warmup_days, shop.days, shop.trend_shift_day,
+                             BRANDS[self.trend_brand], shop.campaign)
+
+
+def build_world(shop: ShopConfig) -> World:
+    """Create the catalog and customers of a run from ``shop`` (seeded, deterministic)."""
+    check_campaign(shop.campaign)
+    rng = np.random.default_rng(shop.seed)
+    total_days = shop.warmup_days + shop.days
+    catalog = build_catalog(shop.n_items, shop.new_item_rate, shop.start, total_days, rng)
+    customers = build_customers(shop.n_users, shop.new_user_rate, total_days, shop.visits_per_day,
+                                shop.mean_lifetime_days, rng)
+    if shop.trend_brand is None:
+        trend_brand = int(rng.integers(0, len(BRANDS)))
+    elif shop.trend_brand in BRANDS:
+        trend_brand = BRANDS.index(shop.trend_brand)
+    else:
+        raise ValueError(f"ShopConfig.trend_brand {shop.trend_brand!r} is not one of {BRANDS}.")
+    return World(shop, catalog, customers, trend_brand)
