@@ -345,9 +345,9 @@ class Campaign:
     def _respond(self, frame: pd.DataFrame, key: str) -> dict[str, Any]:
         self._requests += 1
         recommendation_id = f"RID-{uuid.uuid4().hex}"
-        items = [str(i) for i in frame[ITEM_ID]]
-        scores = frame[SCORE].to_numpy(dtype=float)
-        listing = [{"itemId": i} if np.isnan(s) else {"itemId": i, "score": float(s)} for i, s in zip(items, scores)]
+        items = [str(i) for i in frame[ITEM_ID].tolist()]
+        scores = frame[SCORE].to_numpy(dtype=float).tolist()
+        listing = [{"itemId": i} if s != s else {"itemId": i, "score": s} for i, s in zip(items, scores)]  # NaN: unscored
         self._served[recommendation_id] = items
         if len(self._served) > self._max_served:
             self._served.popitem(last=False)
