@@ -130,6 +130,7 @@ class Recommender(ABC):
         self.item_vocab = Vocabulary(item_ids.unique())
         self.user_vocab = Vocabulary(interactions[USER_ID].unique())
         self._history = interactions  # events known to filters (grows with update)
+        self._n_fit_events = len(interactions)
         self._seen = self._seen_matrix(interactions)
         counts = np.bincount(
             self.item_vocab.to_inner(interactions.drop_duplicates([USER_ID, ITEM_ID])[ITEM_ID]),
@@ -229,6 +230,27 @@ class Recommender(ABC):
             scores = np.where(mask, scores, -np.inf)
         return _top_n_frame(raw, scores, fallback, n, self.item_vocab)
 
+    # --------------------------------------------------------------- history
+    # Every tracked event is kept for the filters. Real-time traffic calls update()
+    # thousands of times, so events are stored in chunks and only concatenated when
+    # something reads the history (a filter, a refit): update() stays O(events).
+    @property
+    def _history(self) -> pd.DataFrame:
+        if self._tracked_chunks:
+            self._base_history = pd.concat([self._base_history, *self._tracked_chunks], ignore_index=True)
+            self._tracked_chunks = []
+        return self._base_history
+
+    @_history.setter
+    def _history(self, frame: pd.DataFrame) -> None:
+        self._base_history = frame
+        self._tracked_chunks: list[pd.DataFrame] = []
+
+    @property
+    def pending_events_(self) -> pd.DataFrame:
+        """Events tracked since the last :meth:`fit` (they join the training data at the next fit)."""
+        return self._history.iloc[self._n_fit_events :].reset_index(drop=True)
+
     # ---------------------------------------------------------------- update
     def update(self, events: pd.DataFrame) -> Recommender:
         """Learn from tracked events (Personalize interaction format) without a refit.
@@ -241,15 +263,18 @@ class Recommender(ABC):
         events = prepare_interactions(events, allow_empty=True)
         if events.empty:
             return self
-        self._history = pd.concat([self._history, events], ignore_index=True)
-        self.pending_events_ = pd.concat([getattr(self, "pending_events_", events.iloc[:0]), events], ignore_index=True)
+        self._tracked_chunks.append(events)
         if self.realtime:
             new_items = events.loc[~events[ITEM_ID].isin(self.item_vocab.ids), ITEM_ID].unique()
             self._update(events, new_items)
         return self
 
     def _update(self, events: pd.DataFrame, new_items: np.ndarray) -> None:
-        """Real-time learning hook for ``realtime`` models (``new_items``: ids unknown at fit)."""
+        """Real-time learning hook for ``realtime`` models (``new_items``: ids unknown at fit).
+
+        The default does nothing: batch models learn tracked events at the next ``fit``.
+        """
+        return None
 
     def _grow_seen(self, events: pd.DataFrame) -> None:
         """Helper for real-time models: mark the events' (user, item) pairs as seen.
