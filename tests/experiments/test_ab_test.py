@@ -51,7 +51,7 @@ def test_one_sided_and_degenerate_cases():
         two_proportion_test(1, 10, 1, 10, alternative="bigger")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, 500), st.integers(0, 500), st.integers(1, 500), st.integers(0, 500))
 def test_interval_contains_observed_difference_and_p_in_unit_interval(n_a, s_a, n_b, s_b):
     s_a, s_b = min(s_a, n_a), min(s_b, n_b)
@@ -105,7 +105,7 @@ def test_p_value_adjustments_by_hand():
         adjust_p_values([1.5])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=8))
 def test_holm_never_above_bonferroni_never_below_raw(p):
     holm, bonf = adjust_p_values(p, "holm"), adjust_p_values(p, "bonferroni")

@@ -82,7 +82,7 @@ def test_gini_by_hand_and_bounds():
     assert gini_exposure(recs, ["a", "b", "c"]) == pytest.approx(2 / 3)  # one item takes every slot
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 50), min_size=1, max_size=30))
 def test_gini_lies_in_unit_interval_and_ignores_order(values):
     g = gini_coefficient(values)
@@ -169,7 +169,7 @@ def test_rmse_and_mae_by_hand():
         rmse([1, np.nan], [1, 2])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.floats(-5, 5), st.floats(-5, 5)), min_size=1, max_size=20))
 def test_mae_never_exceeds_rmse(pairs):
     pred, actual = zip(*pairs)

@@ -15,7 +15,7 @@ from .groupby_reference import groupby_metrics
 from .helpers import lists, truth_of
 
 ITEMS = [f"i{j}" for j in range(12)]
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
