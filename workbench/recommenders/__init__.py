@@ -20,6 +20,58 @@ __all__ = [
     "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig",
 ]
 
+# --- content, session/recency, statistical and group lists, two-stage, bandits, re-ranking
+from . import reranking
+from .bandits import (
+    UCB,
+    Bandit,
+    EpsilonGreedy,
+    EpsilonGreedyConfig,
+    ModelBandit,
+    ThompsonSampling,
+    ThompsonSamplingConfig,
+    UCBConfig,
+    run_bandit,
+)
+from .content import ContentBased, ContentBasedConfig
+from .demographic import (
+    DemographicPopularity,
+    DemographicPopularityConfig,
+    SegmentPopularity,
+    SegmentPopularityConfig,
+    cluster_customers,
+)
+from .reranking import category_cap_rerank, mmr_rerank, novelty_rerank
+from .session import SessionRecency, SessionRecencyConfig
+from .statistical import (
+    BestConversion,
+    BestConversionConfig,
+    BestRecommendationCTR,
+    BestRecommendationCTRConfig,
+    BestRecommendationInflow,
+    BestRecommendationInflowConfig,
+    BestSellers,
+    BestSellersConfig,
+    MostViewed,
+    MostViewedConfig,
+    TrendingNow,
+    TrendingNowConfig,
+)
+from .two_stage import TwoStage, TwoStageConfig
+
+__all__ = [
+    *__all__,
+    "ContentBased", "ContentBasedConfig", "SessionRecency", "SessionRecencyConfig",
+    "TrendingNow", "TrendingNowConfig", "MostViewed", "MostViewedConfig", "BestSellers", "BestSellersConfig",
+    "BestConversion", "BestConversionConfig", "BestRecommendationCTR", "BestRecommendationCTRConfig",
+    "BestRecommendationInflow", "BestRecommendationInflowConfig",
+    "DemographicPopularity", "DemographicPopularityConfig", "SegmentPopularity", "SegmentPopularityConfig",
+    "cluster_customers", "TwoStage", "TwoStageConfig",
+    "EpsilonGreedy", "EpsilonGreedyConfig", "UCB", "UCBConfig", "ThompsonSampling", "ThompsonSamplingConfig",
+    "Bandit", "ModelBandit", "run_bandit",
+    "reranking", "mmr_rerank", "novelty_rerank", "category_cap_rerank",
+]
+
 # --- item-to-item co-occurrence (Personalize aws-sims)
 from .sims import SIMS, SIMSConfig
 
