@@ -84,7 +84,7 @@ class Evidence:
                 f" {mark} {row.option}  {_fmt(row.value):>10}  rank {row.rank}  margin {_fmt(row.margin_achieved)}  - {row.played_as}"
             )
         verdict = "confirms" if self.passed else "does NOT confirm"
-        lines.append(f"The simulation {verdict} the key ({', '.join(self.scenario.correct)}).")
+        lines.append(f"The evidence {verdict} the key ({', '.join(self.scenario.correct)}).")
         if plan.reading:
             lines.append(plan.reading)
         return "\n".join(lines)
