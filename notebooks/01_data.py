@@ -28,11 +28,12 @@ with app.setup:
         validate_interactions,
     )
     from workbench.errors import DatasetError
+    from workbench.preprocess import preprocess, user_activity
     from workbench.split import personalize_holdout
 
     pd.set_option("display.max_colwidth", 300)  # show whole error messages in Jupyter too
 
-    CONCEPTS = ["PZ-05", "PZ-06", "RT-05", "RT-06", "GN-02"]
+    CONCEPTS = ["PZ-05", "PZ-06", "RT-05", "RT-06", "GN-02", "GN-03"]
 
 
 @app.cell(hide_code=True)
@@ -313,7 +314,66 @@ def _():
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 6 · How Personalize holds data out for its offline metrics
+    ## 6 · Preprocessing before training
+
+    Real logs need cleaning before a model sees them: **time order** (many splits and
+    recency features assume it), **duplicates** (a click recorded twice counts twice
+    in every local statistic), **merged event types** (`Purchase`, `order` and
+    `purchase` are one event), **outliers** (a scraper or test account with thousands
+    of events drags popularity toward what it touched), and **sampling** (whole users,
+    never single events, so histories stay complete). Identifiers can be pseudonymised
+    as well (chapter 12). Below, a copy of the log is dirtied on purpose (repeated
+    events, a bot, odd spellings), then `workbench.preprocess.preprocess` cleans it and
+    logs what every step did.
+    """)
+    return
+
+
+@app.cell
+def _():
+    drop_bots = ui.checkbox(value=True, label="drop outlier users")
+    keep_share = ui.slider(0.1, 1.0, value=1.0, step=0.1, label="share of users kept")
+    ui.controls(drop_bots, keep_share, title="Cleaning")
+    return drop_bots, keep_share
+
+
+@app.cell
+def _(drop_bots, keep_share, sample):
+    _rng = np.random.default_rng(3)
+    _log = sample.interactions[[USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE]]
+    _repeats = _log.sample(n=min(50, len(_log)), random_state=1)
+    _bot = pd.DataFrame(
+        {
+            USER_ID: "bot-0001",
+            ITEM_ID: _rng.choice(_log[ITEM_ID].unique(), size=3000),
+            TIMESTAMP: int(_log[TIMESTAMP].min()) + np.arange(3000) * 7,
+            EVENT_TYPE: "view",
+        }
+    )
+    dirty = pd.concat([_log, _repeats, _bot], ignore_index=True)
+    dirty[EVENT_TYPE] = dirty[EVENT_TYPE].astype(str).where(_rng.random(len(dirty)) > 0.05, dirty[EVENT_TYPE].astype(str).str.upper())
+    clean, cleaning_log = preprocess(
+        dirty,
+        event_type_map={"order": "purchase"},
+        drop_outlier_users=bool(drop_bots.value),
+        outlier_threshold=5.0,
+        user_fraction=None if float(keep_share.value) >= 1.0 else float(keep_share.value),
+        seed=42,
+    )
+    cleaning_log
+    return (dirty,)
+
+
+@app.cell
+def _(dirty):
+    user_activity(dirty, threshold=5.0).head(5)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 7 · How Personalize holds data out for its offline metrics
 
     After training, Personalize reports offline metrics on a holdout it builds itself:
     **10 % of the users** are kept out of training; for each of them the **oldest 90 %**
@@ -378,7 +438,7 @@ def _(holdout):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 7 · Write import-ready files
+    ## 8 · Write import-ready files
 
     `to_personalize` writes each frame as a CSV with a header in schema field order,
     plus its Avro schema, ready to upload to S3 for an import job.
