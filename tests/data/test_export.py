@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.data import PersonalizeData, load_folder, load_interactions, load_sample, to_personalize
+from workbench.data import PersonalizeData, load_folder, load_interactions, load_sample, load_users, to_personalize
 from workbench.data.sample import SAMPLE_DIR
 from workbench.errors import DatasetError
 
@@ -108,3 +108,11 @@ def test_bundled_sample_loads():
     data = load_sample()
     assert len(data.interactions) > 0
     assert {"USER_ID", "ITEM_ID", "TIMESTAMP"} <= set(data.interactions.columns)
+
+
+def test_large_longs_survive_the_round_trip(tmp_path):
+    users = pd.DataFrame({"USER_ID": ["a", "b", "c"],
+                          "ACCOUNT": pd.array([2**53 + 1, None, 2**62], dtype="Int64")})
+    to_personalize({"users": users}, tmp_path)
+    frame, _ = load_users(tmp_path / "users.csv", schema=tmp_path / "users_schema.json")
+    pd.testing.assert_frame_equal(frame, users)

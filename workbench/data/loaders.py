@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..constants import EVENT_TYPE
 from ..errors import DatasetError
@@ -76,6 +78,30 @@ def _string_columns(kind: str, schema: DatasetSchema | None) -> list[str]:
     return [name for name, types in known.items() if types[0] == "string"]
 
 
+def _to_number(series: pd.Series, integer: bool = False) -> pd.Series:
+    """Numeric values of a column whose values are known to be numbers (text or numeric).
+
+    Integers are parsed as int64 when possible (no precision lost above 2**53), with
+    missing values as ``Int64``; otherwise float64.
+    """
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        for target in ([pa.int64()] if integer else []) + [pa.float64()]:
+            try:  # Arrow's cast is C speed; text that passed the row rules parses
+                cast = pc.cast(pa.array(series), target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            if pa.types.is_integer(target):
+                dtype = "Int64" if cast.null_count else "int64"
+                return pd.Series(pd.array(cast.to_pylist() if cast.null_count else cast.to_numpy(), dtype=dtype),
+                                 index=series.index, name=series.name)
+            return pd.Series(cast.to_numpy(zero_copy_only=False), index=series.index, name=series.name)
+    if integer:
+        numbers = pd.to_numeric(series, errors="coerce", dtype_backend="numpy_nullable")
+        if pd.api.types.is_integer_dtype(numbers):
+            return numbers
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
 def coerce_types(frame: pd.DataFrame, schema: DatasetSchema) -> pd.DataFrame:
     """Give every schema field its documented dtype (after the row rules have passed).
 
@@ -97,11 +123,11 @@ def coerce_types(frame: pd.DataFrame, schema: DatasetSchema) -> pd.DataFrame:
                 series = series.astype("str")
         elif ftype in ("long", "int"):
             if not pd.api.types.is_integer_dtype(series) or series.dtype.name == "Int64":
-                numbers = pd.to_numeric(series, errors="coerce")
+                numbers = _to_number(series, integer=True)
                 series = numbers.astype("Int64") if numbers.isna().any() else numbers.astype("int64")
         elif ftype in ("float", "double"):
             if series.dtype != np.float64:
-                series = pd.to_numeric(series, errors="coerce").astype("float64")
+                series = _to_number(series)
         elif ftype == "boolean" and not pd.api.types.is_bool_dtype(series):
             lowered = series.astype("str").str.lower()
             mapped = lowered.map({"true": True, "false": False})

@@ -97,7 +97,9 @@ def _arrow_read(source, string_columns: list[str], header: list[str], newlines: 
     for field in table.schema:
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
             raise pa.ArrowInvalid(f"column {field.name} holds bytes that are not valid UTF-8")
-    return table.to_pandas()
+    nullable_ints = any(pa.types.is_integer(f.type) and table.column(f.name).null_count for f in table.schema)
+    # integers with gaps become nullable Int64 instead of float64, so no precision is lost above 2**53
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get if nullable_ints else None)
 
 
 def _scan(path: Path, header: list[str], string_columns: list[str], errors: str, arrow_message: str) -> RawTable:
