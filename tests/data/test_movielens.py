@@ -111,3 +111,33 @@ def test_unknown_name(tmp_path):
         load_movielens("ml-25m-typo")
     with pytest.raises(DatasetError, match="no u.data"):
         load_movielens(tmp_path)
+
+
+def test_download_true_fetches_once_then_uses_the_cache(tmp_path, monkeypatch, ml1m):
+    import io
+    import zipfile
+
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as archive:
+        for path in ml1m.iterdir():
+            archive.write(path, f"ml-1m/{path.name}")
+    requested: list[str] = []
+
+    class FakeResponse(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def fake_urlopen(url, timeout=None):
+        requested.append(url)
+        return FakeResponse(payload.getvalue())
+
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    first = load_movielens("ml-1m", download=True)
+    second = load_movielens("ml-1m", download=True)
+    assert requested == ["https://files.grouplens.org/datasets/movielens/ml-1m.zip"]
+    assert len(first.interactions) == len(second.interactions) == 3
+    assert (tmp_path / "cache" / "ml-1m" / "ratings.dat").exists()
