@@ -8,6 +8,7 @@ __all__ = ["Recommender", "RecommenderConfig", "Popularity", "PopularityConfig"]
 # --- collaborative filtering, matrix factorization (surprise-backed) and filters
 from . import filters
 from .als import ImplicitALS, ImplicitALSConfig
+from .association import AssociationRules, AssociationRulesConfig
 from .ease import EASE, EASEConfig
 from .filters import Filter, as_filter, exclude_purchased, include_category, parse_filter
 from .knn import ItemKNN, KNNConfig, UserKNN
@@ -17,7 +18,7 @@ __all__ = [
     *__all__,
     "filters", "Filter", "parse_filter", "as_filter", "exclude_purchased", "include_category",
     "ItemKNN", "UserKNN", "KNNConfig", "SVD", "SVDConfig", "SVDpp", "SVDppConfig", "NMF", "NMFConfig",
-    "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig",
+    "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig", "AssociationRules", "AssociationRulesConfig",
 ]
 
 # --- content, session/recency, statistical and group lists, two-stage, bandits, re-ranking
