@@ -39,6 +39,7 @@ __all__ = [
     "controls",
     "dropdown",
     "in_jupyter",
+    "multiselect",
     "number",
     "run_button",
     "slider",
@@ -151,6 +152,24 @@ def dropdown(options: Sequence[str] | Mapping[str, Any], *, value: str | None = 
         initial = dict(pairs)[value]
         return w.Dropdown(options=pairs, value=initial, description=label, style=_STYLE)
     return _mo().ui.dropdown(options=options, value=value, label=label)
+
+
+def multiselect(options: Sequence[str], *, value: Sequence[str] | None = None, label: str = "") -> Any:
+    """Pick any number of options; ``.value`` is the tuple/list of chosen labels (in option order in Jupyter).
+
+    Args:
+        options: the choices.
+        value: the initially chosen labels (default: none).
+        label: text shown next to the control.
+    """
+    labels = list(options)
+    chosen = list(value or [])
+    unknown = [v for v in chosen if v not in labels]
+    if unknown:
+        raise ValueError(f"multiselect {label!r}: {unknown} are not among {labels}.")
+    if in_jupyter():
+        return _widgets().SelectMultiple(options=labels, value=tuple(chosen), description=label, style=_STYLE)
+    return _mo().ui.multiselect(options=labels, value=chosen, label=label)
 
 
 def checkbox(*, value: bool = False, label: str = "") -> Any:

@@ -20,6 +20,7 @@ from .loaders import (
     load_users,
     split_multi_values,
 )
+from .mapping import guess_mapping, map_columns
 from .movielens import cache_dir, download_movielens, load_movielens
 from .report import Issue, LoadReport, ValidationReport
 from .sample import SAMPLE_DIR, load_sample
@@ -47,6 +48,7 @@ __all__ = [
     "default_schema",
     "download_movielens",
     "finish_frame",
+    "guess_mapping",
     "load_baskets",
     "load_folder",
     "load_interactions",
@@ -55,6 +57,7 @@ __all__ = [
     "load_sample",
     "load_schema",
     "load_users",
+    "map_columns",
     "schema_from_frame",
     "split_multi_values",
     "to_personalize",
