@@ -84,6 +84,9 @@ class RecipeResult:
     step_label: str = "day"
     """What the ``step`` column of ``series`` counts."""
 
+    markers: pd.DataFrame | None = None
+    """Drift events of a simulated shop (``day, date, kind, label``) to draw on the chart."""
+
 
 @dataclasses.dataclass(frozen=True)
 class EvidenceRecipe:
@@ -173,7 +176,7 @@ EXTRA_MODELS = {
 }
 """Models the exam plays that the simulator's registry may not list yet (added with ``setdefault``)."""
 
-_SIM_CACHE: dict[str, pd.DataFrame] = {}
+_SIM_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
 
 
 def _register_extra_models() -> None:
@@ -266,15 +269,15 @@ def shop_settings_from(base: str | None, shop: Mapping[str, Any]) -> dict[str, A
     return settings
 
 
-def _simulate_one(sim: Any, shop: dict[str, Any], policy: dict[str, Any], name: str) -> pd.DataFrame:
-    """Daily frame of one (shop, policy) run; identical runs are computed once per process."""
+def _simulate_one(sim: Any, shop: dict[str, Any], policy: dict[str, Any], name: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Daily frame and drift markers of one (shop, policy) run; identical runs are computed once per process."""
     key = json.dumps({"shop": shop, "policy": policy}, sort_keys=True, default=str)
     if key not in _SIM_CACHE:
         config = sim.ScenarioConfig(shop=sim.ShopConfig(**shop), policy=sim.Policy(**policy), name=name)
         result = sim.run_scenario(config, progress=False)
         daily = result.daily.copy()
         daily["new_item_share"] = new_item_share(result).reindex(daily["day"]).to_numpy()
-        _SIM_CACHE[key] = daily
+        _SIM_CACHE[key] = (daily, getattr(result, "markers", None))
     return _SIM_CACHE[key]
 
 
@@ -317,13 +320,19 @@ def run_simulate(plan: Any) -> RecipeResult:
     shop = shop_settings(plan)
     values: dict[str, float] = {}
     series = []
+    markers = None
     for letter, play in plan.options.items():
-        daily = _simulate_one(sim, shop, dict(play.config), name=f"option {letter}")
+        daily, markers = _simulate_one(sim, shop, dict(play.config), name=f"option {letter}")
         if plan.metric not in daily.columns:
             raise EvidenceUnavailable(f"the simulator's daily frame has no column {plan.metric!r}.")
         values[letter] = _reduce(daily, plan.metric, plan.aggregate, plan.last_days)
         series.append(pd.DataFrame({"option": letter, "step": daily["day"].to_numpy(), "value": daily[plan.metric].to_numpy()}))
-    return RecipeResult(values=pd.Series(values, name=plan.metric), series=pd.concat(series, ignore_index=True), step_label="day")
+    return RecipeResult(
+        values=pd.Series(values, name=plan.metric),
+        series=pd.concat(series, ignore_index=True),
+        step_label="day",
+        markers=markers,
+    )
 
 
 register(

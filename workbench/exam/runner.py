@@ -165,31 +165,39 @@ def run(scenario: Scenario, chart: bool = True) -> Evidence:
     table = judge(values, plan, scenario.correct)
     evidence = Evidence(scenario=scenario, table=table, series=result.series, details=result.details)
     if chart:
-        evidence.figure = draw(evidence, result.step_label)
+        evidence.figure = draw(evidence, result.step_label, result.markers)
     return evidence
 
 
-def draw(evidence: Evidence, step_label: str = "day"):
-    """The metric per option: lines over simulated time, or bars when there is no time axis."""
+def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | None = None):
+    """The metric per option: lines over simulated time, or bars when there is no time axis.
+
+    Lines use :func:`workbench.plots.timeline` (3-day trailing mean, drift markers)
+    when it is available; the judged window (``last_days``) is shaded grey and the
+    keyed option is labelled ``(key)``.
+    """
     from matplotlib.figure import Figure
 
     plan = evidence.plan
     correct = set(evidence.scenario.correct)
     if evidence.series is not None and len(evidence.series):
-        figure = _timeline(evidence, step_label)
-        if figure is not None:
-            return figure
-        figure = Figure(figsize=(8, 4))
+        figure = Figure(figsize=(9, 4))
         axis = figure.subplots()
-        for letter, group in evidence.series.groupby("option", sort=True):
-            style = "-" if letter in correct else "--"
-            axis.plot(group["step"], group["value"], style, label=f"{letter}{' (key)' if letter in correct else ''}")
+        daily = evidence.series.assign(
+            option=[f"{o} (key)" if o in correct else str(o) for o in evidence.series["option"]]
+        ).rename(columns={"step": "day", "value": plan.metric, "option": "option "})
+        try:
+            from ..plots import timeline
+
+            timeline(daily, plan.metric, by="option ", markers=markers, rolling=3, ax=axis)
+        except (ImportError, KeyError, ValueError):  # plots helper unavailable: plain lines
+            for label, group in daily.groupby("option ", sort=True):
+                axis.plot(group["day"], group[plan.metric], label=label)
+            axis.legend(frameon=False)
         if plan.last_days:
             end = evidence.series["step"].max()
-            axis.axvspan(end - plan.last_days + 0.5, end + 0.5, color="0.9", zorder=0, label="judged window")
+            axis.axvspan(end - plan.last_days + 0.5, end + 0.5, color="0.92", zorder=0)
         axis.set_xlabel(step_label)
-        axis.set_ylabel(plan.metric)
-        axis.legend(title="option", fontsize="small")
     else:
         figure = Figure(figsize=(6, 3.5))
         axis = figure.subplots()
@@ -200,25 +208,6 @@ def draw(evidence: Evidence, step_label: str = "day"):
         axis.set_ylabel(plan.metric)
     axis.set_title(f"{evidence.scenario.id}: {plan.metric}")
     figure.tight_layout()
-    return figure
-
-
-def _timeline(evidence: Evidence, step_label: str):
-    """Use ``workbench.plots.timeline`` when the plots helper provides it (else ``None``)."""
-    if step_label != "day":
-        return None
-    try:
-        from ..plots import timeline
-    except ImportError:
-        return None
-    daily = evidence.series.rename(columns={"step": "day", "value": evidence.plan.metric, "option": "policy"})
-    try:
-        figure = timeline(daily, evidence.plan.metric, by="policy")
-    except Exception:  # the plots API is not final yet; fall back to the local chart
-        return None
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
     return figure
 
 
