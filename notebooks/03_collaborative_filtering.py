@@ -1,0 +1,401 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(
+    width="medium",
+    app_title="03 · Collaborative filtering and matrix factorization",
+)
+
+with app.setup:
+    import marimo as mo
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+    from sklearn.decomposition import PCA
+
+    from workbench import glossary, ui
+    from workbench.constants import EVENT_VALUE, FALLBACK, ITEM_ID, PREDICTION, TIMESTAMP, USER_ID
+    from workbench.data import load_sample
+    from workbench.metrics import catalog_coverage, evaluate, rmse
+    from workbench.recommenders.ease import EASE
+    from workbench.recommenders.knn import ItemKNN, UserKNN
+    from workbench.recommenders.matrix_factorization import NMF, SVD, SVDpp
+    from workbench.recommenders.popularity import Popularity
+    from workbench.recommenders.surprise_adapter import implicit_to_ratings
+    from workbench.split import temporal_split
+
+    pd.set_option("display.max_colwidth", 200)
+
+    CONCEPTS = ["PZ-03", "GN-04", "GN-06", "DH-11", "GN-20"]
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    # 03 · Collaborative filtering and matrix factorization
+
+    **Collaborative filtering** (CF) recommends from the behaviour of *other*
+    customers; it needs no description of the items. Two classic forms:
+
+    * **user-based**: find customers whose history resembles yours and recommend what
+      they liked ("customers like you bought ..."). `UserKNN`.
+    * **item-based**: for each item you liked, find items that the *same customers*
+      liked, and recommend those ("customers who bought this also bought ...").
+      `ItemKNN`. Item neighbourhoods change slowly, so shops often precompute them.
+
+    **Matrix factorization** (MF) compresses the customer x item matrix into a few
+    **latent factors**: every customer and every item becomes a short vector
+    (an *embedding*), and the predicted affinity is their dot product. Nobody names
+    the factors; they come out as "winter-ness", "sportiness" or "price level" if
+    the data holds such patterns. `SVD`, `SVDpp` and `NMF` (via scikit-surprise) learn
+    them by gradient descent on ratings; `EASE` learns an item-to-item weight matrix
+    in closed form from who-interacted-with-what.
+
+    Amazon Personalize's overview lists CF and MF among its techniques. Its current
+    recipes (User-Personalization and others) are its own deep models; the models here
+    are the textbook ideas underneath, small enough to watch.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(
+        "### Words of this chapter\n\n"
+        + glossary.to_markdown(["collaborative filtering", "matrix factorization", "latent factor", "sparsity", "cold start", "explicit feedback"])
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 1 · The matrix CF learns from, and how empty it is
+
+    One row per customer, one column per shoe, a dot where the customer did anything
+    with the shoe. Rows and columns are sorted by activity. The right side and the
+    bottom are almost empty: most customers touched a handful of items and most items
+    were touched by few customers. That emptiness is **sparsity**, the main enemy of CF.
+    """)
+    return
+
+
+@app.cell
+def _():
+    sample = load_sample()
+    catalog = sample.items.set_index(sample.items[ITEM_ID].astype(str))
+    _events = sample.interactions
+    _pairs = _events[[USER_ID, ITEM_ID]].drop_duplicates()
+    _user_order = _pairs[USER_ID].value_counts().index
+    _item_order = _pairs[ITEM_ID].value_counts().index
+    _rows = pd.Index(_user_order).get_indexer(_pairs[USER_ID])
+    _cols = pd.Index(_item_order).get_indexer(_pairs[ITEM_ID])
+    _fig, _ax = plt.subplots(figsize=(9, 4))
+    _ax.scatter(_cols, _rows, s=0.3, color="black")
+    _ax.set_xlabel(f"items ({len(_item_order)}), most interacted first")
+    _ax.set_ylabel(f"customers ({len(_user_order)}), most active first")
+    _ax.invert_yaxis()
+    _density = len(_pairs) / (len(_user_order) * len(_item_order))
+    _ax.set_title(f"Who touched what: {len(_pairs):,} of {len(_user_order) * len(_item_order):,} cells filled ({_density:.1%})")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return catalog, sample
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 2 · Two jobs: predict a rating, or rank a list
+
+    Surprise's algorithms were built for **explicit** feedback: predict the stars a
+    customer would give. This shop logs **implicit** events, so the workbench turns
+    each customer-item pair into a pseudo-rating from 1 to 5: event weights (view 1,
+    click 2, cart 4, purchase 8) are summed into a confidence and mapped on a log scale
+    (`implicit_to_ratings`).
+
+    We train on the first 80 % of the time line and test on the rest, in two ways:
+
+    * **rating prediction**: for pairs that appear in the test period, how close is the
+      predicted pseudo-rating to the real one? (RMSE, lower is better)
+    * **ranking**: for each customer active in the test period, how good is the top-10
+      list? (NDCG@10 and Recall@10, higher is better)
+
+    The controls set the neighbourhood size of the KNN models and the number of
+    factors and training epochs of the MF models.
+    """)
+    return
+
+
+@app.cell
+def _():
+    k_neighbours = ui.slider(5, 100, value=40, step=5, label="k neighbours (KNN)")
+    factors = ui.slider(2, 100, value=20, label="latent factors (SVD, SVD++, NMF)")
+    epochs = ui.slider(5, 60, value=20, step=5, label="epochs (SVD, SVD++, NMF)")
+    ui.controls(k_neighbours, factors, epochs, title="Model settings")
+    return epochs, factors, k_neighbours
+
+
+@app.cell
+def _(sample):
+    split = temporal_split(sample.interactions, test_fraction=0.2)
+    test_users = split.test[USER_ID].unique()
+    _all_ratings = implicit_to_ratings(sample.interactions)
+    _test_pairs = split.test[[USER_ID, ITEM_ID]].drop_duplicates()
+    _known = _test_pairs[USER_ID].isin(split.train[USER_ID]) & _test_pairs[ITEM_ID].isin(split.train[ITEM_ID])
+    rating_truth = _test_pairs[_known].merge(_all_ratings[[USER_ID, ITEM_ID, EVENT_VALUE]], on=[USER_ID, ITEM_ID])
+    train_mean_rating = float(implicit_to_ratings(split.train)[EVENT_VALUE].mean())
+    mo.md(
+        f"Train: {len(split.train):,} events before {pd.to_datetime(split.test[TIMESTAMP].min(), unit='s'):%Y-%m-%d}; "
+        f"test: {len(split.test):,} events of {len(test_users):,} customers; "
+        f"{len(rating_truth):,} test pairs with a known customer and item for RMSE."
+    )
+    return rating_truth, split, test_users, train_mean_rating
+
+
+@app.cell
+def _(k_neighbours, split):
+    _k = int(k_neighbours.value)
+    knn_models = {"UserKNN": UserKNN(k=_k).fit(split.train), "ItemKNN": ItemKNN(k=_k).fit(split.train)}
+    return (knn_models,)
+
+
+@app.cell
+def _(epochs, factors, split):
+    _f, _e = int(factors.value), int(epochs.value)
+    mf_models = {
+        "SVD": SVD(factors=_f, epochs=_e).fit(split.train),
+        "SVD++": SVDpp(factors=_f, epochs=max(1, _e // 2)).fit(split.train),
+        "NMF": NMF(factors=_f, epochs=_e).fit(split.train),
+    }
+    return (mf_models,)
+
+
+@app.cell
+def _(split):
+    ranking_only = {"EASE": EASE().fit(split.train), "Popularity": Popularity().fit(split.train)}
+    return (ranking_only,)
+
+
+@app.cell
+def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_users, train_mean_rating):
+    all_models = {**knn_models, **mf_models, **ranking_only}
+    all_recs = {name: model.recommend(test_users, n=10) for name, model in all_models.items()}
+    _rows = {}
+    for _name, _model in all_models.items():
+        _scores = evaluate(all_recs[_name], split.test, k=10, metrics=["ndcg", "recall"]).summary
+        if hasattr(_model, "predict"):
+            _pred = _model.predict(rating_truth)
+            _scores["RMSE"] = rmse(_pred[PREDICTION], _pred[EVENT_VALUE])
+        else:
+            _scores["RMSE"] = np.nan
+        _scores["coverage"] = catalog_coverage(all_recs[_name], sample.items[ITEM_ID])
+        _rows[_name] = _scores
+    _rows["global mean rating"] = pd.Series(
+        {"RMSE": rmse(np.full(len(rating_truth), train_mean_rating), rating_truth[EVENT_VALUE])}
+    )
+    cf_scores = pd.DataFrame(_rows).T[["RMSE", "NDCG@10", "Recall@10", "coverage"]].round(4)
+    cf_scores
+    return all_models, all_recs, cf_scores
+
+
+@app.cell
+def _(cf_scores):
+    _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    _rated = cf_scores["RMSE"].dropna()
+    _left.barh(_rated.index, _rated.to_numpy(), color="tab:gray")
+    _left.set_xlabel("RMSE on test pseudo-ratings (lower = better)")
+    _left.invert_yaxis()
+    _ranked = cf_scores["NDCG@10"].dropna()
+    _right.barh(_ranked.index, _ranked.to_numpy(), color=["tab:red" if n == "Popularity" else "tab:blue" for n in _ranked.index])
+    _right.axvline(cf_scores.loc["Popularity", "NDCG@10"], color="tab:red", linestyle=":")
+    _right.set_xlabel("NDCG@10 on the test period (higher = better)")
+    _right.invert_yaxis()
+    _fig.suptitle("Predicting ratings well is not the same as ranking well")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    Read the two panels together. The rating models predict pseudo-ratings about as
+    well as (or a little better than) the global mean, yet several of them rank
+    **worse than the popularity list** (red line). The reason is what RMSE never sees:
+    it is computed only on pairs the customer *did* interact with, while a top-10
+    list must choose among all the items the customer *did not* touch yet. A rating
+    model learns "how much would you like it, given that you look at it"; ranking
+    needs "will you look at it at all". Models trained on *which* items were touched,
+    like EASE (and Personalize's recipes), rank far better. Lesson: evaluate a
+    recommender with ranking metrics on a time split (chapter 08), not with RMSE.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 3 · One customer's lists, with the reason given by each model
+    """)
+    return
+
+
+@app.cell
+def _(all_models, all_recs, split, test_users):
+    _counts = split.train[USER_ID].value_counts()
+    _options = [str(u) for u in test_users if _counts.get(u, 0) >= 3][:200]
+    user_choice = ui.dropdown(_options, value=next((u for u in _options if _counts[u] >= 8), _options[0]), label="customer")
+    model_choice = ui.dropdown([n for n in all_models if n in all_recs], value="ItemKNN", label="model")
+    ui.controls(user_choice, model_choice)
+    return model_choice, user_choice
+
+
+@app.cell
+def _(all_models, catalog, model_choice, split, user_choice):
+    _model = all_models[model_choice.value]
+    _user = user_choice.value
+    _history = split.train[split.train[USER_ID] == _user].drop_duplicates(ITEM_ID, keep="last").tail(6)
+    _future = set(split.test.loc[split.test[USER_ID] == _user, ITEM_ID])
+    _recs = _model.recommend([_user], n=8)
+    one_user = pd.DataFrame(
+        {
+            "item": _recs[ITEM_ID],
+            "category": _recs[ITEM_ID].map(catalog["CATEGORY_L1"]),
+            "touched later": _recs[ITEM_ID].isin(_future),
+            "fallback": _recs[FALLBACK],
+            "why": [_model.explain(_user, i) for i in _recs[ITEM_ID]],
+        }
+    ).reset_index(drop=True)
+    _seen = ", ".join(f"{i} ({catalog['CATEGORY_L1'].get(i, '?')})" for i in _history[ITEM_ID])
+    mo.vstack([mo.md(f"`{_user}` recently touched: {_seen}"), one_user])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 4 · What the latent factors learned
+
+    Each shoe's SVD factor vector, squeezed to two dimensions with PCA and coloured by
+    category. SVD was never told the categories; if shoes of a category cluster, the
+    factors discovered them from behaviour alone. Next to it, the items the factors
+    find most similar to one shoe (cosine of factor vectors).
+    """)
+    return
+
+
+@app.cell
+def _(catalog, mf_models):
+    _svd = mf_models["SVD"]
+    _item_ids = [_svd.trainset_.to_raw_iid(i) for i in range(_svd.trainset_.n_items)]  # row order of item_factors_
+    _points = PCA(n_components=2, random_state=42).fit_transform(_svd.item_factors_)
+    _category = pd.Series(_item_ids).map(catalog["CATEGORY_L1"]).fillna("?").to_numpy()
+    _fig, _ax = plt.subplots(figsize=(8, 5))
+    for _name in sorted(set(_category)):
+        _mask = _category == _name
+        _ax.scatter(_points[_mask, 0], _points[_mask, 1], s=18, label=_name)
+    _ax.set_xlabel("factor direction 1 (PCA)")
+    _ax.set_ylabel("factor direction 2 (PCA)")
+    _ax.set_title("SVD item factors, coloured by category (never shown to the model)")
+    _ax.legend(fontsize=8, ncol=2)
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell
+def _(catalog, mf_models, split):
+    _anchor = split.train[ITEM_ID].value_counts().index[0]
+    _similar = mf_models["SVD"].similar_items([_anchor], n=6)
+    similar_table = _similar.assign(
+        category=_similar[ITEM_ID].map(catalog["CATEGORY_L1"]), brand=_similar[ITEM_ID].map(catalog["BRAND"])
+    )
+    mo.vstack([
+        mo.md(f"Most similar to `{_anchor}` ({catalog.loc[_anchor, 'CATEGORY_L1']}, {catalog.loc[_anchor, 'BRAND']}) by SVD factors:"),
+        similar_table,
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 5 · The weak spots: cold start and sparsity
+
+    CF knows nothing about a customer or an item it has not seen interact.
+
+    * **New customers** (first event in the test period) get the popularity fallback
+      from every CF model (flag `FALLBACK`), so all lines meet at "new (0)": CF adds
+      nothing for them. (New customers here mostly buy what is popular, which is why
+      that point is high.)
+    * **Customers with a thin history** have few neighbours and a poorly estimated
+      factor vector; the neighbourhood models in particular fall below the popularity
+      list for them. The chart scores each model per history length.
+    * **New items** (first event in the test period) cannot be recommended by any of
+      these models until they are retrained, however fitting they are. Content-based
+      models (chapter 05) and exploration (chapter 07) address this.
+    """)
+    return
+
+
+@app.cell
+def _(all_recs, split, test_users):
+    _history = split.train[USER_ID].value_counts().reindex(test_users).fillna(0)
+    _bucket = pd.cut(_history, [-1, 0, 3, 10, 30, np.inf], labels=["new (0)", "1-3", "4-10", "11-30", "31+"])
+    _per_model = {}
+    for _name, _recs in all_recs.items():
+        _per_user = evaluate(_recs, split.test, k=10, metrics=["ndcg"]).per_user.set_index(USER_ID)["NDCG@10"]
+        _per_model[_name] = _per_user.groupby(_bucket.reindex(_per_user.index), observed=False).mean()
+    by_history = pd.DataFrame(_per_model)
+    by_history.index.name = "training events of the customer"
+    by_history["customers"] = _bucket.value_counts()
+    _fig, _ax = plt.subplots(figsize=(9, 3.8))
+    by_history.drop(columns="customers").plot(ax=_ax, marker="o")
+    _ax.set_ylabel("NDCG@10")
+    _ax.set_title("Ranking quality by how much history the customer had")
+    _fig.tight_layout()
+    plt.close(_fig)
+    mo.vstack([by_history.round(4), _fig])
+    return
+
+
+@app.cell
+def _(all_recs, split):
+    _new_items = sorted(set(split.test[ITEM_ID]) - set(split.train[ITEM_ID]))
+    _new_events = split.test[ITEM_ID].isin(_new_items).sum()
+    cold_items = pd.DataFrame(
+        {name: {"new items recommended": int(recs[ITEM_ID].isin(_new_items).sum())} for name, recs in all_recs.items()}
+    ).T
+    mo.vstack([
+        mo.md(
+            f"**{len(_new_items)} items** appeared only in the test period and drew **{_new_events:,} events** there. "
+            "How often each model recommended one of them:"
+        ),
+        cold_items,
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 6 · Where these models sit among machine-learning families
+
+    | family | in recommendation | in this workbench |
+    |---|---|---|
+    | supervised | predict a rating, a purchase, a click | rating models above (RMSE); the ranker of `TwoStage` (chapter 05) |
+    | unsupervised | find structure without labels | latent factors above; customer clustering (chapter 02) |
+    | deep / sequence | learn from the order of events in a session | session models and User-Personalization (chapter 06) |
+    | reinforcement / bandits | learn by acting and observing the reward | bandits (chapter 09), exploration (chapter 07) |
+
+    Next: chapter 04 looks at items bought and viewed *together*, chapter 05 at item
+    descriptions instead of behaviour.
+    """)
+    return
+
+
+if __name__ == "__main__":
+    app.run()
