@@ -54,7 +54,7 @@ class Vocabulary:
     def extend(self, raw_ids: Iterable[object]) -> Vocabulary:
         """A new vocabulary with ``raw_ids`` appended (existing inner ids unchanged)."""
         new = pd.Index(pd.Series(list(raw_ids), dtype=object).astype(str))
-        new = new[~new.isin(self._index)].unique()
+        new = new[self._index.get_indexer(new) < 0].unique()  # get_indexer: no per-call copy of the known ids
         out = Vocabulary([])
         out._index = self._index.append(new)
         return out

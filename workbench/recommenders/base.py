@@ -265,7 +265,7 @@ class Recommender(ABC):
             return self
         self._tracked_chunks.append(events)
         if self.realtime:
-            new_items = events.loc[~events[ITEM_ID].isin(self.item_vocab.ids), ITEM_ID].unique()
+            new_items = events.loc[self.item_vocab.to_inner(events[ITEM_ID]) < 0, ITEM_ID].unique()
             self._update(events, new_items)
         return self
 
