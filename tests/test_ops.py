@@ -11,6 +11,7 @@ from workbench.ops import (
     RecommendationCache,
     latency_summary,
     population_stability_index,
+    quality_by_period,
     share_drift,
     time_calls,
 )
@@ -131,3 +132,36 @@ def test_share_drift_detects_a_shift():
     assert table["psi"].iloc[1] == pytest.approx(0.25 * np.log(1.5) - 0.25 * np.log(0.5))
     with pytest.raises(DatasetError, match="CATEGORY_L1"):
         share_drift(events, "CATEGORY_L1")
+
+
+def test_quality_by_period_by_hand():
+    t0, day = 1_700_000_000, 86_400
+    clean = [("u1", "i1", t0 + 10, "view"), ("u2", "i2", t0 + 20, "click"), ("u3", "i1", t0 + 30, "view"),
+             ("u4", "i2", t0 + 40, "view")]
+    bad_day = [
+        ("u1", "i1", t0 + day + 10, "view"),
+        ("u1", "i1", t0 + day + 10, "view"),  # duplicate
+        ("u2", "i9", t0 + day + 20, ""),  # unknown item + missing type
+        ("u3", "i1", (t0 + day + 30) * 1000, "view"),  # milliseconds, still placed on day 1
+    ]
+    events = pd.DataFrame(clean + bad_day, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+    table = quality_by_period(events, known_items=["i1", "i2"])
+    assert table["period"].tolist() == [0, 1]
+    assert table["events"].tolist() == [4, 4]
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["alerts"] == ""
+    assert second["duplicate_share"] == 0.25
+    assert second["missing_event_type_share"] == 0.25
+    assert second["millisecond_timestamp_share"] == 0.25
+    assert second["unknown_item_share"] == 0.25
+    assert second["alerts"] == "duplicate_share, missing_event_type_share, millisecond_timestamp_share, unknown_item_share"
+
+
+def test_quality_by_period_volume_drop_and_errors():
+    events = pd.DataFrame({"USER_ID": [f"u{i}" for i in range(21)], "TIMESTAMP": [0] * 10 + [86_400] * 10 + [2 * 86_400]})
+    table = quality_by_period(events)
+    assert table["volume_ratio"].tolist() == [1.0, 1.0, 0.1]
+    assert table["alerts"].tolist() == ["", "", "volume_drop"]
+    assert table["unknown_item_share"].isna().all()
+    with pytest.raises(DatasetError, match="USER_ID"):
+        quality_by_period(events.drop(columns="USER_ID"))

@@ -9,6 +9,9 @@
 * :func:`population_stability_index` and :func:`share_drift` watch how the mix
   of a categorical column (item category, event type, device) moves over time --
   the "monitor drift" part of operations.
+* :func:`quality_by_period` checks each day's (or hour's) new events for the
+  classic data incidents -- repeated events, missing event types, millisecond
+  timestamps, unknown items, a sudden drop in volume -- and raises alerts.
 """
 
 from __future__ import annotations
@@ -22,15 +25,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .constants import SECONDS_PER_DAY, TIMESTAMP
+from .constants import EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, TIMESTAMP, USER_ID
 from .errors import DatasetError
 
 __all__ = [
+    "QUALITY_THRESHOLDS",
     "CacheConfig",
     "CacheStats",
     "RecommendationCache",
     "latency_summary",
     "population_stability_index",
+    "quality_by_period",
     "share_drift",
     "time_calls",
 ]
@@ -274,3 +279,95 @@ def share_drift(
     table.columns.name = None
     return table
 
+
+
+QUALITY_THRESHOLDS: dict[str, float] = {
+    "duplicate_share": 0.02,
+    "missing_event_type_share": 0.0,
+    "millisecond_timestamp_share": 0.0,
+    "unknown_item_share": 0.05,
+    "volume_ratio": 0.5,
+}
+"""Alert when a share is *above* its threshold, or when ``volume_ratio`` (events of the
+period / median events per period) is *below* its threshold."""
+
+_MILLISECONDS = 10**11
+"""Epoch values at or above this are taken for milliseconds (10 digits = seconds today)."""
+
+
+def quality_by_period(
+    events: pd.DataFrame,
+    *,
+    period_seconds: int = SECONDS_PER_DAY,
+    known_items: Iterable[object] | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Data-quality checks of an event log, one row per period, with alerts.
+
+    Per period (periods start at the first event; millisecond timestamps are
+    divided by 1,000 only to place them in a period):
+
+    * ``events`` and ``volume_ratio`` -- rows, and rows / median rows per period;
+    * ``duplicate_share`` -- rows repeating an earlier row of the same period on
+      USER_ID, ITEM_ID, TIMESTAMP and EVENT_TYPE;
+    * ``missing_event_type_share`` -- rows with an empty EVENT_TYPE (0 when the log
+      has no EVENT_TYPE column at all);
+    * ``millisecond_timestamp_share`` -- rows with a 13-digit TIMESTAMP;
+    * ``unknown_item_share`` -- rows whose ITEM_ID is not in ``known_items`` (NaN
+      when ``known_items`` is not given);
+    * ``alerts`` -- the names of the checks beyond :data:`QUALITY_THRESHOLDS`
+      (or ``thresholds``), comma-separated, empty when the period is clean.
+
+    Raises:
+        DatasetError: TIMESTAMP or USER_ID missing, or an empty log.
+    """
+    for needed in (TIMESTAMP, USER_ID):
+        if needed not in events.columns:
+            raise DatasetError("column needed for quality checks is missing.", column=needed,
+                               fix="pass the interactions log in Personalize format.")
+    if events.empty:
+        raise DatasetError("no events to check.", fix="pass a non-empty event log.")
+    if period_seconds <= 0:
+        raise ValueError("period_seconds must be positive")
+    limits = {**QUALITY_THRESHOLDS, **(thresholds or {})}
+    ts = pd.to_numeric(events[TIMESTAMP], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+    millis = ts >= _MILLISECONDS
+    seconds = np.where(millis, ts // 1000, ts)
+    frame = pd.DataFrame({"period": (seconds - seconds.min()) // period_seconds, "millis": millis})
+    key = [c for c in (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE) if c in events.columns]
+    keyed = events[key].astype(str).assign(period=frame["period"].to_numpy())
+    frame["duplicate"] = keyed.duplicated(keep="first").to_numpy()
+    if EVENT_TYPE in events.columns:
+        kinds = events[EVENT_TYPE]
+        frame["missing_type"] = (kinds.isna() | (kinds.astype(str).str.strip() == "")).to_numpy()
+    else:
+        frame["missing_type"] = False
+    if known_items is not None and ITEM_ID in events.columns:
+        known = set(pd.Series(list(known_items), dtype=object).astype(str))
+        frame["unknown_item"] = (~events[ITEM_ID].astype(str).isin(known)).to_numpy()
+    else:
+        frame["unknown_item"] = np.nan
+    grouped = frame.groupby("period")
+    table = pd.DataFrame(
+        {
+            "start": int(seconds.min()) + grouped.size().index.to_numpy() * period_seconds,
+            "events": grouped.size(),
+            "duplicate_share": grouped["duplicate"].mean(),
+            "missing_event_type_share": grouped["missing_type"].mean(),
+            "millisecond_timestamp_share": grouped["millis"].mean(),
+            "unknown_item_share": grouped["unknown_item"].mean(),
+        }
+    )
+    table.insert(2, "volume_ratio", table["events"] / table["events"].median())
+    alerts = []
+    for _, row in table.iterrows():
+        names = [
+            name
+            for name in ("duplicate_share", "missing_event_type_share", "millisecond_timestamp_share", "unknown_item_share")
+            if pd.notna(row[name]) and row[name] > limits[name]
+        ]
+        if row["volume_ratio"] < limits["volume_ratio"]:
+            names.append("volume_drop")
+        alerts.append(", ".join(names))
+    table["alerts"] = alerts
+    return table.reset_index()
