@@ -77,8 +77,9 @@ def test_min_k_makes_predictions_impossible():
 
 @pytest.mark.parametrize(
     "model",
-    [ItemKNN(k=3), ItemKNN(k=5, centered=True, similarity="msd"), UserKNN(k=4), UserKNN(centered=True, k=6),
-     ItemKNN(similarity="pearson", min_k=2)],
+    [ItemKNN(k=3, aggregate="average"), ItemKNN(k=5, centered=True, similarity="msd"),
+     UserKNN(k=4, aggregate="average"), UserKNN(centered=True, k=6),
+     ItemKNN(similarity="pearson", min_k=2, aggregate="average")],
     ids=["item-k3", "item-centered", "user-k4", "user-centered", "item-pearson"],
 )
 def test_vectorised_scores_equal_surprise_estimates(model):
@@ -107,6 +108,19 @@ def test_item_similarities_follow_taste_clusters():
     assert np.allclose(loose[SCORE], 1.0)
     with pytest.raises(NotImplementedError):
         UserKNN().fit(interactions).similar_items(["item000"])
+
+
+def test_sum_aggregation_for_implicit_feedback_by_hand():
+    events = pd.DataFrame({USER_ID: ["A", "A", "B", "B", "B", "C", "C"], ITEM_ID: ["x", "y", "x", "y", "z", "y", "z"],
+                           EVENT_TYPE: "view"})  # implicit: every pseudo-rating is 5 (one view each = c_max)
+    model = ItemKNN(min_support=1).fit(events)
+    assert model.feedback_ == "implicit" and model.aggregate_ == "sum"
+    # cosine of constant vectors is 1 for every co-viewed pair: z's neighbours among A's items are x and y
+    assert model.recommend(["A"], n=1)[SCORE].item() == pytest.approx(1.0 * 5 + 1.0 * 5)
+    average = ItemKNN(min_support=1, aggregate="average").fit(events).recommend(["A"], n=1)
+    assert average[SCORE].item() == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="centered"):
+        ItemKNN(aggregate="sum", centered=True).fit(events)
 
 
 def test_bad_settings_are_rejected():

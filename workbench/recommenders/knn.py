@@ -20,6 +20,11 @@ computed from the learned similarity matrix ``algo.sim`` with numpy (one
 vectorised step per user for ItemKNN, per item for UserKNN); the neighbour
 choice uses a stable sort so ties resolve like surprise's ``heapq.nlargest``.
 
+For top-n lists on implicit feedback the models rank by the *sum* of the
+neighbours' weighted votes instead of their average (``aggregate``): the average
+rewards an item with a single, lucky neighbour as much as one backed by many,
+and ranks poorly (compare both in ``benchmarks/bench_models.py``).
+
 Weaknesses worth showing learners: cold start (a new item has no similarities,
 a new user no neighbours) and sparsity (few co-rated pairs -> noisy similarities).
 """
@@ -67,6 +72,14 @@ class KNNConfig(SurpriseConfig):
     shrinkage: float = 100.0
     """Shrinkage of ``pearson_baseline`` similarities (ignored otherwise)."""
 
+    aggregate: str = "auto"
+    """How neighbour votes become a ranking score. ``"average"``: surprise's
+    similarity-weighted mean rating (a rating prediction); ``"sum"``: the
+    unnormalised sum of ``sim(i, j) * r_uj`` over the same ``k``
+    neighbours, the classic top-n item-kNN score (many strong neighbours beat one
+    lucky neighbour); ``"auto"``: ``"sum"`` for implicit feedback, ``"average"`` for
+    explicit ratings and for ``centered`` models. ``predict`` always returns surprise's rating prediction."""
+
 
 class _KNN(SurpriseRecommender):
     """Vectorised surprise KNN scoring; ``user_based`` picks the direction."""
@@ -90,6 +103,14 @@ class _KNN(SurpriseRecommender):
         return algo(k=c.k, min_k=c.min_k, sim_options=options, verbose=False)
 
     def _after_fit(self) -> None:
+        aggregate = self.config.aggregate
+        if aggregate not in ("auto", "average", "sum"):
+            raise ValueError(f"aggregate must be 'auto', 'average' or 'sum', not {aggregate!r}")
+        if aggregate == "auto":
+            aggregate = "sum" if self.feedback_ == "implicit" and not self.config.centered else "average"
+        if aggregate == "sum" and self.config.centered:
+            raise ValueError("aggregate='sum' scores raw ratings; it does not combine with centered=True")
+        self.aggregate_ = aggregate
         self.similarity_ = np.asarray(self.algo_.sim, dtype=float)
         self.means_ = np.asarray(self.algo_.means, dtype=float) if self.config.centered else None
 
@@ -117,6 +138,8 @@ class _KNN(SurpriseRecommender):
         total = weights.sum(axis=1)
         usable = (positive.sum(axis=1) >= min_k) & (total > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
+            if self.aggregate_ == "sum":
+                return np.where(usable, (weights * ratings).sum(axis=1), np.nan)
             if own_means is None:
                 return np.where(usable, (weights * ratings).sum(axis=1) / total, np.nan)
             deviation = (weights * (ratings - offsets)).sum(axis=1) / total
