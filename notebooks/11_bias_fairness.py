@@ -1,0 +1,605 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(
+    width="medium",
+    app_title="11 · Cold start, popularity bias, diversity and fairness",
+)
+
+with app.setup:
+    import marimo as mo
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from workbench import glossary, ui
+    from workbench.constants import CREATION_TIMESTAMP, ITEM_ID, RANK, TIMESTAMP, USER_ID
+    from workbench.data import load_sample
+    from workbench.metrics import (
+        average_popularity,
+        catalog_coverage,
+        catalog_items,
+        evaluate,
+        exposure_fairness,
+        gini_exposure,
+        intra_list_diversity,
+        novelty,
+    )
+    from workbench.recommenders import (
+        EASE,
+        ContentBased,
+        DemographicPopularity,
+        ItemKNN,
+        Popularity,
+        include_category,
+        mmr_rerank,
+        novelty_rerank,
+    )
+    from workbench.recommenders.user_personalization import UserPersonalization
+    from workbench.split import temporal_split
+
+    pd.set_option("display.max_colwidth", 200)
+
+    CONCEPTS = ["GN-13", "GN-14", "GN-15", "GN-16", "PZ-01"]
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    # 11 · Cold start, popularity bias, diversity and fairness
+
+    A model that scores well offline can still serve the shop badly:
+
+    * it has nothing to say about a **new customer** or a **new product** (cold start);
+    * it keeps showing the **best-sellers** everyone already knows (popularity bias),
+      so the long tail of the catalog is never seen and never gets the interactions it
+      would need to be recommended later;
+    * its lists are **near-duplicates** of one another (low diversity);
+    * some brands or price bands get far less exposure than their share of the
+      catalog (unfair exposure), and some groups of customers get worse lists.
+
+    This chapter measures each problem on the bundled shop and tries the usual
+    remedies: metadata and onboarding for cold start, **exploration** (Personalize's
+    `explorationWeight`), and **re-ranking** for diversity, novelty and fair exposure.
+    Every model is trained on the oldest 80 % of the events and judged on the newest 20 %.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(
+        "### Words of this chapter\n\n"
+        + glossary.to_markdown(
+            ["cold start", "sparsity", "exploration", "exploitation", "popularity bias", "diversity", "novelty", "fairness"]
+        )
+    )
+    return
+
+
+@app.cell
+def _():
+    shop = load_sample()
+    split = temporal_split(shop.interactions, test_fraction=0.2)
+    train_end = int(split.train[TIMESTAMP].max())
+    _known_users = set(split.train[USER_ID])
+    _test_users = pd.unique(split.test[USER_ID])
+    new_users = [u for u in _test_users if u not in _known_users]
+    cold_summary = pd.Series(
+        {
+            "users in the test period": len(_test_users),
+            "of whom new (no training event)": len(new_users),
+            "items in the catalog": len(shop.items),
+            "items never seen in training": int((~shop.items[ITEM_ID].isin(split.train[ITEM_ID])).sum()),
+            "training ends (UTC)": str(pd.to_datetime(train_end, unit="s")),
+        }
+    ).to_frame("value")
+    cold_summary
+    return new_users, shop, split, train_end
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 1 · Item cold start: launch day
+
+    The sample shop adds products slowly, so we stage a launch: the slider picks how
+    many products are **launched today**. Their training interactions are removed and
+    their `CREATION_TIMESTAMP` is set to the end of training, so for every model they
+    are brand new; in the test weeks customers do interact with them.
+
+    * **Popularity** and **ItemKNN** learn only from interactions: a product without
+      any cannot be ranked.
+    * **ContentBased** compares descriptions, categories and image features, so it can
+      recommend a new product on its first day (GN-05 explains how).
+    * **UserPersonalization** (the workbench's stand-in for the recipe) adds an
+      **exploration** bonus to young items with little data, so some new products reach
+      lists on purpose, to learn whether customers like them.
+    """)
+    return
+
+
+@app.cell
+def _():
+    launch_count = ui.slider(5, 60, value=20, step=5, label="products launched today")
+    launch_count
+    return (launch_count,)
+
+
+@app.cell
+def _(launch_count, shop, split, train_end):
+    _rng = np.random.default_rng(11)
+    launched = set(_rng.choice(shop.items[ITEM_ID].to_numpy(), size=int(launch_count.value), replace=False))
+    launch_train = split.train[~split.train[ITEM_ID].isin(launched)].reset_index(drop=True)
+    launch_items = shop.items.copy()
+    launch_items.loc[launch_items[ITEM_ID].isin(launched), CREATION_TIMESTAMP] = train_end
+    test_users = pd.unique(split.test[USER_ID])
+    launch_models = {
+        "Popularity": Popularity(),
+        "ItemKNN": ItemKNN(),
+        "EASE": EASE(),
+        "ContentBased": ContentBased(),
+        "UserPersonalization": UserPersonalization(),
+    }
+    launch_recs = {}
+    for _name, _model in launch_models.items():
+        _model.fit(launch_train, items=launch_items, users=shop.users)
+        launch_recs[_name] = _model.recommend(test_users, n=10)
+    _truth_new = split.test[split.test[ITEM_ID].isin(launched)]
+    launch_table = pd.DataFrame(
+        {
+            _name: {
+                "slots showing a launched product": _recs[ITEM_ID].isin(launched).mean(),
+                "lists with at least one launched product": _recs.assign(_n=_recs[ITEM_ID].isin(launched))
+                .groupby(USER_ID)["_n"]
+                .any()
+                .mean(),
+                "Recall@10 on launched products only": evaluate(_recs, _truth_new, k=10, metrics=["recall"]).summary.iloc[0]
+                if len(_truth_new)
+                else np.nan,
+                "NDCG@10 (all test events)": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
+            }
+            for _name, _recs in launch_recs.items()
+        }
+    ).T.round(3)
+    launch_table
+    return launch_items, launch_models, launch_recs, launch_train, launched, test_users
+
+
+@app.cell
+def _(launch_table):
+    _share = launch_table["slots showing a launched product"]
+    _blind = [name for name, value in _share.items() if value == 0]
+    _best = launch_table["Recall@10 on launched products only"].idxmax()
+    mo.md(
+        f"Models that never show a launched product: **{', '.join(_blind) or 'none'}** -- they learn only "
+        "from interactions, and a launched product has none yet. "
+        + "; ".join(f"{name} fills {value:.0%} of its slots with launched products" for name, value in _share.items() if value > 0)
+        + f". Showing them is not the goal in itself: the Recall column says how many of the customers' real "
+        f"interactions with launched products the lists caught (best here: **{_best}**), and the NDCG column "
+        "what the slots spent on new products cost on everything else."
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 2 · User cold start: the first visit
+
+    A customer with no history gets a model's **fallback** (the `FALLBACK` column of
+    every recommendation frame says when). Three remedies from the source documents,
+    compared on the new customers of the test weeks:
+
+    * **metadata** -- the users dataset knows the customer's age band and gender, so
+      *DemographicPopularity* shows what similar customers buy;
+    * **an onboarding question** -- "which kind of shoes are you looking for?"; here the
+      answer is simulated by the category the customer goes on to browse most, and the
+      popular list is filtered to it (`INCLUDE ItemID WHERE Items.CATEGORY_L1 IN (...)`);
+    * **the first clicks** -- a real-time model folds the first events of the visit
+      into the profile (`update`), as an event tracker would.
+
+    To be fair to all four, each new customer's first three test events are given to
+    the real-time model only, and every method is judged on the events after them.
+    """)
+    return
+
+
+@app.cell
+def _(new_users, shop, split):
+    _events = split.test[split.test[USER_ID].isin(new_users)].sort_values([USER_ID, TIMESTAMP], kind="stable")
+    _position = _events.groupby(USER_ID).cumcount()
+    _first = _events[_position < 3]
+    _later = _events[_position >= 3]
+    _users = pd.unique(_later[USER_ID])
+    _category = shop.items.set_index(ITEM_ID)["CATEGORY_L1"]
+    _answer = _later.assign(_c=_later[ITEM_ID].map(_category)).groupby(USER_ID)["_c"].agg(lambda c: c.mode().iloc[0])
+
+    _popular = Popularity().fit(split.train, items=shop.items)
+    _demographic = DemographicPopularity().fit(split.train, users=shop.users)
+    _realtime = UserPersonalization(exploration_weight=0.0).fit(split.train, items=shop.items)
+    _realtime.update(_first[_first[USER_ID].isin(_users)])
+    _onboarded = pd.concat(
+        [
+            _popular.recommend(list(_group.index), n=10, filter=include_category("CATEGORY_L1", _answer_value))
+            for _answer_value, _group in _answer.groupby(_answer)
+        ],
+        ignore_index=True,
+    )
+    _lists = {
+        "Popularity (plain fallback)": _popular.recommend(_users, n=10),
+        "DemographicPopularity (users metadata)": _demographic.recommend(_users, n=10),
+        "Popularity + onboarding answer": _onboarded,
+        "UserPersonalization after 3 events": _realtime.recommend(_users, n=10),
+    }
+    new_user_table = pd.DataFrame(
+        {name: evaluate(recs, _later, k=10, metrics=["ndcg", "recall", "hit_rate"]).summary for name, recs in _lists.items()}
+    ).T.round(3)
+    new_user_table.insert(0, "new customers judged", len(_users))
+    new_user_table
+    return (new_user_table,)
+
+
+@app.cell
+def _(new_user_table):
+    _fig, _ax = plt.subplots(figsize=(8, 3.2))
+    new_user_table["NDCG@10"].plot.barh(ax=_ax, color="tab:purple")
+    _ax.set_xlabel("NDCG@10 on the new customers' later events")
+    _ax.set_title("Cold-start remedies for new customers")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell
+def _(new_user_table):
+    _ndcg = new_user_table["NDCG@10"]
+    _plain = _ndcg.iloc[0]
+    mo.md(
+        f"Best remedy on this data: **{_ndcg.idxmax()}** (NDCG@10 {_ndcg.max():.3f} against {_plain:.3f} for the "
+        "plain fallback). Which one wins depends on the shop: a short onboarding question is cheap and "
+        "precise when categories separate tastes well; three clicks are little evidence for a factor model; "
+        "demographics help only as far as taste follows age and gender. They also combine -- metadata on "
+        "day one, events from the first clicks on."
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 3 · Exploration versus exploitation
+
+    **Exploiting** means showing what the model already believes the customer wants.
+    **Exploring** means spending some slots on items it knows little about, to learn.
+    In Amazon Personalize's User-Personalization recipe the campaign setting
+    `explorationWeight` (0 to 1, default 0.3) sets how much, and
+    `explorationItemAgeCutOff` (days, default 30, counted back from the latest
+    interaction) says which items count as young enough to be explored.
+
+    Both are serving settings here as in a campaign: the trained model stays, only the
+    lists change. The curve recomputes the launch-day lists for a range of weights;
+    the dot is the weight on the slider.
+    """)
+    return
+
+
+@app.cell
+def _():
+    exploration_weight = ui.slider(0.0, 1.0, value=0.3, step=0.05, label="explorationWeight")
+    age_cutoff = ui.slider(1, 90, value=30, label="explorationItemAgeCutOff (days)")
+    ui.controls(exploration_weight, age_cutoff, title="Campaign exploration settings")
+    return age_cutoff, exploration_weight
+
+
+@app.cell
+def _(age_cutoff, exploration_weight, launch_items, launch_models, launch_train, launched, split, test_users):
+    _model = launch_models["UserPersonalization"]
+    _catalog = catalog_items(launch_train, launch_items)
+    _saved = (_model.config.exploration_weight, _model.config.exploration_item_age_cutoff)
+    _rows = []
+    _weights = sorted({0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, float(exploration_weight.value)})
+    for _w in _weights:
+        _model.config.exploration_weight = _w
+        _model.config.exploration_item_age_cutoff = float(age_cutoff.value)
+        _recs = _model.recommend(test_users, n=10)
+        _rows.append(
+            {
+                "explorationWeight": _w,
+                "NDCG@10": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
+                "coverage": catalog_coverage(_recs, _catalog),
+                "launched-product share": _recs[ITEM_ID].isin(launched).mean(),
+            }
+        )
+    _model.config.exploration_weight, _model.config.exploration_item_age_cutoff = _saved
+    exploration_curve = pd.DataFrame(_rows).set_index("explorationWeight").round(4)
+    exploration_curve
+    return (exploration_curve,)
+
+
+@app.cell
+def _(exploration_curve, exploration_weight):
+    _chosen = float(exploration_weight.value)
+    _fig, _axes = plt.subplots(1, 3, figsize=(11, 3.2), sharex=True)
+    for _ax, _column, _color in zip(_axes, exploration_curve.columns, ("tab:blue", "tab:green", "tab:orange")):
+        _ax.plot(exploration_curve.index, exploration_curve[_column], marker="o", color=_color)
+        _ax.plot([_chosen], [exploration_curve.loc[_chosen, _column]], "o", markersize=12, color="black", alpha=0.4)
+        _ax.set_title(_column)
+        _ax.set_xlabel("explorationWeight")
+    _fig.suptitle("What exploration buys and what it costs (launch-day shop)")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    More exploration puts more young products in front of customers (right panel) and
+    costs accuracy on what they did next (left). Coverage can even fall: the same few
+    young products now fill many lists. The cut-off slider decides how many products
+    are "young": at 1 day only today's launches qualify, at 90 days a good part of the
+    catalog competes for the exploration slots. The right setting is a business
+    choice, best settled online (chapter 09), not by this offline table alone.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 4 · Popularity bias, measured
+
+    Four numbers describe *what kind* of lists a model serves, whatever its accuracy:
+
+    | metric | meaning | popularity-biased model |
+    |---|---|---|
+    | coverage | share of the catalog recommended to anyone | low |
+    | average popularity | share of all users who know the average recommended item | high |
+    | novelty | $-\log_2$ of that share, in bits (0 = everyone knows it) | low |
+    | Gini of exposure | 0 = every item shown equally often, near 1 = a few items take every slot | high |
+
+    The table uses the launch-day models of section 1 (judged on all test events).
+    """)
+    return
+
+
+@app.cell
+def _(launch_items, launch_recs, launch_train, split):
+    _catalog = catalog_items(launch_train, launch_items)
+    bias_table = pd.DataFrame(
+        {
+            _name: {
+                "NDCG@10": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
+                "coverage": catalog_coverage(_recs, _catalog),
+                "average popularity": average_popularity(_recs, launch_train, normalize=True),
+                "novelty (bits)": novelty(_recs, launch_train),
+                "Gini of exposure": gini_exposure(_recs, _catalog),
+            }
+            for _name, _recs in launch_recs.items()
+        }
+    ).T.round(3)
+    bias_table
+    return (bias_table,)
+
+
+@app.cell
+def _(bias_table):
+    _fig, _ax = plt.subplots(figsize=(7, 4))
+    _ax.scatter(bias_table["Gini of exposure"], bias_table["NDCG@10"], s=80)
+    for _name, _row in bias_table.iterrows():
+        _ax.annotate(_name, (_row["Gini of exposure"], _row["NDCG@10"]), textcoords="offset points", xytext=(6, 4))
+    _ax.set_xlabel("Gini of exposure (higher = more concentrated on few items)")
+    _ax.set_ylabel("NDCG@10")
+    _ax.set_title("Accuracy versus concentration of exposure")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 5 · Re-ranking for diversity and novelty
+
+    Re-ranking leaves the model alone and reorders a longer candidate list (here 40
+    items per customer) before cutting it to 10:
+
+    * **MMR** (maximal marginal relevance) picks, one slot after another, the item with
+      the best $\lambda \cdot \text{relevance} - (1-\lambda) \cdot \text{similarity to
+      the items already picked}$. $\lambda = 1$ keeps the model's order; lower values
+      trade relevance for variety. Similarity is the cosine of category, brand and
+      colour indicators.
+    * **novelty blend** scores $(1-w) \cdot \text{relevance} + w \cdot \text{novelty}$,
+      pushing less-known items up.
+
+    The diversity of a list is its **intra-list diversity**: 1 minus the mean pairwise
+    similarity of its items. The curves sweep the setting over its range (for a seeded
+    sample of 400 customers, to stay quick); the black dot is the slider's value.
+    """)
+    return
+
+
+@app.cell
+def _():
+    base_model = ui.dropdown(["EASE", "ItemKNN", "UserPersonalization", "Popularity"], value="EASE", label="model to re-rank")
+    mmr_lambda = ui.slider(0.0, 1.0, value=0.7, step=0.05, label="MMR lambda (1 = no re-ranking)")
+    novelty_weight = ui.slider(0.0, 1.0, value=0.3, step=0.05, label="novelty weight w")
+    ui.controls(base_model, mmr_lambda, novelty_weight, title="Re-ranking")
+    return base_model, mmr_lambda, novelty_weight
+
+
+@app.cell
+def _(base_model, launch_models, launch_train, mmr_lambda, novelty_weight, shop, split, test_users):
+    _rng = np.random.default_rng(5)
+    _sample = _rng.choice(test_users, size=min(400, len(test_users)), replace=False)
+    item_features = shop.items[[ITEM_ID, "CATEGORY_L1", "BRAND", "COLOR"]]
+    candidates = launch_models[base_model.value].recommend(_sample, n=40)
+    _truth = split.test[split.test[USER_ID].isin(_sample)]
+
+    def _describe(recs: pd.DataFrame) -> dict:
+        return {
+            "NDCG@10": evaluate(recs, _truth, k=10, metrics=["ndcg"]).summary.iloc[0],
+            "intra-list diversity": intra_list_diversity(recs, item_features),
+            "novelty (bits)": novelty(recs, launch_train),
+        }
+
+    _rows = []
+    for _lam in sorted({0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0, float(mmr_lambda.value)}):
+        _rows.append({"method": "MMR", "setting": _lam, **_describe(mmr_rerank(candidates, item_features, lambda_=_lam, n=10))})
+    for _w in sorted({0.0, 0.2, 0.4, 0.6, 0.8, 1.0, float(novelty_weight.value)}):
+        _rows.append({"method": "novelty blend", "setting": _w, **_describe(novelty_rerank(candidates, launch_train, weight=_w, n=10))})
+    rerank_curve = pd.DataFrame(_rows)
+    before = candidates[candidates[RANK] <= 10]
+    after = mmr_rerank(candidates, item_features, lambda_=float(mmr_lambda.value), n=10)
+    rerank_curve.round(4)
+    return after, before, rerank_curve
+
+
+@app.cell
+def _(mmr_lambda, novelty_weight, rerank_curve):
+    _fig, _axes = plt.subplots(1, 2, figsize=(11, 4))
+    for _ax, (_method, _x, _chosen) in zip(
+        _axes,
+        (("MMR", "intra-list diversity", float(mmr_lambda.value)), ("novelty blend", "novelty (bits)", float(novelty_weight.value))),
+    ):
+        _curve = rerank_curve[rerank_curve["method"] == _method].sort_values("setting")
+        _ax.plot(_curve[_x], _curve["NDCG@10"], marker="o")
+        for _setting, _xv, _yv in zip(_curve["setting"], _curve[_x], _curve["NDCG@10"]):
+            _ax.annotate(f"{_setting:g}", (_xv, _yv), fontsize=7, xytext=(4, 2), textcoords="offset points")
+        _pick = _curve[_curve["setting"] == _chosen].iloc[0]
+        _ax.plot([_pick[_x]], [_pick["NDCG@10"]], "o", markersize=12, color="black", alpha=0.4)
+        _ax.set_xlabel(_x)
+        _ax.set_ylabel("NDCG@10")
+        _ax.set_title(f"{_method}: accuracy versus {_x.split(' (')[0]}")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell
+def _(mmr_lambda, rerank_curve):
+    _mmr = rerank_curve[rerank_curve["method"] == "MMR"].set_index("setting")
+    _base, _pick = _mmr.loc[1.0], _mmr.loc[float(mmr_lambda.value)]
+    mo.md(
+        f"At lambda = {float(mmr_lambda.value):g}: intra-list diversity {_base['intra-list diversity']:.3f} -> "
+        f"{_pick['intra-list diversity']:.3f}, NDCG@10 {_base['NDCG@10']:.4f} -> {_pick['NDCG@10']:.4f} "
+        "(compared with the model's own order, lambda = 1)."
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    The first steps away from the model's order usually cost little accuracy (they can
+    even gain a little, when the model's top items were near-duplicates of which the
+    customer wanted only one) and buy a lot of variety: a list of ten sneakers becomes
+    sneakers, boots and sandals. Further steps cost more. Where to stop is again a
+    business decision: a content site may value variety and discovery more than a
+    shop's checkout page.
+
+    ## 6 · Fair exposure of item groups, before and after
+
+    Each recommended slot gives its item some attention, more at the top (weight
+    $1/\log_2(1+\text{rank})$, the NDCG discount). A group's **exposure share** divided
+    by its **catalog share** is 1 when it gets attention in proportion to its size,
+    below 1 when it is under-exposed. Pick the grouping; the bars compare the model's
+    lists with the MMR re-ranked lists at the slider's $\lambda$.
+    """)
+    return
+
+
+@app.cell
+def _():
+    group_choice = ui.dropdown({"brand": "BRAND", "price band (quartiles)": "PRICE_BAND", "category": "CATEGORY_L1"}, value="brand", label="item groups")
+    group_choice
+    return (group_choice,)
+
+
+@app.cell
+def _(after, before, group_choice, shop):
+    _items = shop.items.assign(PRICE_BAND=pd.qcut(shop.items["PRICE"], 4, labels=["Q1 cheapest", "Q2", "Q3", "Q4 dearest"]).astype(str))
+    _column = group_choice.value
+    _before = exposure_fairness(before, _items, group_column=_column).set_index("group")
+    _after = exposure_fairness(after, _items, group_column=_column).set_index("group")
+    fairness_table = pd.DataFrame(
+        {
+            "catalog share": _before["catalog_share"],
+            "exposure share before": _before["exposure_share"],
+            "exposure share after": _after["exposure_share"],
+            "ratio before": _before["ratio"],
+            "ratio after": _after["ratio"],
+        }
+    ).round(3)
+    _catalog = _items[ITEM_ID]
+    fairness_gini = {"before": gini_exposure(before, _catalog), "after": gini_exposure(after, _catalog)}
+    fairness_table
+    return fairness_gini, fairness_table
+
+
+@app.cell
+def _(fairness_gini, fairness_table, mmr_lambda):
+    _fig, _ax = plt.subplots(figsize=(9, 3.8))
+    fairness_table[["ratio before", "ratio after"]].plot.bar(ax=_ax, rot=30)
+    _ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
+    _ax.set_ylabel("exposure share / catalog share")
+    _ax.set_title(
+        f"Exposure per group (1 = proportional); MMR lambda = {float(mmr_lambda.value):g}; "
+        f"Gini of item exposure {fairness_gini['before']:.2f} -> {fairness_gini['after']:.2f}"
+    )
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    Fairness has a second side: **customers**. The same lists can serve one customer
+    group much better than another. Below, the accuracy of the re-ranked lists per
+    customer segment of the users dataset (heavy, VIP, normal, one-off buyers): a big
+    gap means the model (or the re-ranking) favours one group.
+    """)
+    return
+
+
+@app.cell
+def _(after, before, shop, split):
+    _segment = shop.users.set_index(USER_ID)["SEGMENT"]
+    _truth = split.test[split.test[USER_ID].isin(before[USER_ID])]
+    _per_user = {
+        name: evaluate(recs, _truth, k=10, metrics=["ndcg"]).per_user.set_index(USER_ID)["NDCG@10"]
+        for name, recs in (("model's lists", before), ("after MMR", after))
+    }
+    segment_table = pd.DataFrame(_per_user)
+    segment_table["segment"] = segment_table.index.map(_segment).fillna("(unknown)")
+    segment_table = segment_table.groupby("segment").agg(["mean", "size"]).round(3)
+    segment_table
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## What to take away
+
+    * Cold start has several remedies and they combine: metadata (content, demographics)
+      for day one, onboarding questions, and real-time events from the first clicks.
+    * Exploration is a dial, not a fix: it gives new items a chance and costs some
+      relevance now; Personalize exposes it as `explorationWeight` and
+      `explorationItemAgeCutOff` on User-Personalization campaigns.
+    * Measure bias and diversity next to accuracy; re-ranking moves along the
+      trade-off without retraining.
+    * Fairness is measured per group, for items (exposure) and for customers (accuracy).
+    """)
+    return
+
+
+if __name__ == "__main__":
+    app.run()
