@@ -87,3 +87,63 @@ def test_run_refuses_concept_scenarios(valid_scenario, write_scenario):
     valid_scenario.pop("evidence")
     with pytest.raises(ValueError, match="concept-only"):
         run(load_scenario(write_scenario(valid_scenario)))
+
+
+# ------------------------------------------------------------------ properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.lists(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False), min_size=2, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values, st.data(), st.floats(min_value=0, max_value=50))
+def test_passed_means_the_key_leads_every_other_option_by_the_margin(values, data, margin):
+    letters = "ABCDE"[: len(values)]
+    key = data.draw(st.sampled_from(letters))
+    series = pd.Series(values, index=list(letters))
+    table = judge(series, _plan(letters, margin=margin), (key,)).set_index("option")
+    lead_over_best = series[key] - series.drop(key).max()
+    assert bool(table.loc[key, "meets_margin"]) == (lead_over_best >= margin and lead_over_best > 0)
+    if table.loc[key, "meets_margin"]:
+        assert table.loc[key, "rank"] == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-1000, 1000), min_size=2, max_size=5), st.integers(-100, 100), st.integers(0, 20))
+def test_absolute_verdict_ignores_shifts_and_direction_flips(values, shift, margin):
+    # integers keep the arithmetic exact, so a shift cannot swallow a tiny difference
+    letters = "ABCDE"[: len(values)]
+    series = pd.Series(values, index=list(letters), dtype=float)
+    base = judge(series, _plan(letters, margin=margin), ("A",))
+    shifted = judge(series + shift, _plan(letters, margin=margin), ("A",))
+    flipped = judge(-series, _plan(letters, margin=margin, higher=False), ("A",))
+    assert list(base["rank"]) == list(flipped["rank"])
+    assert list(base["meets_margin"]) == list(flipped["meets_margin"])
+    assert list(base["rank"]) == list(shifted["rank"])
+    assert pd.Series(base["margin_achieved"]).round(6).tolist() == pd.Series(shifted["margin_achieved"]).round(6).tolist()
+
+
+# --------------------------------------------------------------- the time chart
+def test_time_series_chart_has_one_line_per_option_and_shades_the_window(monkeypatch, valid_scenario, write_scenario):
+    from workbench.exam import RECIPES, EvidenceRecipe, RecipeResult
+
+    def fake_run(plan):
+        days = range(10)
+        series = pd.DataFrame(
+            [{"option": letter, "step": d, "value": float(d if letter == "B" else 1)} for letter in plan.options for d in days]
+        )
+        return RecipeResult(values=pd.Series({"A": 1.0, "B": 7.0}), series=series)
+
+    monkeypatch.setitem(
+        RECIPES, "toy_series", EvidenceRecipe(name="toy_series", run=fake_run, description="test", metrics=("m",))
+    )
+    valid_scenario["evidence"].update(recipe="toy_series", metric="m", last_days=3, margin=2)
+    for play in valid_scenario["evidence"]["options"].values():
+        play["config"] = {}
+    evidence = run(load_scenario(write_scenario(valid_scenario)))
+    axis = evidence.figure.axes[0]
+    labels = sorted(line.get_label() for line in axis.get_lines())
+    assert labels == ["A", "B (key)"]
+    assert len(axis.patches) == 1  # the shaded judged window
+    assert evidence.passed and evidence.table.set_index("option").loc["B", "margin_achieved"] == 6.0

@@ -1,0 +1,80 @@
+"""Evidence recipes on hand-made inputs."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.constants import (
+    CREATION_TIMESTAMP,
+    EVENT_TYPE,
+    EVENT_VALUE,
+    IMPRESSION,
+    ITEM_ID,
+    RECOMMENDATION_ID,
+    TIMESTAMP,
+    USER_ID,
+)
+from workbench.exam.recipes import carousel_pairs, new_item_share, streaming_log, synthetic_log, timestamp_csv
+
+DAY0 = 1_000_000
+DAY = 86_400
+
+
+def test_new_item_share_hand_worked():
+    # Items i1, i2 exist at launch; i3 arrives on day 1. Day 0: one list [i1|i2] -> 0 new of 2.
+    # Day 1: list r2 = [i3|i1] logged twice (two events, counted once) and r3 = [i2|i3|i1|i1]... -> 2 new of 6.
+    events = pd.DataFrame(
+        {
+            USER_ID: ["u1", "u1", "u2", "u2", "u3", "u0"],
+            ITEM_ID: ["i1", "i3", "i3", "i3", "i2", "i1"],
+            TIMESTAMP: [DAY0 + 10, DAY0 + DAY + 5, DAY0 + DAY + 6, DAY0 + DAY + 7, DAY0 + DAY + 8, DAY0 - 50],
+            IMPRESSION: ["i1|i2", "i3|i1", "i3|i1", "i3|i1", "i2|i3|i1|i1", "i1|i2"],
+            RECOMMENDATION_ID: ["r1", "r2", "r2", "r2", "r3", "r0"],
+        }
+    )
+    items = pd.DataFrame({ITEM_ID: ["i1", "i2", "i3"], CREATION_TIMESTAMP: [DAY0 - 5 * DAY, DAY0 - DAY, DAY0 + DAY]})
+    result = types.SimpleNamespace(events=events, world=types.SimpleNamespace(day0=DAY0, items=items))
+    share = new_item_share(result)
+    assert share.loc[0] == 0.0
+    assert share.loc[1] == pytest.approx(2 / 6)
+    assert list(share.index) == [0, 1]  # the warm-up event (before day 0) is ignored
+
+
+def test_carousel_pairs_put_relevant_items_at_the_stated_ranks():
+    better, worse, truth = carousel_pairs()
+    assert better.groupby(USER_ID).size().eq(25).all() and worse.groupby(USER_ID).size().eq(25).all()
+    relevant = set(truth[ITEM_ID])
+    ranks = lambda recs, user: sorted(recs[(recs[USER_ID] == user) & recs[ITEM_ID].isin(relevant)]["RANK"])  # noqa: E731
+    assert ranks(better, "pair1") == [1, 2, 3] and ranks(worse, "pair1") == [1]
+    assert ranks(better, "pair3") == [5] and ranks(worse, "pair3") == [11, 12, 13]
+
+
+def test_synthetic_logs_are_seeded_and_sized():
+    log = synthetic_log(n_users=3, interactions_per_user=4, purchase_share=0.5)
+    assert len(log) == 12 and (log[EVENT_TYPE] == "purchase").sum() == 6
+    pd.testing.assert_frame_equal(log, synthetic_log(n_users=3, interactions_per_user=4, purchase_share=0.5))
+    stream = streaming_log(n_users=10, events_per_user=5)
+    assert len(stream) == 50
+    watches = stream[stream[EVENT_TYPE] == "watch"][EVENT_VALUE]
+    assert watches.between(0, 1).all()
+    assert stream[stream[EVENT_TYPE] == "click"][EVENT_VALUE].isna().all()
+
+
+@pytest.mark.parametrize(("unit", "digits"), [("seconds", 10), ("milliseconds", 13)])
+def test_timestamp_csv_units(unit, digits):
+    frame = pd.read_csv(__import__("io").StringIO(timestamp_csv(unit)))
+    assert frame[TIMESTAMP].astype(str).str.len().eq(digits).all()
+    assert np.all(np.diff(frame[TIMESTAMP]) > 0)
+
+
+def test_timestamp_csv_other_units():
+    import io
+
+    iso = pd.read_csv(io.StringIO(timestamp_csv("iso8601")))
+    assert iso[TIMESTAMP].iloc[0] == "2023-11-14T22:13:20Z"
+    moved = pd.read_csv(io.StringIO(timestamp_csv("event_value")))
+    assert TIMESTAMP not in moved.columns and moved[EVENT_VALUE].iloc[0] == 1_700_000_000
