@@ -1,0 +1,261 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="14 · Exam practice")
+
+with app.setup:
+    import marimo as mo
+    import pandas as pd
+
+    from workbench import glossary, ui
+    from workbench.exam import Quiz, load_scenarios, run, topics
+
+    pd.set_option("display.max_colwidth", 400)
+
+    CONCEPTS = ["RT-10", "RT-08"]
+
+    ALL_TOPICS = "all topics"
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    # 14 · Exam practice
+
+    Certification questions about Amazon Personalize are short stories with five
+    options, and most wrong options are *almost* right: a real service, a real
+    feature, but not the one that fixes this story. This chapter quizzes you on the
+    workbench's exam scenarios (`exam_scenarios/*.yaml`, one file per question) and,
+    for the questions a simulation can settle, **plays every option** in the same
+    simulated shop so you can watch the key win instead of taking it on trust.
+
+    Each scenario is either *simulated* (its options are played by an evidence
+    recipe: the simulated shop, a loader test, a metric computation) or *concept*
+    (nothing a simulation could show, such as a quota; its explanations cite the
+    developer guide).
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(
+        "### Words of this chapter\n\n"
+        + glossary.to_markdown(["event tracker", "recipe", "solution version", "campaign", "retraining", "managed service"])
+    )
+    return
+
+
+@app.cell
+def _():
+    scenarios = load_scenarios()
+    scenario_table = pd.DataFrame(
+        [
+            {
+                "id": s.id,
+                "topic": s.topic,
+                "kind": s.kind,
+                "evidence recipe": s.evidence.recipe if s.evidence is not None else "",
+                "concepts": ", ".join(s.concepts),
+            }
+            for s in scenarios
+        ]
+    )
+    scenario_table
+    return scenario_table, scenarios
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 1 · The footwear question, option by option
+
+    The first source document ends with an exam question about a footwear shop:
+    recommendations trained on purchase and browsing history lift sales at first,
+    then sales of recommended products decline while new customers arrive and tastes
+    move with the seasons. What should the company do? Read the options, decide, then
+    read why each one is right or wrong.
+    """)
+    return
+
+
+@app.cell
+def _(scenarios):
+    footwear = next(s for s in scenarios if s.id == "footwear-sales-decline")
+    mo.md(f"> {footwear.question}\n\n" + "\n".join(f"* **{letter}** {text}" for letter, text in footwear.options.items()))
+    return (footwear,)
+
+
+@app.cell
+def _():
+    reveal = ui.checkbox(value=False, label="reveal the key and the explanations")
+    reveal
+    return (reveal,)
+
+
+@app.cell
+def _(footwear, reveal):
+    _shown = bool(reveal.value) or not mo.running_in_notebook()
+    explanations = pd.DataFrame(
+        {
+            "option": list(footwear.options),
+            "key": ["yes" if letter in footwear.correct else "" for letter in footwear.options],
+            "why": [footwear.explanations[letter] for letter in footwear.options],
+        }
+    ).set_index("option")
+    explanations if _shown else mo.md("*Tick the box when you have chosen an answer.*")
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    **Managed service or custom model (option A).** Building the recommender yourself
+    on SageMaker is a legitimate design: full control of the model, at the price of
+    machine-learning expertise, your own training pipeline and, for real-time use, your
+    own serving architecture that ingests events and updates the model between
+    trainings. Personalize sells exactly that plumbing (event tracker, campaigns,
+    automatic updates) as a managed service. In the story, though, the problem is not
+    the model family: any model trained once on old history ages the same way. The
+    evidence in section 3 plays option A as a different model family trained once at
+    launch and never updated.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 2 · The quiz
+
+    Pick a topic; the form below asks its questions. *Check* marks your answer and
+    explains every option; on simulated questions *Play the options* runs the evidence
+    behind the key (the simulated-shop ones take from a few seconds to about a minute).
+    The form is an ipywidgets form, live in JupyterLab and in marimo.
+    """)
+    return
+
+
+@app.cell
+def _(scenarios):
+    topic_choice = ui.dropdown([ALL_TOPICS, *topics(scenarios)], value=ALL_TOPICS, label="topic")
+    topic_choice
+    return (topic_choice,)
+
+
+@app.cell
+def _(scenarios, topic_choice):
+    quiz = Quiz(scenarios, topic=None if topic_choice.value == ALL_TOPICS else topic_choice.value)
+    quiz_form = quiz.widget()
+    quiz_form
+    return quiz, quiz_form
+
+
+@app.cell
+def _(quiz):
+    mo.md(
+        f"{len(quiz)} questions in this topic. After answering in the form, `quiz_form.grade()` "
+        "in a new cell returns the marking as a table."
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 3 · Evidence, played live
+
+    Choose a simulated question. Its evidence recipe plays every option that can be
+    played, under identical conditions, and the table says which option won on the
+    deciding metric and by what margin. Recipes marked *fast* run at once; the
+    simulated-shop ones (*about a minute*) wait for the button in the marimo editor
+    (as a script, in CI and in Jupyter they simply run).
+    """)
+    return
+
+
+@app.cell
+def _(scenarios):
+    _simulated = [s for s in scenarios if s.kind == "simulated"]
+    _labels = {
+        f"{s.id} ({'about a minute' if s.evidence.recipe == 'simulate' else 'fast'})": s.id for s in _simulated
+    }
+    _default = next(label for label, sid in _labels.items() if sid == "millisecond-timestamps")
+    evidence_choice = ui.dropdown(_labels, value=_default, label="question")
+    play_button = ui.run_button("Play the options")
+    ui.controls(evidence_choice, play_button, title="Evidence")
+    return evidence_choice, play_button
+
+
+@app.cell
+def _(evidence_choice, play_button, scenarios):
+    chosen = next(s for s in scenarios if s.id == evidence_choice.value)
+    _heavy = chosen.evidence.recipe == "simulate"
+    mo.stop(
+        mo.running_in_notebook() and _heavy and not ui.button_value(play_button),
+        mo.md(f"**{chosen.id}** plays a simulated shop for every option: click *Play the options*."),
+    )
+    evidence = run(chosen)
+    mo.md(
+        f"**{chosen.title}** -- {chosen.question}\n\n"
+        + "\n".join(f"* **{letter}** {text}" for letter, text in chosen.options.items())
+        + f"\n\n```\n{evidence.summary()}\n```"
+    )
+    return (evidence,)
+
+
+@app.cell
+def _(evidence):
+    evidence.table
+    return
+
+
+@app.cell
+def _(evidence):
+    evidence.figure
+    return
+
+
+@app.cell
+def _(evidence):
+    # the recipe's own tidy table (per-option details such as why the loader refused rows), when it has one
+    evidence.details if evidence.details is not None else mo.md("*This recipe has no detail table.*")
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    **How to read it.** `value` is the deciding metric for each played option, `rank`
+    orders them, `margin_achieved` is how far the key leads the best wrong option (for
+    a wrong option: how far it trails the key). The evidence *confirms* the key only
+    when every correct option leads every other played option by the margin the
+    scenario states. Options that cannot be simulated (for example a different AWS
+    service) are left out of the table; their explanation above is the argument.
+
+    To play the footwear question itself, pick `footwear-sales-decline`: a stale model,
+    a one-off retrain, a model trained on a richer schema and a custom model trained
+    once all run next to an event tracker in the same shop, and the chart shows which
+    keeps the revenue of recommended products up as customers and seasons change.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ### Which questions practise which curriculum concept
+    """)
+    return
+
+
+@app.cell
+def _(scenario_table):
+    _counts = scenario_table.assign(concept=scenario_table["concepts"].str.split(", ")).explode("concept")
+    concept_practice = _counts[_counts["concept"] != ""].groupby("concept")["id"].agg(lambda ids: ", ".join(ids)).to_frame("questions")
+    concept_practice
+    return
+
+
+if __name__ == "__main__":
+    app.run()
