@@ -1,0 +1,359 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(
+    width="medium",
+    app_title="13 · Operations: monitoring, data quality, latency and caching",
+)
+
+with app.setup:
+    import marimo as mo
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from workbench import glossary, ui
+    from workbench.constants import (
+        DEFAULT_EVENT_WEIGHTS,
+        EVENT_TYPE,
+        ITEM_ID,
+        SECONDS_PER_DAY,
+        TIMESTAMP,
+        USER_ID,
+    )
+    from workbench.data import load_sample
+    from workbench.metrics import evaluate
+    from workbench.ops import (
+        RecommendationCache,
+        latency_summary,
+        quality_by_period,
+        share_drift,
+        time_calls,
+    )
+    from workbench.recommenders import EASE, UserPersonalization
+    from workbench.sim import Policy, ScenarioConfig, ShopConfig, run_scenario
+    from workbench.split import leave_last_n
+
+    pd.set_option("display.max_colwidth", 200)
+
+    CONCEPTS = ["GN-17"]
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    # 13 · Operations: monitoring, data quality, latency and caching
+
+    A recommender that scored well at launch can quietly get worse: customers'
+    tastes move with the seasons, a tracking bug doubles every click, a slow model makes
+    the page wait. Operations is the work that notices and prevents this:
+
+    * a **pipeline** that validates new data, retrains on a schedule and redeploys;
+    * a **feature store** so training and serving compute features the same way;
+    * **monitoring** of the input mix (drift), of data quality and of the KPIs;
+    * **latency** budgets met with caching, traded against freshness;
+    * **business weights** that product owners can tune without a new model design.
+
+    Each section below measures one of these on the simulated shop or the sample data.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(
+        "### Words of this chapter\n\n"
+        + glossary.to_markdown(["monitoring", "drift", "data quality", "latency", "caching", "feature store"])
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 1 · Watching the mix drift
+
+    The simulated footwear shop runs five weeks with seasons and a fashion trend. The
+    model is trained once and never again. Each week, the share of events per product
+    category is compared with the first week by the **population stability index**
+    $\mathrm{PSI} = \sum_c (a_c - e_c)\ln(a_c / e_c)$; a common rule of thumb reads
+    below 0.1 as stable, 0.1 to 0.25 as a moderate shift and above 0.25 as a large one.
+    """)
+    return
+
+
+@app.cell
+def _():
+    season = ui.slider(0.0, 2.0, value=0.9, step=0.1, label="season strength")
+    trend_day = ui.slider(10, 30, value=20, label="day the fashion trend starts")
+    drift_run = ui.run_button("Simulate five weeks")
+    ui.controls(season, trend_day, drift_run, title="Shop drift")
+    return drift_run, season, trend_day
+
+
+@app.cell
+def _(drift_run, season, trend_day):
+    mo.stop(mo.running_in_notebook() and not drift_run.value, mo.md("Press **Simulate five weeks**."))
+    _shop = ShopConfig(
+        n_users=300, n_items=80, days=35, warmup_days=7, seed=7,
+        season_strength=float(season.value), trend_shift_day=int(trend_day.value),
+    )
+    drift_result = run_scenario(ScenarioConfig(shop=_shop, policy=Policy(kind="stale", model="popularity"), name="stale"), progress=False)
+    _categories = drift_result.world.items.set_index(ITEM_ID)["CATEGORY_L1"]
+    drift_events = drift_result.events.assign(CATEGORY_L1=drift_result.events[ITEM_ID].map(_categories))
+    weekly = share_drift(drift_events, "CATEGORY_L1", period_seconds=7 * SECONDS_PER_DAY)
+    weekly.round(3)
+    return drift_events, drift_result, weekly
+
+
+@app.cell
+def _(drift_result, weekly):
+    _shares = weekly.drop(columns=["period", "start", "events", "psi"])
+    _fig, (_top, _bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=False)
+    _top.stackplot(weekly["period"], _shares.T.to_numpy(), labels=_shares.columns, alpha=0.85)
+    _top.set_ylabel("share of events")
+    _top.set_title("Category mix per week")
+    _top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    _ax2 = _top.twinx()
+    _ax2.plot(weekly["period"], weekly["psi"], color="black", marker="o", label="PSI vs week 0")
+    _ax2.axhline(0.1, color="gray", linestyle=":")
+    _ax2.axhline(0.25, color="red", linestyle=":")
+    _ax2.set_ylabel("PSI")
+    _daily = drift_result.daily
+    _bottom.plot(_daily["day"], _daily["ndcg_at_10"].rolling(3, min_periods=1).mean(), label="NDCG@10 (3-day mean)")
+    _bottom.plot(_daily["day"], _daily["ctr"].rolling(3, min_periods=1).mean(), label="CTR (3-day mean)")
+    for _, _marker in drift_result.markers.iterrows():
+        _bottom.axvline(_marker["day"], color="gray", linestyle="--")
+        _bottom.text(_marker["day"], _bottom.get_ylim()[1] * 0.95, f" {_marker['label']}", fontsize=8, va="top")
+    _bottom.set_xlabel("day")
+    _bottom.set_title("Quality of a model trained once (stale popularity)")
+    _bottom.legend(loc="lower left")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 2 · Data-quality checks on every day's events
+
+    Bugs in tracking code look like drift to a model but are much easier to catch:
+    check each day's new events before they reach training. Pick an incident and the
+    day it starts; `quality_by_period` flags the days whose shares cross the
+    thresholds (`workbench.ops.QUALITY_THRESHOLDS`).
+    """)
+    return
+
+
+@app.cell
+def _():
+    incident = ui.dropdown(
+        ["double-sent events", "millisecond timestamps", "empty EVENT_TYPE", "unknown item ids", "tracking outage"],
+        value="double-sent events",
+        label="incident",
+    )
+    incident_day = ui.slider(5, 30, value=20, label="first day of the incident")
+    ui.controls(incident, incident_day, title="Inject a data incident")
+    return incident, incident_day
+
+
+@app.cell
+def _(drift_events, drift_result, incident, incident_day):
+    _rng = np.random.default_rng(5)
+    _log = drift_events.drop(columns="CATEGORY_L1")
+    _log = _log[_log[TIMESTAMP] >= drift_result.world.day0].copy()  # run days only (the warm-up is quieter)
+    _start = int(drift_result.world.day0) + int(incident_day.value) * SECONDS_PER_DAY
+    _hit = (_log[TIMESTAMP] >= _start).to_numpy() & (_rng.random(len(_log)) < 0.3)
+    if incident.value == "double-sent events":
+        _log = pd.concat([_log, _log[_hit]], ignore_index=True).sort_values(TIMESTAMP, kind="stable")
+    elif incident.value == "millisecond timestamps":
+        _log.loc[_hit, TIMESTAMP] = _log.loc[_hit, TIMESTAMP] * 1000
+    elif incident.value == "empty EVENT_TYPE":
+        _log[EVENT_TYPE] = _log[EVENT_TYPE].astype(object)
+        _log.loc[_hit, EVENT_TYPE] = ""
+    elif incident.value == "unknown item ids":
+        _log.loc[_hit, ITEM_ID] = "UNKNOWN-" + _log.loc[_hit, ITEM_ID].astype(str)
+    else:
+        _log = _log[~((_log[TIMESTAMP] >= _start).to_numpy() & (_rng.random(len(_log)) < 0.8))]
+    quality = quality_by_period(_log, known_items=drift_result.world.items[ITEM_ID])
+    quality_alerts = quality[quality["alerts"] != ""]
+    quality_alerts.round(3) if len(quality_alerts) else mo.md("No alert.")
+    return (quality,)
+
+
+@app.cell
+def _(incident, quality):
+    _cols = ["duplicate_share", "missing_event_type_share", "millisecond_timestamp_share", "unknown_item_share"]
+    _fig, _ax = plt.subplots(figsize=(9, 3.4))
+    for _col in _cols:
+        _ax.plot(quality["period"], quality[_col].fillna(0), label=_col)
+    _ax.plot(quality["period"], quality["volume_ratio"], color="black", linestyle="--", label="volume_ratio")
+    _alerted = quality[quality["alerts"] != ""]
+    _ax.scatter(_alerted["period"], np.full(len(_alerted), -0.05), marker="^", color="red", label="alert")
+    _ax.set_xlabel("day")
+    _ax.set_title(f"Daily data-quality checks: {incident.value}")
+    _ax.legend(fontsize=8, ncol=3)
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 3 · Latency and caching
+
+    Each page view asks for a list; the page waits for it. A cache keeps recent answers
+    per user: the second request of a user is served from memory. Requests come from a
+    skewed population (a few customers visit often), which is what makes caching pay.
+    The price is **freshness**: a cached list does not see the clicks made after it was
+    computed, unless the cache forgets that user when new events arrive.
+    """)
+    return
+
+
+@app.cell
+def _():
+    requests = ui.slider(100, 1000, value=300, step=100, label="requests")
+    skew = ui.slider(1.1, 3.0, value=1.5, step=0.1, label="request skew (Zipf exponent)")
+    ttl = ui.slider(1, 600, value=300, step=1, label="cache TTL (seconds)")
+    ui.controls(requests, skew, ttl, title="Traffic")
+    return requests, skew, ttl
+
+
+@app.cell
+def _():
+    sample = load_sample()
+    serving_model = UserPersonalization().fit(sample.interactions, items=sample.items)
+    return sample, serving_model
+
+
+@app.cell
+def _(requests, sample, serving_model, skew, ttl):
+    _users = pd.unique(sample.interactions[USER_ID].astype(str))
+    _rng = np.random.default_rng(42)
+    _ranks = np.minimum(_rng.zipf(float(skew.value), size=int(requests.value)), len(_users)) - 1
+    stream = list(_users[_ranks])
+    _cache = RecommendationCache(serving_model, ttl_seconds=float(ttl.value))
+    _plain = time_calls(lambda u: serving_model.recommend([u], n=10), stream)
+    _cached = time_calls(lambda u: _cache.recommend(u, n=10), stream, warmup=0)
+    latency = pd.DataFrame({"no cache": latency_summary(_plain["ms"]), "with cache": latency_summary(_cached["ms"])}).round(3)
+    latency.loc["cache hit rate"] = [np.nan, round(_cache.stats.hit_rate, 3)]
+    latency.loc["distinct users"] = [len(set(stream))] * 2
+    latency_samples = {"no cache": _plain["ms"].to_numpy(), "with cache": _cached["ms"].to_numpy()}
+    latency
+    return (latency_samples,)
+
+
+@app.cell
+def _(latency_samples):
+    _fig, _ax = plt.subplots(figsize=(8, 3.4))
+    for _name, _ms in latency_samples.items():
+        _sorted = np.sort(_ms)
+        _ax.plot(_sorted, np.arange(1, len(_sorted) + 1) / len(_sorted), label=_name)
+    _ax.set_xscale("log")
+    _ax.set_xlabel("milliseconds per request (log scale)")
+    _ax.set_ylabel("share of requests")
+    _ax.set_title("Latency distribution (cumulative)")
+    _ax.legend()
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    **Freshness versus speed.** Below, one customer's list is cached, then the customer
+    clicks three items and the real-time model learns from the clicks. The cached list
+    is stale until the cache is told to forget the customer (`cache.invalidate([user])`,
+    typically wired to the same event stream that feeds the event tracker).
+    """)
+    return
+
+
+@app.cell
+def _(sample):
+    _user = str(sample.interactions[USER_ID].iloc[0])
+    _model = UserPersonalization().fit(sample.interactions, items=sample.items)  # a copy we may change
+    _cache = RecommendationCache(_model, ttl_seconds=3600)
+    _cached_before = _cache.recommend(_user, n=10)[ITEM_ID].tolist()
+    _seen = set(sample.interactions.loc[sample.interactions[USER_ID].astype(str) == _user, ITEM_ID].astype(str))
+    _listed = set(_cached_before)
+    _popular = sample.interactions[ITEM_ID].astype(str).value_counts().index
+    _candidates = [i for i in _popular if i not in _seen and i not in _listed]  # known items not yet shown
+    _fresh_items = _candidates[5:8] if len(_candidates) >= 8 else _candidates[:3]
+    _now = int(sample.interactions[TIMESTAMP].max()) + 60
+    _clicks = pd.DataFrame({USER_ID: _user, ITEM_ID: _fresh_items, TIMESTAMP: _now + np.arange(len(_fresh_items)), EVENT_TYPE: "click"})
+    _model.update(_clicks)
+    _still_cached = _cache.recommend(_user, n=10)[ITEM_ID].tolist()
+    _cache.invalidate([_user])
+    _after_invalidate = _cache.recommend(_user, n=10)[ITEM_ID].tolist()
+    freshness_table = pd.DataFrame(
+        {
+            "cached before the clicks": pd.Series(_cached_before, dtype=object),
+            "served from cache after the clicks": pd.Series(_still_cached, dtype=object),
+            "after invalidate()": pd.Series(_after_invalidate, dtype=object),
+        }
+    )
+    freshness_table["changed by invalidate"] = freshness_table["served from cache after the clicks"] != freshness_table["after invalidate()"]
+    mo.md(
+        f"User `{_user}` clicked {', '.join(f'`{i}`' for i in _fresh_items)}. The cache kept serving the old list; "
+        f"after `invalidate` {int(freshness_table['changed by invalidate'].sum())} of {len(freshness_table)} positions changed."
+    )
+    return (freshness_table,)
+
+
+@app.cell
+def _(freshness_table):
+    freshness_table
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 4 · Tunable business weights
+
+    How much a purchase should count compared with a view is a business decision, not a
+    law of nature. The workbench models read it from `event_weights` (default
+    view 1, click 2, add to cart 4, purchase 8). Change the weights, refit, and see how
+    much the lists and the offline metrics move; this is the kind of knob an operations
+    team exposes to the business (Personalize's newer recipes offer per-event-type
+    weights in their events configuration).
+    """)
+    return
+
+
+@app.cell
+def _():
+    w_view = ui.slider(0.0, 5.0, value=0.5, step=0.5, label="view")
+    w_cart = ui.slider(0.0, 10.0, value=4.0, step=0.5, label="add to cart")
+    w_purchase = ui.slider(0.0, 30.0, value=20.0, step=1.0, label="purchase")
+    ui.controls(w_view, w_cart, w_purchase, title="Event weights (click stays 2)")
+    return w_cart, w_purchase, w_view
+
+
+@app.cell
+def _(sample, w_cart, w_purchase, w_view):
+    _split = leave_last_n(sample.interactions, n=1)
+    _custom = {**DEFAULT_EVENT_WEIGHTS, "view": float(w_view.value), "add_to_cart": float(w_cart.value), "purchase": float(w_purchase.value)}
+    _rows, _lists = {}, {}
+    for _name, _weights in (("default weights", DEFAULT_EVENT_WEIGHTS), ("your weights", _custom)):
+        _model = EASE(event_weights=dict(_weights)).fit(_split.train, items=sample.items)
+        _recs = _model.recommend(_split.test_users, n=10)
+        _rows[_name] = evaluate(_recs, _split.test, k=10, metrics=["precision", "recall", "ndcg"]).summary
+        _lists[_name] = _recs.groupby(USER_ID)[ITEM_ID].apply(set)
+    _overlap = pd.concat(_lists, axis=1).apply(lambda row: len(row.iloc[0] & row.iloc[1]) / 10, axis=1)
+    weights_table = pd.DataFrame(_rows).round(4)
+    weights_table.loc["mean share of the top-10 shared with the default lists"] = [1.0, round(float(_overlap.mean()), 3)]
+    weights_table
+    return
+
+
+if __name__ == "__main__":
+    app.run()
