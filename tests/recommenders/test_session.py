@@ -123,3 +123,24 @@ def test_similar_items_follow_co_occurrence():
 def test_bad_decay_setting():
     with pytest.raises(ValueError, match="decay"):
         SessionRecency(decay="exponential").fit(shop_log())
+
+
+def test_deferred_seen_matches_growing_on_every_update():
+    from workbench.recommenders.base import Recommender
+
+    batches = [pd.DataFrame([(u, i, T0 + 9 * H + k)], columns=[USER_ID, ITEM_ID, TIMESTAMP])
+               for k, (u, i) in enumerate([("u", "d"), ("new1", "a"), ("new1", "zz-new-item"), ("x1", "c")])]
+    lazy = raw_model()
+    eager = raw_model()
+    for batch in batches:
+        lazy.update(batch)
+        eager.update(batch)
+        Recommender._grow_seen(eager, batch)  # what a model without deferral does on every update
+        eager.__dict__["_deferred_events"] = []
+    assert list(lazy.user_vocab.ids) == list(eager.user_vocab.ids)
+    assert (lazy._seen != eager._seen).nnz == 0
+    assert lazy._seen.shape == (len(lazy.user_vocab), len(lazy.item_vocab))
+    # a refit forgets the queue instead of folding old events into the new matrices
+    lazy.update(batches[1])
+    lazy.fit(shop_log())
+    assert "new1" not in lazy.user_vocab

@@ -48,7 +48,7 @@ import pandas as pd
 
 from ..constants import EVENT_CLICK, EVENT_PURCHASE, EVENT_TYPE, EVENT_VIEW, IMPRESSION, ITEM_ID, USER_ID
 from .base import Recommender, RecommenderConfig
-from .statistical import event_types_of, extend_items, split_impressions
+from .event_utils import DeferredSeen, event_type_array, extend_items, split_impressions
 
 __all__ = [
     "ARM",
@@ -284,7 +284,7 @@ class BanditConfig(RecommenderConfig):
     """Start from the counts in the training data (False: every item starts untried)."""
 
 
-class _ItemBandit(Recommender):
+class _ItemBandit(DeferredSeen, Recommender):
     Config = BanditConfig
     config: BanditConfig
     realtime = True
@@ -304,16 +304,18 @@ class _ItemBandit(Recommender):
     def _count(self, events: pd.DataFrame) -> None:
         if EVENT_TYPE not in events.columns:
             return
-        kinds = event_types_of(events)
+        kinds = event_type_array(events)
         n = len(self.item_vocab)
-        rewarded = self.item_vocab.to_inner(events.loc[kinds.isin(set(self.config.reward_events)).to_numpy(), ITEM_ID])
-        self.rewards_ += np.bincount(rewarded[rewarded >= 0], minlength=n)
+        inner = self.item_vocab.to_inner(events[ITEM_ID].to_numpy(dtype=object))
+        rewarded = inner[np.isin(kinds, [t.lower() for t in self.config.reward_events]) & (inner >= 0)]
+        self.rewards_ += np.bincount(rewarded, minlength=n)
         shown_lists = split_impressions(events[IMPRESSION]) if IMPRESSION in events.columns else []
         if any(shown_lists):
             shown = self.item_vocab.to_inner([i for lst in shown_lists for i in lst])
+            shown = shown[shown >= 0]
         else:
-            shown = self.item_vocab.to_inner(events.loc[kinds.isin(set(self.config.trial_events)).to_numpy(), ITEM_ID])
-        self.shown_ += np.bincount(shown[shown >= 0], minlength=n)
+            shown = inner[np.isin(kinds, [t.lower() for t in self.config.trial_events]) & (inner >= 0)]
+        self.shown_ += np.bincount(shown, minlength=n)
 
     @property
     def pulls_(self) -> np.ndarray:
@@ -334,7 +336,7 @@ class _ItemBandit(Recommender):
         if added:
             self.shown_ = np.concatenate([self.shown_, np.zeros(added)])
             self.rewards_ = np.concatenate([self.rewards_, np.zeros(added)])
-        self._grow_seen(events)
+        self._track_seen(events)
         self._count(events)
 
     def explain(self, user_id: object, item_id: object) -> str:

@@ -46,8 +46,7 @@ from sklearn.preprocessing import normalize
 from ..constants import DEFAULT_EVENT_WEIGHTS, EVENT_CLICK, EVENT_TYPE, ITEM_ID, RANK, SCORE, USER_ID
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig, SessionLike
-from .session import session_items_for
-from .statistical import extend_items
+from .event_utils import DeferredSeen, extend_items, session_items_for
 
 __all__ = ["ContentBased", "ContentBasedConfig", "TEXT_FIELD_CANDIDATES", "detect_text_field"]
 
@@ -108,7 +107,7 @@ def detect_text_field(items: pd.DataFrame) -> str | None:
     return best
 
 
-class ContentBased(Recommender):
+class ContentBased(DeferredSeen, Recommender):
     """Recommends items whose metadata resembles what the user interacted with."""
 
     Config = ContentBasedConfig
@@ -179,7 +178,8 @@ class ContentBased(Recommender):
         self.item_matrix_ = sparse.hstack(scaled).tocsr()
         self.has_features_ = np.asarray(self.item_matrix_.getnnz(axis=1) > 0)
         self._search_text = self._search_strings(catalog)
-        self._user_items = self.weighted_matrix(interactions).tocsr()
+        self._user_weights = self.weighted_matrix(interactions).tocsr()
+        self._pending_weights: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _categorical_fields(self, catalog: pd.DataFrame) -> list[str]:
         if self.config.categorical_fields is not None:
@@ -279,15 +279,27 @@ class ContentBased(Recommender):
             self._search_text = np.concatenate([self._search_text, np.asarray([""] * added, dtype=object)])
             if self.visual_matrix_ is not None:
                 self.visual_matrix_ = np.vstack([self.visual_matrix_, np.zeros((added, self.visual_matrix_.shape[1]))])
-        self._grow_seen(events)
-        shape = (len(self.user_vocab), len(self.item_vocab))
-        current = self._user_items.tolil()
-        current.resize(shape)
-        rows = self.user_vocab.to_inner(events[USER_ID])
-        cols = self.item_vocab.to_inner(events[ITEM_ID])
+        self._track_seen(events)
         w = self.event_weight(events[EVENT_TYPE]) if EVENT_TYPE in events.columns else np.ones(len(events))
-        ok = (rows >= 0) & (cols >= 0)
-        self._user_items = (current.tocsr() + sparse.csr_matrix((w[ok], (rows[ok], cols[ok])), shape=shape)).tocsr()
+        # profiles are sums: queue the new weights (raw ids), add them when a profile is next read
+        self._pending_weights.append((events[USER_ID].to_numpy(dtype=object), events[ITEM_ID].to_numpy(dtype=object), w))
+
+    @property
+    def _user_items(self) -> sparse.csr_matrix:
+        """User x item event weights (fit data plus every tracked event)."""
+        if self._pending_weights:
+            shape = (len(self.user_vocab), len(self.item_vocab))  # reading user_vocab adds the new users
+            users, items, w = (np.concatenate(parts) for parts in zip(*self._pending_weights))
+            rows, cols = self.user_vocab.to_inner(users), self.item_vocab.to_inner(items)
+            ok = (rows >= 0) & (cols >= 0)
+            rows, cols, w = rows[ok], cols[ok], w[ok]
+            base = self._user_weights.tocoo()
+            self._user_weights = sparse.csr_matrix(
+                (np.concatenate([base.data, w]), (np.concatenate([base.row, rows]), np.concatenate([base.col, cols]))),
+                shape=shape,
+            )
+            self._pending_weights = []
+        return self._user_weights
 
     # -------------------------------------------------------- similar items
     def _similar(self, items: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ from scipy import sparse
 from ..constants import EVENT_PURCHASE, EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, USER_ID
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig, prepare_interactions
-from .statistical import event_types_of, timestamps_of
+from .event_utils import event_types_of, timestamps_of
 
 __all__ = [
     "DEMOGRAPHIC_COLUMNS",

@@ -29,7 +29,6 @@ Personalize advice for anonymous users) and ask for that id.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,7 @@ from scipy import sparse
 
 from ..constants import ITEM_ID, SECONDS_PER_HOUR, SESSION_ID, USER_ID
 from .base import Recommender, RecommenderConfig, SessionLike
-from .statistical import extend_items, timestamps_of
+from .event_utils import DeferredSeen, extend_items, session_items_for, timestamps_of
 
 __all__ = ["SessionRecency", "SessionRecencyConfig", "recency_weights", "sessionize"]
 
@@ -103,7 +102,7 @@ def recency_weights(n: int, half_life: float) -> np.ndarray:
     return np.power(0.5, np.arange(n) / float(half_life))
 
 
-class SessionRecency(Recommender):
+class SessionRecency(DeferredSeen, Recommender):
     """Items that co-occur in sessions with what the user clicked most recently."""
 
     Config = SessionRecencyConfig
@@ -220,7 +219,7 @@ class SessionRecency(Recommender):
                 matrix.resize(shape)
                 setattr(self, name, matrix.tocsr())
             self.session_counts_ = np.concatenate([self.session_counts_, np.zeros(added)])
-        self._grow_seen(events)
+        self._track_seen(events)
         self._append_history(events)
 
     # ------------------------------------------------------ similar / explain
@@ -244,14 +243,3 @@ class SessionRecency(Recommender):
         together = int(self.cooccurrence_[recent[best], target])
         return (f"Because you recently looked at {self.item_vocab.ids[recent[best]]} ({steps}): "
                 f"the two were viewed together in {together} sessions.")
-
-
-def session_items_for(session: SessionLike, user_id: str) -> list[str]:
-    """The session items that belong to ``user_id`` (a plain list applies to everyone)."""
-    if session is None:
-        return []
-    if isinstance(session, Mapping):
-        return [str(i) for i in session.get(user_id, [])]
-    if isinstance(session, (str, bytes)):
-        return [str(session)]
-    return [str(i) for i in session]

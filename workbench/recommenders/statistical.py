@@ -47,11 +47,19 @@ from ..constants import (
     ITEM_ID,
     RECOMMENDATION_ID,
     SECONDS_PER_HOUR,
-    TIMESTAMP,
     USER_ID,
 )
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig
+from .event_utils import (
+    DeferredSeen,
+    event_type_array,
+    event_types_of,
+    extend_items,
+    require_event_type,
+    split_impressions,
+    timestamps_of,
+)
 
 __all__ = [
     "BestConversion",
@@ -71,60 +79,6 @@ __all__ = [
     "decayed_counts",
     "smoothed_rate",
 ]
-
-
-# ----------------------------------------------------------------- helpers
-def event_types_of(frame: pd.DataFrame) -> pd.Series:
-    """EVENT_TYPE values in lower case (the workbench's event names are lower case)."""
-    return frame[EVENT_TYPE].astype(str).str.lower()
-
-
-def timestamps_of(frame: pd.DataFrame) -> np.ndarray:
-    """TIMESTAMP as float seconds; a clear error names the first row that is not a number."""
-    values = pd.to_numeric(frame[TIMESTAMP], errors="coerce")
-    bad = np.flatnonzero(values.isna().to_numpy())
-    if len(bad):
-        raise DatasetError(
-            f"TIMESTAMP {frame[TIMESTAMP].iloc[bad[0]]!r} is not a number.",
-            row=int(bad[0]) + 1,
-            column=TIMESTAMP,
-            fix="store Unix epoch seconds (e.g. 1700000000) in TIMESTAMP.",
-        )
-    return values.to_numpy(dtype=float)
-
-
-def require_event_type(frame: pd.DataFrame, model: str, wanted: tuple[str, ...]) -> None:
-    """Raise a :class:`DatasetError` when ``frame`` has no EVENT_TYPE or none of ``wanted`` events."""
-    if EVENT_TYPE not in frame.columns:
-        raise DatasetError(
-            f"{model} counts {', '.join(wanted)} events, but the interactions have no event types.",
-            column=EVENT_TYPE,
-            fix="add an EVENT_TYPE column (view / click / add_to_cart / purchase), "
-            "or change the model's event_types setting.",
-        )
-    present = set(event_types_of(frame).unique())
-    if not present & set(wanted):
-        raise DatasetError(
-            f"{model} found no {' or '.join(repr(w) for w in wanted)} events "
-            f"(event types present: {sorted(present)}).",
-            column=EVENT_TYPE,
-            fix="check the spelling of your event types or set the model's event type settings to ones in the data.",
-        )
-
-
-def extend_items(model: Recommender, new_items: np.ndarray) -> int:
-    """Append item ids first seen in tracked events to ``model``'s vocabulary.
-
-    Grows ``model._popularity`` with zeros; returns how many ids were added. The
-    seen matrix is resized by the base class's ``_grow_seen``, to be called after.
-    """
-    new_items = np.asarray([i for i in pd.unique(pd.Series(new_items, dtype=object)) if i not in model.item_vocab],
-                           dtype=object)
-    if len(new_items) == 0:
-        return 0
-    model.item_vocab = model.item_vocab.extend(new_items)
-    model._popularity = np.concatenate([model._popularity, np.zeros(len(new_items))])
-    return len(new_items)
 
 
 def decayed_counts(
@@ -246,29 +200,32 @@ class _CountList(_TopList):
         self.now_ = -np.inf
         self._add_events(interactions)
 
-    def _counted(self, events: pd.DataFrame) -> pd.DataFrame:
+    def _counted(self, events: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the events whose type is counted."""
         if self.config.event_types is None:
-            return events
+            return np.ones(len(events), dtype=bool)
         if EVENT_TYPE not in events.columns:
-            return events.iloc[:0]
+            return np.zeros(len(events), dtype=bool)
         wanted = {str(t).lower() for t in self.config.event_types}
-        return events[event_types_of(events).isin(wanted).to_numpy()]
+        return np.isin(event_type_array(events), list(wanted))
 
     def _add_events(self, events: pd.DataFrame) -> None:
-        counted = self._counted(events)
         times = timestamps_of(events)
         if len(times):
             self.now_ = max(self.now_, float(times.max()))
-        idx = self.item_vocab.to_inner(counted[ITEM_ID])
-        ok = idx >= 0
-        if self.config.weighted and EVENT_TYPE in counted.columns:
-            w = self.event_weight(counted[EVENT_TYPE])
+        counted = self._counted(events)
+        idx = self.item_vocab.to_inner(events[ITEM_ID])
+        ok = counted & (idx >= 0)
+        if self.config.weighted and EVENT_TYPE in events.columns:
+            w = self.event_weight(events[EVENT_TYPE])
         else:
-            w = np.ones(len(counted))
-        self._all_time = np.concatenate([self._all_time, np.zeros(len(self.item_vocab) - len(self._all_time))])
+            w = np.ones(len(events))
+        grown = len(self.item_vocab) - len(self._all_time)
+        if grown:
+            self._all_time = np.concatenate([self._all_time, np.zeros(grown)])
         self._all_time += np.bincount(idx[ok], weights=w[ok], minlength=len(self.item_vocab))
         self._items = np.concatenate([self._items, idx[ok]])
-        self._times = np.concatenate([self._times, timestamps_of(counted)[ok]])
+        self._times = np.concatenate([self._times, times[ok]])
         self._weights = np.concatenate([self._weights, w[ok]])
         if self.config.window_hours is not None:  # events older than the window never count again
             fresh = self._times >= self.now_ - self.config.window_hours * SECONDS_PER_HOUR
@@ -284,7 +241,7 @@ class _CountList(_TopList):
 
     def _update(self, events: pd.DataFrame, new_items: np.ndarray) -> None:
         extend_items(self, new_items)
-        self._grow_seen(events)
+        self._track_seen(events)
         self._add_events(events)
 
     def _describe(self, idx: int) -> str:
@@ -309,7 +266,7 @@ class TrendingNowConfig(CountListConfig):
     """An event this many hours old counts half; twice as old, a quarter."""
 
 
-class TrendingNow(_CountList):
+class TrendingNow(DeferredSeen, _CountList):
     """Items with the most recent, time-decayed activity -- updated from tracked events.
 
     Personalize's Trending-Now recipe finds items whose popularity rises fastest
@@ -338,7 +295,7 @@ class MostViewedConfig(CountListConfig):
     """Views from the last ``window_hours`` count (``None`` = all time)."""
 
 
-class MostViewed(_CountList):
+class MostViewed(DeferredSeen, _CountList):
     """Most viewed items in the last hours, updated as views are tracked (DATAHERE's real-time list)."""
 
     Config = MostViewedConfig
@@ -440,17 +397,6 @@ class BestConversion(_RateList):
         require_event_type(interactions, self.name, tuple(self.config.numerator_events))
         return (self._type_counts(interactions, tuple(self.config.numerator_events)),
                 self._type_counts(interactions, tuple(self.config.denominator_events)))
-
-
-def split_impressions(values: pd.Series) -> list[list[str]]:
-    """Parse IMPRESSION cells (item ids separated by ``|``); empty / missing cells give ``[]``."""
-    out = []
-    for cell in values:
-        if cell is None or (isinstance(cell, float) and np.isnan(cell)) or pd.isna(cell):
-            out.append([])
-        else:
-            out.append([part.strip() for part in str(cell).split("|") if part.strip()])
-    return out
 
 
 @dataclasses.dataclass

@@ -47,7 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from ..constants import ITEM_ID, SECONDS_PER_DAY, USER_ID
 from .base import Recommender, RecommenderConfig, prepare_interactions
-from .statistical import timestamps_of
+from .event_utils import timestamps_of
 
 __all__ = ["CATEGORY_FIELD_CANDIDATES", "FEATURES", "SOURCE", "TwoStage", "TwoStageConfig", "split_by_time"]
 
