@@ -127,8 +127,8 @@ class _KNN(SurpriseRecommender):
         k, min_k = self.config.k, self.config.min_k
         ratings = np.broadcast_to(ratings, sims.shape)
         offsets = None if neighbour_means is None else np.broadcast_to(neighbour_means, sims.shape)
-        if sims.shape[1] > k:  # keep the k most similar candidates (stable, like heapq.nlargest)
-            order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        if sims.shape[1] > k:  # keep the k most similar candidates
+            order = _top_k_stable(sims, k)
             sims = np.take_along_axis(sims, order, axis=1)
             ratings = np.take_along_axis(ratings, order, axis=1)
             if offsets is not None:
@@ -144,6 +144,22 @@ class _KNN(SurpriseRecommender):
                 return np.where(usable, (weights * ratings).sum(axis=1) / total, np.nan)
             deviation = (weights * (ratings - offsets)).sum(axis=1) / total
         return own_means + np.where(usable, deviation, 0.0)
+
+
+def _top_k_stable(sims: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest values per row, ties resolved like ``heapq.nlargest``.
+
+    ``argpartition`` finds the top ``k`` in linear time; only rows where a positive
+    similarity is tied across the k-th place (so the choice changes the vote) are
+    redone with a stable sort, which keeps the earlier candidate as surprise does.
+    """
+    part = np.argpartition(-sims, k - 1, axis=1)
+    top = part[:, :k]
+    kth = np.take_along_axis(sims, top, axis=1).min(axis=1)
+    tied = (kth > 0) & ((sims >= kth[:, None]).sum(axis=1) > k)  # a candidate outside ties the k-th
+    if tied.any():
+        top[tied] = np.argsort(-sims[tied], axis=1, kind="stable")[:, :k]
+    return top
 
 
 class ItemKNN(_KNN):
