@@ -235,3 +235,19 @@ def test_bad_timestamp_names_the_row():
     log = frame([("u1", "a", T0, "view"), ("u2", "b", "yesterday", "view")])
     with pytest.raises(DatasetError, match="row 2"):
         TrendingNow().fit(log)
+
+
+def test_trending_now_growth_mode_by_hand():
+    # windows of 24 h ending at the newest event (T0 + 48 h): previous = (0 h, 24 h], latest = (24 h, 48 h]
+    rows = [(f"p{k}", "steady", T0 + 1 * H + k, "view") for k in range(5)]
+    rows += [(f"q{k}", "steady", T0 + 30 * H + k, "view") for k in range(5)]
+    rows += [(f"r{k}", "rising", T0 + 40 * H + k, "view") for k in range(2)]
+    rows += [(f"s{k}", "fading", T0 + 2 * H + k, "view") for k in range(6)]
+    rows += [("t0", "fading", T0 + 48 * H, "view")]
+    model = TrendingNow(mode="growth", window_hours=24).fit(frame(rows))
+    recs = model.recommend("x")
+    assert recs[ITEM_ID].tolist() == ["rising", "steady", "fading"]
+    assert recs[SCORE].tolist() == [2.0, 0.0, -5.0]
+    assert "compared with the window before" in model.explain("x", "rising")
+    with pytest.raises(ValueError, match="mode"):
+        TrendingNow(mode="fastest").fit(frame(rows))

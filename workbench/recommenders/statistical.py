@@ -227,15 +227,28 @@ class _CountList(_TopList):
         self._items = np.concatenate([self._items, idx[ok]])
         self._times = np.concatenate([self._times, times[ok]])
         self._weights = np.concatenate([self._weights, w[ok]])
-        if self.config.window_hours is not None:  # events older than the window never count again
-            fresh = self._times >= self.now_ - self.config.window_hours * SECONDS_PER_HOUR
+        if self.config.window_hours is not None:  # events older than the kept span never count again
+            span = self.config.window_hours * (2 if self._growth else 1)
+            fresh = self._times >= self.now_ - span * SECONDS_PER_HOUR
             self._items, self._times, self._weights = self._items[fresh], self._times[fresh], self._weights[fresh]
         self._recompute()
 
+    @property
+    def _growth(self) -> bool:
+        return getattr(self.config, "mode", "decayed") == "growth" and self.config.window_hours is not None
+
     def _recompute(self) -> None:
-        scores = decayed_counts(self._items, self._times, self._weights, len(self.item_vocab), self.now_,
-                                self.config.window_hours, self.config.half_life_hours)
-        self.window_empty_ = not np.any(scores > 0)
+        n = len(self.item_vocab)
+        if self._growth:
+            window = self.config.window_hours
+            recent = decayed_counts(self._items, self._times, self._weights, n, self.now_, window, None)
+            both = decayed_counts(self._items, self._times, self._weights, n, self.now_, 2 * window, None)
+            self.window_empty_ = not np.any(recent > 0)
+            scores = recent - (both - recent)  # this window's count minus the previous window's
+        else:
+            scores = decayed_counts(self._items, self._times, self._weights, n, self.now_,
+                                    self.config.window_hours, self.config.half_life_hours)
+            self.window_empty_ = not np.any(scores > 0)
         # Like Trending-Now with no recent data: show the all-time counts instead of nothing.
         self.item_scores_ = self._all_time.copy() if self.window_empty_ else scores
 
@@ -249,6 +262,9 @@ class _CountList(_TopList):
         if self.window_empty_:
             return f"No {self.noun} in the last {self.config.window_hours:g} h, so this list shows all-time counts: {score:.0f}."
         window = "" if self.config.window_hours is None else f" in the last {self.config.window_hours:g} h"
+        if self._growth:
+            return (f"{self.name}: {score:+.0f} {self.noun} in the last {self.config.window_hours:g} h "
+                    "compared with the window before.")
         if self.config.half_life_hours is None:
             return f"{self.name}: {score:.0f} {self.noun}{window}."
         return (f"{self.name}: {score:.2f} recent {self.noun}{window} "
@@ -263,7 +279,11 @@ class TrendingNowConfig(CountListConfig):
     """Only events from the last ``window_hours`` count."""
 
     half_life_hours: float | None = 24.0
-    """An event this many hours old counts half; twice as old, a quarter."""
+    """An event this many hours old counts half; twice as old, a quarter (``mode="decayed"`` only)."""
+
+    mode: str = "decayed"
+    """``"decayed"``: time-decayed count in the window. ``"growth"``: count in the last window minus the
+    count in the window before it, so a steady seller scores about 0 and a rising item scores high."""
 
 
 class TrendingNow(DeferredSeen, _CountList):
@@ -272,10 +292,16 @@ class TrendingNow(DeferredSeen, _CountList):
     Personalize's Trending-Now recipe finds items whose popularity rises fastest
     and re-evaluates them from incoming events at a configurable interval,
     without training. This model keeps the idea in its simplest teachable form:
-    a decayed event count over a window, recomputed on every :meth:`update`.
+    a decayed event count over a window, recomputed on every :meth:`update`
+    (``mode="growth"`` ranks by the change from the previous window instead).
     When no event falls in the window it shows all-time counts (Trending-Now
     likewise falls back to popular items when recent intervals are empty).
     """
+
+    def _fit(self, interactions: pd.DataFrame, items, users) -> None:
+        if self.config.mode not in ("decayed", "growth"):
+            raise ValueError(f"TrendingNowConfig.mode must be 'decayed' or 'growth', not {self.config.mode!r}")
+        super()._fit(interactions, items, users)
 
     Config = TrendingNowConfig
     config: TrendingNowConfig
