@@ -43,18 +43,16 @@ def write_movielens_file(path, n_users=300, n_items=200, rank=3, density=0.3, se
     path.write_text("\n".join(lines) + "\n")
 
 
-def read_movielens_file(path) -> pd.DataFrame:
-    """Read a ``u.data`` file into the Personalize interactions format."""
-    raw = pd.read_csv(path, sep="\t", names=[USER_ID, ITEM_ID, EVENT_VALUE, TIMESTAMP])
-    raw[EVENT_TYPE] = "rating"
-    return raw[[USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE]]
-
-
 @pytest.fixture(scope="module")
 def movielens_like(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ml") / "u.data"
-    write_movielens_file(path)
-    return read_movielens_file(path)
+    """The generated ``u.data`` read through the workbench's own MovieLens loader."""
+    from workbench.data import load_movielens
+
+    folder = tmp_path_factory.mktemp("ml-100k")
+    write_movielens_file(folder / "u.data")
+    interactions = load_movielens(folder).interactions
+    assert (interactions[EVENT_TYPE] == "rating").all()
+    return interactions
 
 
 # ---------------------------------------------------------- vectorised scores
