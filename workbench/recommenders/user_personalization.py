@@ -14,10 +14,14 @@ model; it reproduces the behaviour a learner needs to reason about:
   with the much shorter half-life ``session_half_life_minutes``. Training builds
   them from the history; :meth:`update` keeps folding in tracked events, so a
   brand-new user is personalised after their first few events (real time).
-* **Scoring** -- ``score = (p/|p| + session_weight * g * s/|s|) . V[item]
-  + popularity_weight * scale * recent_popularity[item] + exploration bonus``,
-  where ``g = 2^(-(now - last session event) / H_session)`` fades the session
-  out and ``scale`` is the largest item-factor norm (so the weights are unit-free).
+* **Scoring** -- ``score = p/|p| . V[item] + session_weight * scale * g * s/|s| . D[item]
+  + popularity_weight * scale * recent_popularity[item] + exploration bonus``.
+  The first term is the batch candidate score (latent-factor relevance, which
+  favours items with a lot of data); the second re-ranks by the live session,
+  comparing directions ``D = V / (|V| + median |V|)`` so items with little data
+  but the session's style can surface; ``g = 2^(-(now - last session event) / H_session)``
+  fades the session out and ``scale`` is the largest item-factor norm (so the
+  weights are unit-free).
 * **Exploration** -- items younger than ``exploration_item_age_cutoff`` days
   (relative to the latest interaction the model knows) with fewer than
   ``exploration_max_interactions`` interactions receive a random bonus of up to
@@ -40,7 +44,15 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ..constants import CREATION_TIMESTAMP, EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, TIMESTAMP, USER_ID
+from ..constants import (
+    CREATION_TIMESTAMP,
+    DEFAULT_EVENT_WEIGHTS,
+    EVENT_TYPE,
+    ITEM_ID,
+    SECONDS_PER_DAY,
+    TIMESTAMP,
+    USER_ID,
+)
 from ..vocabulary import Vocabulary
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions
 
@@ -81,6 +93,18 @@ class UserPersonalizationConfig(RecommenderConfig):
     """An item with this many interactions (or more) no longer counts as 'little data'."""
 
 
+def _single_thread():
+    """Limit BLAS to one thread for small dense algebra (threads only add overhead there,
+    and on a busy machine spinning BLAS threads can make it 100x slower)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
+
+
 class _DenseSeen(np.ndarray):
     """A dense boolean (user x item) matrix that answers ``.toarray()`` like a sparse one.
 
@@ -102,6 +126,60 @@ def _grow_rows(array: np.ndarray, n_rows: int) -> np.ndarray:
     out = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
     out[: array.shape[0]] = array
     return out.view(type(array)) if isinstance(array, _DenseSeen) else out
+
+
+class _GrowingVocabulary(Vocabulary):
+    """A :class:`Vocabulary` with dict lookups that grows in place.
+
+    Real-time traffic looks up a handful of ids thousands of times; a dict answers
+    in microseconds. :meth:`add` appends ids without copying the existing ones, so
+    only the model that owns this vocabulary may hold it.
+    """
+
+    def __init__(self, ids) -> None:
+        super().__init__(ids)
+        self._ids_array = self._index.to_numpy(dtype=object)
+        self._lookup = {raw: k for k, raw in enumerate(self._ids_array)}
+        self._stale_index = False
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids_array
+
+    def __len__(self) -> int:
+        return len(self._ids_array)
+
+    def __contains__(self, raw_id: object) -> bool:
+        return str(raw_id) in self._lookup
+
+    def to_inner(self, raw_ids) -> np.ndarray:
+        values = raw_ids.to_numpy() if isinstance(raw_ids, (pd.Series, pd.Index)) else raw_ids
+        get = self._lookup.get
+        return np.fromiter((get(str(v), -1) for v in values), dtype=np.int64, count=len(values))
+
+    def to_raw(self, inner_ids) -> np.ndarray:
+        return self._ids_array[np.asarray(inner_ids, dtype=np.int64)]
+
+    def add(self, raw_ids) -> int:
+        """Append the ids not known yet (in first-seen order); returns how many were added."""
+        fresh = []
+        for raw in raw_ids:
+            raw = str(raw)
+            if raw not in self._lookup:
+                self._lookup[raw] = len(self._ids_array) + len(fresh)
+                fresh.append(raw)
+        if fresh:
+            self._ids_array = np.concatenate([self._ids_array, np.asarray(fresh, dtype=object)])
+            self._index = pd.Index(self._ids_array, dtype=object)
+        return len(fresh)
+
+    def extend(self, raw_ids) -> _GrowingVocabulary:
+        out = _GrowingVocabulary([])
+        out._ids_array = self._ids_array.copy()
+        out._lookup = dict(self._lookup)
+        out._index = self._index
+        out.add(raw_ids)
+        return out
 
 
 class UserPersonalization(Recommender):
@@ -126,14 +204,15 @@ class UserPersonalization(Recommender):
     @property
     def _history(self) -> pd.DataFrame:
         if self._tracked_chunks:
-            self._base_history = pd.concat([self._base_history, *self._tracked_chunks], ignore_index=True)
+            frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._tracked_chunks]
+            self._base_history = pd.concat([self._base_history, *frames], ignore_index=True)
             self._tracked_chunks = []
         return self._base_history
 
     @_history.setter
     def _history(self, frame: pd.DataFrame) -> None:
         self._base_history = frame
-        self._tracked_chunks: list[pd.DataFrame] = []
+        self._tracked_chunks: list[pd.DataFrame | dict[str, np.ndarray]] = []
 
     @property
     def pending_events_(self) -> pd.DataFrame:
@@ -152,6 +231,8 @@ class UserPersonalization(Recommender):
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
         cfg = self.config
         self._rng = np.random.default_rng(cfg.seed)
+        self.user_vocab = _GrowingVocabulary(self.user_vocab.ids)
+        self.item_vocab = _GrowingVocabulary(self.item_vocab.ids)
         self._n_fit_events = len(interactions)
         n_users, n_items = len(self.user_vocab), len(self.item_vocab)
         times = interactions[TIMESTAMP].to_numpy(dtype=float)
@@ -161,6 +242,7 @@ class UserPersonalization(Recommender):
         i = self.item_vocab.to_inner(interactions[ITEM_ID])
 
         self.item_factors_ = self._learn_item_factors(u, i, weights, times, n_users, n_items)
+        self._directions_cache = None
         norms = np.linalg.norm(self.item_factors_, axis=1)
         self._scale = float(norms.max()) if norms.size and norms.max() > 0 else 1.0
         self._typical_norm = float(np.median(norms[norms > 0])) if (norms > 0).any() else 1.0
@@ -177,7 +259,7 @@ class UserPersonalization(Recommender):
         self._pop_t = self.now_
         self._counts = np.zeros(n_items)
         self._created = self._creation_times(items, interactions, n_items)
-        self._unknown_item_events: list[pd.DataFrame] = []
+        self._unknown_item_events: list[pd.DataFrame | dict[str, np.ndarray]] = []
         order = np.argsort(times, kind="stable")
         self._absorb(u[order], i[order], weights[order], times[order])
 
@@ -187,7 +269,11 @@ class UserPersonalization(Recommender):
         return np.ones(len(frame))
 
     def _learn_item_factors(self, u, i, weights, times, n_users, n_items) -> np.ndarray:
-        """Right singular vectors of ``log(1 + decayed confidence)`` (``n_items x k``)."""
+        """Top right singular vectors of ``A = log(1 + decayed confidence)`` (``n_items x k``).
+
+        They are the top eigenvectors of the item Gram matrix ``A^T A``, which is only
+        ``n_items x n_items`` -- much cheaper than an SVD of ``A`` when users outnumber items.
+        """
         from scipy import sparse
 
         decay = np.exp2(-(self.now_ - times) / (self.config.long_half_life_days * SECONDS_PER_DAY))
@@ -195,19 +281,20 @@ class UserPersonalization(Recommender):
         matrix.sum_duplicates()
         matrix.data = np.log1p(matrix.data)
         k = max(1, min(self.config.factors, n_users - 1, n_items - 1))
-        if n_users * n_items <= 4_000_000 or k >= min(n_users, n_items) - 1:
-            _, s, vt = np.linalg.svd(matrix.toarray(), full_matrices=False)
-            vt = vt[:k]
-        else:
-            from scipy.sparse.linalg import svds
+        gram = (matrix.T @ matrix).toarray()
+        with _single_thread():
+            if n_items <= 3_000 or k >= n_items - 1:
+                values, vectors = np.linalg.eigh(gram)
+            else:
+                from scipy.sparse.linalg import eigsh
 
-            v0 = np.random.default_rng(self.config.seed).random(min(n_users, n_items))
-            _, s, vt = svds(matrix.astype(float), k=k, v0=v0)
-            vt = vt[np.argsort(-s)]
-        # the sign of a singular vector is arbitrary; fix it so results never depend on the solver
-        signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
+                v0 = np.random.default_rng(self.config.seed).random(n_items)
+                values, vectors = eigsh(gram, k=k, v0=v0)
+        vectors = vectors[:, np.argsort(-values)[:k]]
+        # the sign of an eigenvector is arbitrary; fix it so results never depend on the solver
+        signs = np.sign(vectors[np.abs(vectors).argmax(axis=0), np.arange(vectors.shape[1])])
         signs[signs == 0] = 1.0
-        return (vt * signs[:, None]).T.copy()
+        return np.ascontiguousarray(vectors * signs)
 
     def _creation_times(self, items: pd.DataFrame | None, interactions: pd.DataFrame, n_items: int) -> np.ndarray:
         """CREATION_TIMESTAMP per item; else the item's first interaction; else 'now'."""
@@ -283,30 +370,95 @@ class UserPersonalization(Recommender):
         if events.empty:
             return self
         self._tracked_chunks.append(events)
-        new_items = events.loc[~events[ITEM_ID].isin(self.item_vocab.ids), ITEM_ID].unique()
-        self._update(events, new_items)
+        types = events[EVENT_TYPE].to_numpy() if EVENT_TYPE in events.columns else None
+        self._track(events[USER_ID].to_numpy(dtype=object), events[ITEM_ID].to_numpy(dtype=object),
+                    events[TIMESTAMP].to_numpy(dtype=float), types)
         return self
 
+    def track(self, user_ids, item_ids, timestamps, event_types=None) -> UserPersonalization:
+        """Array form of :meth:`update` (no DataFrame): the fast path for simulations.
+
+        Args:
+            user_ids: raw user id per event.
+            item_ids: raw item id per event.
+            timestamps: epoch seconds per event.
+            event_types: EVENT_TYPE per event (``None`` = every event weighs 1).
+        """
+        self._check_fitted()
+        users = np.asarray([str(x) for x in user_ids], dtype=object)
+        items = np.asarray([str(x) for x in item_ids], dtype=object)
+        if len(users) == 0:
+            return self
+        times = np.asarray(timestamps, dtype=float)
+        chunk = {USER_ID: users, ITEM_ID: items, TIMESTAMP: times.astype(np.int64)}
+        if event_types is not None:
+            chunk[EVENT_TYPE] = np.asarray(event_types, dtype=object)
+        self._tracked_chunks.append(chunk)
+        self._track(users, items, times, chunk.get(EVENT_TYPE))
+        return self
+
+    def _track(self, users: np.ndarray, items: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
+        rows = self.user_vocab.to_inner(users)
+        if (rows < 0).any():
+            self.user_vocab.add(users[rows < 0])
+            self._ensure_users(len(self.user_vocab))
+            rows = self.user_vocab.to_inner(users)
+        cols = self.item_vocab.to_inner(items)
+        known = cols >= 0
+        self._seen[rows[known], cols[known]] = True
+        weights = self._type_weights(types, len(users))
+        if (~known).any():  # kept as arrays; auto_update turns them into a frame
+            unknown = {USER_ID: users[~known], ITEM_ID: items[~known], TIMESTAMP: times[~known],
+                       EVENT_TYPE: types[~known] if types is not None else np.full((~known).sum(), None, dtype=object)}
+            self._unknown_item_events.append(unknown)
+        order = np.argsort(times[known], kind="stable")
+        self._absorb(rows[known][order], cols[known][order], weights[known][order], times[known][order])
+        self.now_ = max(self.now_, float(times.max()))
+
+    def _type_weights(self, types: np.ndarray | None, n: int) -> np.ndarray:
+        if types is None:
+            return np.ones(n)
+        table = self.config.event_weights or DEFAULT_EVENT_WEIGHTS
+        return np.fromiter((table.get(str(t).lower(), 1.0) for t in types), dtype=float, count=n)
+
     def _grow_seen(self, events: pd.DataFrame) -> None:
-        self.user_vocab = self.user_vocab.extend(events[USER_ID].unique())
-        self._ensure_users(len(self.user_vocab))
         rows = self.user_vocab.to_inner(events[USER_ID])
+        if (rows < 0).any():
+            self.user_vocab.add(events[USER_ID].to_numpy()[rows < 0])
+            self._ensure_users(len(self.user_vocab))
+            rows = self.user_vocab.to_inner(events[USER_ID])
         cols = self.item_vocab.to_inner(events[ITEM_ID])
         ok = cols >= 0
         self._seen[rows[ok], cols[ok]] = True
 
-    def _update(self, events: pd.DataFrame, new_items: np.ndarray) -> None:
-        self._grow_seen(events)
-        u = self.user_vocab.to_inner(events[USER_ID])
-        i = self.item_vocab.to_inner(events[ITEM_ID])
-        t = events[TIMESTAMP].to_numpy(dtype=float)
-        known = i >= 0
-        if (~known).any():
-            self._unknown_item_events.append(events.loc[~known])
-        w = self._weights(events)
-        order = np.argsort(t[known], kind="stable")
-        self._absorb(u[known][order], i[known][order], w[known][order], t[known][order])
-        self.now_ = max(self.now_, float(t.max()))
+    def recommend_indices(self, user_ids, n: int | None = None, exclude_seen: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Array form of :meth:`recommend` without filters or sessions (the fast path for simulations).
+
+        Returns:
+            ``(items, fallback)``: an ``(len(user_ids), n)`` matrix of inner item indices
+            (``self.item_vocab.ids[items]`` are the raw ids; ``-1`` = no item) in rank order,
+            and a boolean per user that is True when the list is the unknown-user fallback.
+        """
+        self._check_fitted()
+        n = self.config.n if n is None else int(n)
+        raw = np.asarray([str(u) for u in user_ids], dtype=object)
+        scores, fallback = self._score_raw(raw, None)
+        if exclude_seen:
+            inner = self.user_vocab.to_inner(raw)
+            known = np.flatnonzero(inner >= 0)
+            rows = scores[known]
+            rows[np.asarray(self._seen[inner[known]])] = -np.inf
+            scores[known] = rows
+        k = min(n, scores.shape[1])
+        if k == 0:
+            return np.zeros((len(raw), 0), dtype=np.int64), fallback
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(
+            np.arange(scores.shape[1]), (len(raw), 1))
+        part_scores = np.take_along_axis(scores, part, axis=1)
+        order = np.lexsort((part, -part_scores), axis=1)
+        top = np.take_along_axis(part, order, axis=1)
+        top[~np.isfinite(np.take_along_axis(part_scores, order, axis=1))] = -1
+        return top, fallback
 
     def auto_update(self, items: pd.DataFrame | None = None, now: float | None = None) -> UserPersonalization:
         """Mimic the automatic 2-hourly update: new items join the candidate set, no retraining.
@@ -326,10 +478,9 @@ class UserPersonalization(Recommender):
         self._check_fitted()
         if now is not None:
             self.now_ = max(self.now_, float(now))
+        chunks = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._unknown_item_events]
         pending = (
-            pd.concat(self._unknown_item_events, ignore_index=True)
-            if self._unknown_item_events
-            else pd.DataFrame({USER_ID: [], ITEM_ID: [], TIMESTAMP: []})
+            pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame({USER_ID: [], ITEM_ID: [], TIMESTAMP: []})
         )
         candidates = [pending[ITEM_ID].astype(str)]
         if items is not None:
@@ -337,12 +488,12 @@ class UserPersonalization(Recommender):
                 raise ValueError(f"auto_update(items=...) needs an {ITEM_ID} column")
             candidates.insert(0, items[ITEM_ID].astype(str))
         new_ids = pd.unique(pd.concat(candidates, ignore_index=True))
-        new_ids = new_ids[~pd.Index(new_ids).isin(self.item_vocab.ids)]
+        new_ids = new_ids[self.item_vocab.to_inner(new_ids) < 0]
         if len(new_ids):
             self._add_items(np.asarray(new_ids, dtype=object), items, pending)
         if len(pending):
             self._unknown_item_events = []
-            still_unknown = ~pending[ITEM_ID].isin(self.item_vocab.ids)
+            still_unknown = pd.Series(self.item_vocab.to_inner(pending[ITEM_ID]) < 0, index=pending.index)
             if still_unknown.any():  # pragma: no cover - every pending id was just added
                 self._unknown_item_events.append(pending.loc[still_unknown])
             known = pending.loc[~still_unknown]
@@ -356,7 +507,7 @@ class UserPersonalization(Recommender):
 
     def _add_items(self, new_ids: np.ndarray, items: pd.DataFrame | None, pending: pd.DataFrame) -> None:
         n_old = len(self.item_vocab)
-        self.item_vocab = self.item_vocab.extend(new_ids)
+        self.item_vocab.add(new_ids)
         n_new = len(self.item_vocab) - n_old
         k = self.item_factors_.shape[1]
         factors = np.zeros((n_new, k))
@@ -374,6 +525,7 @@ class UserPersonalization(Recommender):
             mean = np.divide(factors, total[:, None], out=np.zeros_like(factors), where=total[:, None] > 0)
             factors = mean * self._typical_norm * (n_events / (n_events + 5.0))[:, None]
         self.item_factors_ = np.vstack([self.item_factors_, factors])
+        self._directions_cache = None
         created = np.full(n_new, self.now_)
         if items is not None and CREATION_TIMESTAMP in items.columns:
             frame = items.assign(**{ITEM_ID: items[ITEM_ID].astype(str)}).drop_duplicates(ITEM_ID).set_index(ITEM_ID)
@@ -392,16 +544,17 @@ class UserPersonalization(Recommender):
             self.items_ = items
 
     # ------------------------------------------------------------- score
-    def _query_vectors(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
+    def _query_vectors(self, users: np.ndarray, session: SessionLike) -> tuple[np.ndarray, np.ndarray]:
+        """Unit long-term profile per user, and the faded unit session vector (zero when idle)."""
         cfg = self.config
         profile = self._profile[users]
         norms = np.linalg.norm(profile, axis=1, keepdims=True)
-        query = np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0)
+        taste = np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0)
         sess = self._session[users]
         s_norms = np.linalg.norm(sess, axis=1, keepdims=True)
         fade = np.exp2(-(self.now_ - self._session_t[users]) / (cfg.session_half_life_minutes * _SECONDS_PER_MINUTE))
         fade = np.where(np.isfinite(fade), fade, 0.0)[:, None]
-        query += cfg.session_weight * fade * np.divide(sess, s_norms, out=np.zeros_like(sess), where=s_norms > 0)
+        live = fade * np.divide(sess, s_norms, out=np.zeros_like(sess), where=s_norms > 0)
         if isinstance(session, (list, tuple, np.ndarray)) and len(session):
             idx = self.item_vocab.to_inner(session)
             idx = idx[idx >= 0]
@@ -409,8 +562,20 @@ class UserPersonalization(Recommender):
                 extra = self.item_factors_[idx].sum(axis=0)
                 n = np.linalg.norm(extra)
                 if n > 0:
-                    query += cfg.session_weight * extra / n
-        return query
+                    live = live + extra / n
+        return taste, live
+
+    def _directions(self) -> np.ndarray:
+        """Item factors scaled to (almost) unit length: ``V / (|V| + median |V|)``.
+
+        The session term compares *directions*, so an item with little data but the
+        right 'style' (e.g. boots in the first cold week) can still follow a session
+        that is all about it; the shrinkage keeps near-empty vectors from winning.
+        """
+        if getattr(self, "_directions_cache", None) is None or len(self._directions_cache) != len(self.item_factors_):
+            norms = np.linalg.norm(self.item_factors_, axis=1, keepdims=True)
+            self._directions_cache = self.item_factors_ / (norms + self._typical_norm)
+        return self._directions_cache
 
     def _prior(self) -> np.ndarray:
         top = self._pop.max() if self._pop.size else 0.0
@@ -435,8 +600,9 @@ class UserPersonalization(Recommender):
         return young & (self._counts < cfg.exploration_max_interactions)
 
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
-        query = self._query_vectors(users, session)
-        scores = query @ self.item_factors_.T
+        taste, live = self._query_vectors(users, session)
+        scores = taste @ self.item_factors_.T
+        scores += (self.config.session_weight * self._scale) * (live @ self._directions().T)
         scores += self.config.popularity_weight * self._scale * self._prior()
         return scores + self._exploration(len(users))
 

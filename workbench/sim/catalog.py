@@ -33,11 +33,11 @@ BRANDS = ("Stridewell", "Kestrel", "Norrland", "Pavia", "Tidewalk", "Altura", "F
 COLORS = ("black", "white", "brown", "navy", "red", "grey", "beige", "green")
 """COLOR values."""
 
-SEASON_AFFINITY = {"boots": 1.0, "slippers": 0.6, "hiking": 0.3, "sandals": -1.0, "running": -0.3}
+SEASON_AFFINITY = {"boots": 1.0, "slippers": 0.3, "hiking": 0.3, "sandals": -1.0, "running": -0.3}
 """+1 = winter demand, -1 = summer demand, missing = all-year."""
 
 BASE_PRICE = {"sneakers": 85.0, "running": 110.0, "boots": 140.0, "sandals": 45.0, "formal": 120.0,
-              "slippers": 30.0, "hiking": 130.0, "loafers": 95.0}
+              "slippers": 35.0, "hiking": 130.0, "loafers": 95.0}
 """Median price per category (US dollars)."""
 
 VISUAL_DIM = 8

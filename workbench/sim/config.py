@@ -78,10 +78,10 @@ class ShopConfig:
     boredom_days: float = 90.0
     """Time constant of the recovery from boredom (shoes wear out; after ~3 of these a purchase is forgotten)."""
 
-    new_user_rate: float = 0.015
+    new_user_rate: float = 0.02
     """New customers per day, as a share of ``n_users``."""
 
-    mean_lifetime_days: float = 150.0
+    mean_lifetime_days: float = 180.0
     """Average number of days a (normal) customer stays active before lapsing;
     heavy/vip stay longer, one-off customers leave after about a week."""
 

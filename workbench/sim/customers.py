@@ -116,7 +116,7 @@ def build_customers(
     ])[segment]
     departure_day = np.maximum(arrival_day, 0) + rng.exponential(lifetime_mean)
     visit_prob = np.clip(visits_per_day * np.array(SEGMENT_VISIT_FACTOR)[segment], 0.0, 1.0)
-    price_sensitivity = np.exp(rng.normal(0.0, 0.3, n)) * np.array(SEGMENT_PRICE_SENSITIVITY)[segment]
+    price_sensitivity = 0.5 * np.exp(rng.normal(0.0, 0.3, n)) * np.array(SEGMENT_PRICE_SENSITIVITY)[segment]
 
     n_taste = TASTE_SLICES["color"].stop
     prior = np.zeros((n, n_taste))

@@ -334,9 +334,11 @@ class _Run:
         lists, fallback = self._ask(users, current_items, k + extra)
         lists[lists >= n_items] = -1  # never show an item before it exists
         if bought is not None and extra:
-            for row, items in enumerate(bought):
-                if items:
-                    lists[row, np.isin(lists[row], items)] = -1
+            rows = np.repeat(np.arange(len(users)), [len(b) for b in bought])
+            width = len(self.item_ids) + 1
+            keys = rows * width + np.concatenate([np.asarray(b, dtype=np.int64) for b in bought])
+            hit = np.isin(np.arange(len(users))[:, None] * width + lists, keys) & (lists >= 0)
+            lists[hit] = -1
             lists = _compact(lists, k)
         return lists[:, :k], fallback
 
