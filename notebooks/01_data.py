@@ -356,7 +356,7 @@ def _(drop_bots, keep_share, sample):
         dirty,
         event_type_map={"order": "purchase"},
         drop_outlier_users=bool(drop_bots.value),
-        outlier_threshold=5.0,
+        outlier_threshold=3.5,
         user_fraction=None if float(keep_share.value) >= 1.0 else float(keep_share.value),
         seed=42,
     )
@@ -366,7 +366,7 @@ def _(drop_bots, keep_share, sample):
 
 @app.cell
 def _(dirty):
-    user_activity(dirty, threshold=5.0).head(5)
+    user_activity(dirty, threshold=3.5).head(5)
     return
 
 

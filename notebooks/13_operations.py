@@ -321,7 +321,8 @@ def _():
 
     How much a purchase should count compared with a view is a business decision, not a
     law of nature. The workbench models read it from `event_weights` (default
-    view 1, click 2, add to cart 4, purchase 8). Change the weights, refit, and see how
+    view 1, click 2, add to cart 4, purchase 8); EASE uses them with
+    `weighting="events"`. Change the weights, refit, and see how
     much the lists and the offline metrics move; this is the kind of knob an operations
     team exposes to the business (Personalize's newer recipes offer per-event-type
     weights in their events configuration).
@@ -344,7 +345,7 @@ def _(sample, w_cart, w_purchase, w_view):
     _custom = {**DEFAULT_EVENT_WEIGHTS, "view": float(w_view.value), "add_to_cart": float(w_cart.value), "purchase": float(w_purchase.value)}
     _rows, _lists = {}, {}
     for _name, _weights in (("default weights", DEFAULT_EVENT_WEIGHTS), ("your weights", _custom)):
-        _model = EASE(event_weights=dict(_weights)).fit(_split.train, items=sample.items)
+        _model = EASE(event_weights=dict(_weights), weighting="events").fit(_split.train, items=sample.items)
         _recs = _model.recommend(_split.test_users, n=10)
         _rows[_name] = evaluate(_recs, _split.test, k=10, metrics=["precision", "recall", "ndcg"]).summary
         _lists[_name] = _recs.groupby(USER_ID)[ITEM_ID].apply(set)

@@ -86,7 +86,7 @@ def map_event_types(frame: pd.DataFrame, mapping: Mapping[str, str], *, lowercas
     return out
 
 
-def user_activity(frame: pd.DataFrame, threshold: float = 5.0) -> pd.DataFrame:
+def user_activity(frame: pd.DataFrame, threshold: float = 3.5) -> pd.DataFrame:
     r"""Events per user with a robust z-score, most active first.
 
     The score uses the logarithm of each user's event count :math:`x_u`:
@@ -98,7 +98,8 @@ def user_activity(frame: pd.DataFrame, threshold: float = 5.0) -> pd.DataFrame:
     (MAD = median absolute deviation; 1.4826 makes it comparable to a standard
     deviation for normal data). Users with :math:`z_u > \text{threshold}` are flagged.
     Median and MAD are not dragged up by the outliers themselves, unlike mean and
-    standard deviation. Edge cases: when more than half the users have the same count
+    standard deviation. The default threshold 3.5 is the usual cut-off for this
+    "modified z-score". Edge cases: when more than half the users have the same count
     the MAD is 0, and the mean absolute deviation around the median (scaled by
     1.2533) is used instead; when every user has the same count, every z is 0.
 
@@ -135,7 +136,7 @@ def preprocess(
     event_type_map: Mapping[str, str] | None = None,
     drop_duplicates: bool = True,
     drop_outlier_users: bool = False,
-    outlier_threshold: float = 5.0,
+    outlier_threshold: float = 3.5,
     user_fraction: float | None = None,
     seed: int = 42,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
