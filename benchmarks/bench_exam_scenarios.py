@@ -56,7 +56,7 @@ def main() -> None:
         distinct = len({json.dumps(dict(p.config), sort_keys=True) for p in plan.options.values()})
         timings = []
         for _ in range(args.repeats):
-            recipes._SIM_CACHE.clear()
+            recipes.clear_cache()
             started = time.perf_counter()
             evidence = run(scenario, chart=False)
             timings.append(time.perf_counter() - started)

@@ -1,0 +1,66 @@
+"""Evidence recipes: small, seeded experiments that play the options of a question.
+
+Every recipe takes the per-option ``config`` mappings of a scenario's evidence
+plan and returns one value of the plan's metric per option (plus, when there is
+one, a series over simulated time for the chart). The runner then ranks the
+options and checks that the keyed answer wins by the stated margin.
+
+Recipes in the registry :data:`RECIPES`:
+
+``simulate``
+    Runs the simulated shop (:func:`workbench.sim.run_scenario`) once per
+    option with that option's :class:`workbench.sim.Policy`; the metric is a column
+    of ``ScenarioResult.daily`` reduced over the last ``last_days`` days.
+``metric_choice``
+    Scores hand-built pairs of recommendation lists with a named offline metric
+    (via :mod:`workbench.metrics`) and counts how many pairs the metric orders
+    the way a visitor of a 10-item carousel experiences them.
+``minimum_data``
+    Generates a seeded interaction log of a given size and asks
+    :func:`workbench.data.validate_interactions` whether Personalize's training
+    minimums are met.
+``timestamp_units``
+    Writes a small interactions CSV whose TIMESTAMP uses a given unit and loads
+    it with :func:`workbench.data.load_interactions`, counting accepted rows.
+``purchased_filter``
+    Replays purchases against a fitted recommender and measures how often an item
+    the visitor has just bought is recommended back to them.
+``training_subset``
+    Applies a solution's ``eventType`` / ``eventValueThreshold`` (through the
+    simulator's :func:`workbench.sim.training_mask`) or a dataset edit to a seeded
+    streaming-service log and describes the records left to train on.
+
+Recipes import their workbench dependencies lazily; if one is missing the recipe
+raises :class:`EvidenceUnavailable` naming it, so a scenario can be reported as
+pending instead of showing made-up numbers.
+"""
+
+from . import data_rules, metric_choice, purchased_filter, simulate, training_subset
+from .data_rules import synthetic_log, timestamp_csv
+from .metric_choice import carousel_pairs
+from .registry import RECIPES, REPO_ROOT, EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
+from .simulate import clear_cache, new_item_share, shop_settings, shop_settings_from
+from .training_subset import streaming_log
+
+__all__ = [
+    "RECIPES",
+    "REPO_ROOT",
+    "EvidenceRecipe",
+    "EvidenceUnavailable",
+    "RecipeResult",
+    "allowed_keys",
+    "carousel_pairs",
+    "clear_cache",
+    "data_rules",
+    "metric_choice",
+    "new_item_share",
+    "purchased_filter",
+    "register",
+    "shop_settings",
+    "shop_settings_from",
+    "simulate",
+    "streaming_log",
+    "synthetic_log",
+    "timestamp_csv",
+    "training_subset",
+]
