@@ -33,7 +33,7 @@ def test_committed_sample_matches_the_brief():
     items = pd.read_csv(sample / "items.csv")
     users = pd.read_csv(sample / "users.csv")
     assert len(interactions) >= 20_000
-    assert 150 <= len(items) <= 400 and 1_000 <= len(users) <= 2_500
+    assert 150 <= len(items) <= 400 and 1_000 <= len(users) <= 2_000
     assert interactions[TIMESTAMP].between(1e9, 1e10).all()
     size = sum(p.stat().st_size for p in sample.glob("*.csv"))
     assert size < 8e6

@@ -52,7 +52,7 @@ def test_events_are_personalize_rows(tracked):
 def test_funnel_order_inside_each_session(tracked):
     events = tracked.events
     for _, visit in list(events.groupby("SESSION_ID"))[:200]:
-        for item, rows in visit.groupby(ITEM_ID):
+        for _item, rows in visit.groupby(ITEM_ID):
             kinds = rows[EVENT_TYPE].tolist()
             if "purchase" in kinds:
                 assert "add_to_cart" in kinds[: kinds.index("purchase")]

@@ -26,7 +26,7 @@ from .config import Policy, ScenarioConfig, ShopConfig
 from .runner import run_scenario
 
 SAMPLE_SCENARIO = ScenarioConfig(
-    shop=ShopConfig(n_users=1_200, n_items=200, days=45, warmup_days=15, seed=11),
+    shop=ShopConfig(n_users=1_000, n_items=200, days=45, warmup_days=15, seed=11, new_user_rate=0.01),
     policy=Policy(kind="event_tracker", model="user_personalization"),
     name="sample-shop",
 )
