@@ -78,3 +78,37 @@ def test_timestamp_csv_other_units():
     assert iso[TIMESTAMP].iloc[0] == "2023-11-14T22:13:20Z"
     moved = pd.read_csv(io.StringIO(timestamp_csv("event_value")))
     assert TIMESTAMP not in moved.columns and moved[EVENT_VALUE].iloc[0] == 1_700_000_000
+
+
+def _details(scenario_id):
+    from workbench.exam import load_scenarios, run
+
+    scenario = next(s for s in load_scenarios() if s.id == scenario_id)
+    return run(scenario, chart=False).details.set_index("option")
+
+
+def test_minimum_data_counts_records_after_event_type_filtering():
+    details = _details("minimum-data-error")
+    # 20 users x 40 = 800 records; 60 x 20 = 1,200; a quarter of each user's 20 events are purchases -> 60 x 5 = 300
+    assert details.loc["A", "records_for_training"] == 800 and details.loc["A", "users"] == 20
+    assert details.loc["B", "records_for_training"] == 1200 and bool(details.loc["B", "ok"])
+    assert details.loc["E", "records_for_training"] == 300 and not details.loc["E", "ok"]
+    assert "1,000" in details.loc["E", "first_error"]
+
+
+def test_training_subset_matches_a_plain_pandas_selection():
+    log = streaming_log()
+    real = log[(log[EVENT_TYPE] == "watch") & (log[EVENT_VALUE] >= 0.5)]
+    details = _details("event-value-threshold")
+    assert details.loc["C", "records_for_training"] == len(real)
+    assert details.loc["A", "records_for_training"] == len(log)
+    subset = _details("train-on-event-type")
+    assert subset.loc["B", "records_for_training"] == int((log[EVENT_TYPE] == "watch").sum())
+    assert subset.loc["D", "records_in_dataset"] == int((log[EVENT_TYPE] != "click").sum())
+
+
+def test_purchased_filter_only_the_filter_with_tracked_purchases_removes_the_item():
+    details = _details("exclude-purchased-items")
+    assert details.loc["B", "lists_with_item_just_bought"] == 0
+    for letter in "ACD":
+        assert details.loc[letter, "lists_with_item_just_bought"] == details.loc[letter, "lists"]
