@@ -73,6 +73,17 @@ def test_five_baskets_by_hand():
     assert recs[FALLBACK].all()  # an unknown user, even with a cart, is flagged
 
 
+def test_per_user_sessions_replace_the_history_pool():
+    model = AssociationRules(min_support=0.4, min_confidence=0.5).fit(orders_frame())
+    recs = model.recommend(["c1", "c2", "stranger"], n=1, session={"c1": ["beer"], "stranger": ["cola"]},
+                           exclude_seen=False)
+    top = dict(zip(recs[USER_ID], recs[ITEM_ID]))
+    assert top["c1"] == "diapers"  # beer in the cart -> diapers (confidence 1), whatever c1 bought before
+    assert top["stranger"] in {"milk", "diapers"}  # cola -> milk and cola -> diapers both have confidence 1
+    # c2 has no session entry: its purchase history (bread, diapers, beer, eggs) is the pool
+    assert recs.loc[recs[USER_ID] == "c2", SCORE].item() == pytest.approx(1.0)
+
+
 def test_known_user_pool_and_explanation():
     model = AssociationRules(min_support=0.4, min_confidence=0.5, rank_by="lift").fit(orders_frame())
     recs = model.recommend(["c1"], n=2)  # c1 bought bread and milk

@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -343,16 +344,34 @@ class AssociationRules(Recommender):
         filler = self._popularity / (self._popularity.max() + 1.0) - 1.0
         return np.where(np.isnan(scores), filler[None, :], scores)
 
+    def _session_pool(self, raw_user_ids: np.ndarray, session: SessionLike, history=None):
+        """Antecedent pool per user: their session items when given, else ``history`` rows (or nothing)."""
+        from scipy import sparse
+
+        n = len(raw_user_ids)
+        if isinstance(session, Mapping):
+            lists = [list(session.get(u, [])) for u in raw_user_ids]
+        elif isinstance(session, (list, tuple, np.ndarray)) and len(session):
+            lists = [list(session)] * n
+        else:
+            lists = [[] for _ in range(n)]
+        owners = np.repeat(np.arange(n), [len(x) for x in lists])
+        pool = self._pool_matrix(owners, np.asarray([i for x in lists for i in x], dtype=object), n, None)
+        if history is None:
+            return pool
+        has_session = np.asarray([len(x) > 0 for x in lists])
+        keep = sparse.diags((~has_session).astype(float))
+        return (pool + keep @ history).tocsr()  # session replaces history where present
+
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
-        if isinstance(session, (list, tuple, np.ndarray)) and len(session):
-            pool = self._pool_matrix(np.zeros(len(session), dtype=np.int64), np.asarray(session, dtype=object), 1, None)
-            return self._with_popularity(np.repeat(self._rule_scores(pool), len(users), axis=0))
-        return self._with_popularity(self._rule_scores(self._pool[users]))
+        pool = self._session_pool(self.user_vocab.ids[users], session, history=self._pool[users])
+        return self._with_popularity(self._rule_scores(pool))
 
     def _fallback_scores(self, raw_user_ids: np.ndarray, session: SessionLike) -> np.ndarray:
-        if isinstance(session, (list, tuple, np.ndarray)) and len(session):
-            return self._score(np.zeros(len(raw_user_ids), dtype=np.int64), session)
-        return super()._fallback_scores(raw_user_ids, session)
+        pool = self._session_pool(raw_user_ids, session)
+        if pool.nnz == 0:
+            return super()._fallback_scores(raw_user_ids, session)
+        return self._with_popularity(self._rule_scores(pool))
 
     def _similar(self, items: np.ndarray) -> np.ndarray:
         """'Frequently bought together' for an item: rules whose antecedent is exactly that item."""
