@@ -140,11 +140,18 @@ def click_log() -> pd.DataFrame:
 
 
 def test_greedy_item_bandit_ranks_smoothed_click_rates():
+    # explicit uniform prior: a (5 + 1) / (10 + 2) = 0.5 ; c (0 + 1) / (2 + 2) = 0.25 ; b (1 + 1) / (10 + 2)
+    uniform = EpsilonGreedy(epsilon=0.0, prior_alpha=1.0, prior_beta=1.0).fit(click_log()).recommend("new")
+    assert uniform[ITEM_ID].tolist() == ["a", "c", "b"]
+    assert uniform["SCORE"].to_numpy() == pytest.approx([0.5, 0.25, 2 / 12], abs=1e-6)
+    # default: 2 pseudo-showings at the shop-wide rate 6 / 22 -> alpha = 2 * 3/11, beta = 2 * 8/11
     model = EpsilonGreedy(epsilon=0.0).fit(click_log())
-    # (5 + 1) / (10 + 2) = 0.5 ; c: (0 + 1) / (2 + 2) = 0.25 ; b: (1 + 1) / (10 + 2) = 0.167
+    alpha, beta = 6 / 11, 16 / 11
     recs = model.recommend("new")
+    assert model.shop_rate_ == pytest.approx(6 / 22)
     assert recs[ITEM_ID].tolist() == ["a", "c", "b"]
-    assert recs["SCORE"].to_numpy() == pytest.approx([0.5, 0.25, 2 / 12], abs=1e-6)
+    expected = [(5 + alpha) / (10 + alpha + beta), alpha / (2 + alpha + beta), (1 + alpha) / (10 + alpha + beta)]
+    assert recs["SCORE"].to_numpy() == pytest.approx(expected, abs=1e-6)
 
 
 def test_ucb_item_bandit_tries_unseen_items_first():
@@ -163,7 +170,8 @@ def test_thompson_item_bandit_learns_from_update():
 
 def test_impressions_are_the_trials_when_present():
     log = pd.DataFrame(
-        [("u1", "a", T0, "click", "a|b|c"), ("u2", "b", T0 + 1, "view", "a|b"), ("u3", "a", T0 + 2, "view", "a|c")],
+        [("u1", "a", T0, "click", "a|b|c"), ("u2", "b", T0 + 1, "view", "a|b"), ("u3", "a", T0 + 2, "view", "a|c"),
+         ("u4", "b", T0 + 3, "click", None)],  # an organic click: not a reward for the lists
         columns=[USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, IMPRESSION],
     )
     # c was only shown, never interacted with: it is an arm only if the Items frame lists it
@@ -172,6 +180,9 @@ def test_impressions_are_the_trials_when_present():
     shown = dict(zip(model.item_vocab.ids, model.shown_))
     assert shown == {"a": 3.0, "b": 2.0, "c": 2.0}  # views are not counted on top of impressions
     assert dict(zip(model.item_vocab.ids, model.rewards_)) == {"a": 1.0, "b": 0.0, "c": 0.0}
+    views = EpsilonGreedy(trials="views").fit(log, items=pd.DataFrame({ITEM_ID: ["a", "b", "c"]}))
+    assert dict(zip(views.item_vocab.ids, views.shown_)) == {"a": 1.0, "b": 1.0, "c": 0.0}
+    assert dict(zip(views.item_vocab.ids, views.rewards_)) == {"a": 1.0, "b": 1.0, "c": 0.0}
 
 
 def test_model_bandit_routes_requests_and_learns():

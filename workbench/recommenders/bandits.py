@@ -25,13 +25,24 @@ catalogue's items; :class:`ModelBandit` lets a bandit choose among recommenders.
 Reward accounting of the item recommenders (from ``fit`` data when
 ``warm_start`` and from every :meth:`update`):
 
-* **shown** (trials): each appearance of the item in an IMPRESSION list when the
-  events carry impressions; otherwise each ``trial_events`` event (``view``).
-* **reward 1**: each ``reward_events`` event (``click``, ``purchase``) on the item.
+* **impressions mode** (``trials="auto"`` and the training data has IMPRESSION
+  lists): **shown** = each appearance of the item in a shown list (a list logged
+  on several events of one RECOMMENDATION_ID counts once); **reward 1** = each
+  ``reward_events`` event (``click``, ``purchase``) on the item that came from a
+  recommendation (it carries a RECOMMENDATION_ID or lists the item in its own
+  IMPRESSION). Organic clicks are ignored: they say nothing about the lists.
+* **views mode** (no impressions): **shown** = each ``trial_events`` event
+  (``view``); **reward 1** = each ``reward_events`` event on the item.
 * pulls = max(shown, rewards), so an item clicked without a logged showing still
   has a rate of at most 1.
 * the arms are the model's items (interactions plus the Items frame); impressions
   of items outside that catalogue are not counted -- list them in ``items=``.
+
+Prior of the item bandits: unless ``prior_alpha`` / ``prior_beta`` are set,
+epsilon-greedy and Thompson sampling start every item at ``prior_strength``
+pseudo-showings with the shop-wide reward rate seen at ``fit`` (an empirical
+Bayes prior), so never-shown items are neither ignored nor favoured. UCB1 keeps
+its textbook rule: never-shown items first.
 
 A bandit is not personal: every user gets a list drawn from the same counts
 (unknown users too; their rows are flagged FALLBACK as the interface requires).
@@ -46,9 +57,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..constants import EVENT_CLICK, EVENT_PURCHASE, EVENT_TYPE, EVENT_VIEW, IMPRESSION, ITEM_ID, USER_ID
+from ..constants import EVENT_CLICK, EVENT_PURCHASE, EVENT_TYPE, EVENT_VIEW, ITEM_ID, USER_ID
 from .base import Recommender, RecommenderConfig
-from .event_utils import DeferredSeen, event_type_array, extend_items, split_impressions
+from .event_utils import DeferredSeen, attributed_to_recommendation, event_type_array, extend_items, showings
 
 __all__ = [
     "ARM",
@@ -280,6 +291,11 @@ class BanditConfig(RecommenderConfig):
     trial_events: tuple[str, ...] = (EVENT_VIEW,)
     """Event types that count as a showing when the events carry no IMPRESSION lists."""
 
+    trials: str = "auto"
+    """What counts as showing an item: ``"impressions"`` (IMPRESSION lists; only clicks attributed to a
+    recommendation are rewards), ``"views"`` (trial events), or ``"auto"`` (impressions if the training
+    data has any)."""
+
     warm_start: bool = True
     """Start from the counts in the training data (False: every item starts untried)."""
 
@@ -294,12 +310,27 @@ class _ItemBandit(DeferredSeen, Recommender):
         raise NotImplementedError
 
     def _fit(self, interactions: pd.DataFrame, items, users) -> None:
-        self.policy_ = self._policy()
         self._rng = np.random.default_rng(self.config.seed)
         self.shown_ = np.zeros(len(self.item_vocab))
         self.rewards_ = np.zeros(len(self.item_vocab))
+        if self.config.trials not in ("auto", "impressions", "views"):
+            raise ValueError(f"BanditConfig.trials must be 'auto', 'impressions' or 'views', not {self.config.trials!r}")
+        has_impressions = len(showings(interactions)) > 0
+        self.uses_impressions_ = self.config.trials == "impressions" or (self.config.trials == "auto" and has_impressions)
         if self.config.warm_start:
             self._count(interactions)
+        pulls = self.pulls_.sum()
+        self.shop_rate_ = float(self.rewards_.sum() / pulls) if pulls > 0 else 0.5
+        self.policy_ = self._policy()
+
+    def _prior(self) -> tuple[float, float]:
+        """Beta prior (alpha, beta): the configured one, or ``prior_strength`` pseudo-showings at the shop-wide rate."""
+        alpha, beta = getattr(self.config, "prior_alpha", None), getattr(self.config, "prior_beta", None)
+        if alpha is not None and beta is not None:
+            return float(alpha), float(beta)
+        rate = min(max(self.shop_rate_, 1e-3), 1 - 1e-3)
+        strength = getattr(self.config, "prior_strength", 2.0)
+        return strength * rate, strength * (1.0 - rate)
 
     def _count(self, events: pd.DataFrame) -> None:
         if EVENT_TYPE not in events.columns:
@@ -307,14 +338,14 @@ class _ItemBandit(DeferredSeen, Recommender):
         kinds = event_type_array(events)
         n = len(self.item_vocab)
         inner = self.item_vocab.to_inner(events[ITEM_ID].to_numpy(dtype=object))
-        rewarded = inner[np.isin(kinds, [t.lower() for t in self.config.reward_events]) & (inner >= 0)]
-        self.rewards_ += np.bincount(rewarded, minlength=n)
-        shown_lists = split_impressions(events[IMPRESSION]) if IMPRESSION in events.columns else []
-        if any(shown_lists):
-            shown = self.item_vocab.to_inner([i for lst in shown_lists for i in lst])
+        is_reward = np.isin(kinds, [t.lower() for t in self.config.reward_events]) & (inner >= 0)
+        if self.uses_impressions_:
+            shown = self.item_vocab.to_inner(showings(events)[ITEM_ID])
             shown = shown[shown >= 0]
+            is_reward &= attributed_to_recommendation(events)  # organic clicks say nothing about the lists
         else:
             shown = inner[np.isin(kinds, [t.lower() for t in self.config.trial_events]) & (inner >= 0)]
+        self.rewards_ += np.bincount(inner[is_reward], minlength=n)
         self.shown_ += np.bincount(shown, minlength=n)
 
     @property
@@ -359,11 +390,15 @@ class EpsilonGreedyConfig(BanditConfig):
     epsilon: float = 0.1
     """Probability that a whole list is random (exploration) instead of ranked by estimated mean."""
 
-    prior_alpha: float = 1.0
-    """Pseudo-clicks added to every item's mean."""
+    prior_strength: float = 2.0
+    """Pseudo-showings at the shop-wide click rate added to every item (used when prior_alpha/beta are None),
+    so a never-shown item is estimated at the shop average, not at an optimistic 50 %."""
 
-    prior_beta: float = 1.0
-    """Pseudo-non-clicks added to every item's mean."""
+    prior_alpha: float | None = None
+    """Explicit pseudo-clicks (with ``prior_beta``), replacing the shop-wide prior."""
+
+    prior_beta: float | None = None
+    """Explicit pseudo-non-clicks."""
 
 
 class EpsilonGreedy(_ItemBandit):
@@ -373,7 +408,7 @@ class EpsilonGreedy(_ItemBandit):
     config: EpsilonGreedyConfig
 
     def _policy(self) -> EpsilonGreedyPolicy:
-        return EpsilonGreedyPolicy(self.config.epsilon, self.config.prior_alpha, self.config.prior_beta)
+        return EpsilonGreedyPolicy(self.config.epsilon, *self._prior())
 
 
 @dataclasses.dataclass
@@ -398,11 +433,14 @@ class UCB(_ItemBandit):
 class ThompsonSamplingConfig(BanditConfig):
     """Settings of :class:`ThompsonSampling`."""
 
-    prior_alpha: float = 1.0
-    """Beta prior successes."""
+    prior_strength: float = 2.0
+    """Weight, in showings, of the Beta prior centred on the shop-wide click rate (when prior_alpha/beta are None)."""
 
-    prior_beta: float = 1.0
-    """Beta prior failures."""
+    prior_alpha: float | None = None
+    """Explicit Beta prior successes (with ``prior_beta``; 1 and 1 = uniform prior)."""
+
+    prior_beta: float | None = None
+    """Explicit Beta prior failures."""
 
 
 class ThompsonSampling(_ItemBandit):
@@ -412,7 +450,7 @@ class ThompsonSampling(_ItemBandit):
     config: ThompsonSamplingConfig
 
     def _policy(self) -> ThompsonPolicy:
-        return ThompsonPolicy(self.config.prior_alpha, self.config.prior_beta)
+        return ThompsonPolicy(*self._prior())
 
 
 # ------------------------------------------------------- bandit over models

@@ -33,6 +33,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from ..constants import EVENT_PURCHASE, EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, USER_ID
 from ..errors import DatasetError
@@ -159,7 +160,8 @@ def cluster_customers(
     distinct = len(np.unique(features, axis=0))
     k = max(1, min(n_clusters, distinct))
     scaled = StandardScaler().fit_transform(features)
-    labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(scaled)
+    with threadpool_limits(1):  # k-means on a few thousand rows: threads only add overhead on shared machines
+        labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(scaled)
     rfm[CLUSTER] = labels.astype(np.int64)
     names = label_segments(rfm.groupby(CLUSTER)[[RECENCY_DAYS, FREQUENCY, MONETARY]].mean())
     rfm[SEGMENT] = rfm[CLUSTER].map(names)

@@ -14,17 +14,19 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
+from ..constants import EVENT_TYPE, IMPRESSION, ITEM_ID, RECOMMENDATION_ID, TIMESTAMP, USER_ID
 from ..errors import DatasetError
 from .base import Recommender, SessionLike
 
 __all__ = [
     "DeferredSeen",
+    "attributed_to_recommendation",
     "event_type_array",
     "event_types_of",
     "extend_items",
     "require_event_type",
     "session_items_for",
+    "showings",
     "split_impressions",
     "timestamps_of",
 ]
@@ -96,6 +98,49 @@ def split_impressions(values: pd.Series) -> list[list[str]]:
             out.append([])
         else:
             out.append([part.strip() for part in str(cell).split("|") if part.strip()])
+    return out
+
+
+def showings(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per (showing, shown item): columns ``SHOWING`` and ITEM_ID.
+
+    A showing is one shown list: a distinct ``(USER_ID, RECOMMENDATION_ID)`` pair
+    when RECOMMENDATION_ID is filled (the same list logged on several events
+    counts once), otherwise one event row with a non-empty IMPRESSION. An item
+    repeated inside one list counts once. Without an IMPRESSION column the frame
+    is empty.
+    """
+    if IMPRESSION not in events.columns:
+        return pd.DataFrame({"SHOWING": pd.Series(dtype=object), ITEM_ID: pd.Series(dtype=object)})
+    frame = events.reset_index(drop=True)
+    lists = pd.Series(split_impressions(frame[IMPRESSION]), dtype=object)
+    has = lists.map(len).to_numpy() > 0
+    key = np.asarray([f"row:{r}" for r in range(len(frame))], dtype=object)
+    if RECOMMENDATION_ID in frame.columns:
+        rid = frame[RECOMMENDATION_ID]
+        filled = (rid.notna() & (rid.astype(str).str.len() > 0)).to_numpy()
+        key[filled] = ("rec:" + frame[USER_ID].astype(str) + "|" + rid.astype(str)).to_numpy(dtype=object)[filled]
+    table = pd.DataFrame({"SHOWING": key[has], ITEM_ID: lists[has].to_numpy()})
+    first = ~pd.Series(table["SHOWING"]).duplicated().to_numpy()
+    table = table[first].explode(ITEM_ID)
+    return table.drop_duplicates().reset_index(drop=True)
+
+
+def attributed_to_recommendation(events: pd.DataFrame) -> np.ndarray:
+    """Per event: did it come from a recommendation?
+
+    True when the event carries a non-empty RECOMMENDATION_ID, or when its item is
+    in the event's own IMPRESSION list. Events without either column are False.
+    """
+    frame = events.reset_index(drop=True)
+    out = np.zeros(len(frame), dtype=bool)
+    if RECOMMENDATION_ID in frame.columns:
+        rid = frame[RECOMMENDATION_ID]
+        out |= (rid.notna() & (rid.astype(str).str.len() > 0)).to_numpy()
+    if IMPRESSION in frame.columns:
+        items = frame[ITEM_ID].astype(str).to_numpy(dtype=object)
+        lists = split_impressions(frame[IMPRESSION])
+        out |= np.fromiter((item in shown for item, shown in zip(items, lists)), dtype=bool, count=len(frame))
     return out
 
 

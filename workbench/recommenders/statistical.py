@@ -47,17 +47,17 @@ from ..constants import (
     ITEM_ID,
     RECOMMENDATION_ID,
     SECONDS_PER_HOUR,
-    USER_ID,
 )
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig
 from .event_utils import (
     DeferredSeen,
+    attributed_to_recommendation,
     event_type_array,
     event_types_of,
     extend_items,
     require_event_type,
-    split_impressions,
+    showings,
     timestamps_of,
 )
 
@@ -468,25 +468,10 @@ class BestRecommendationCTR(_RateList):
                 "(RECOMMENDATION_ID alone does not say which items were shown).",
             )
         require_event_type(interactions, self.name, tuple(self.config.click_events))
-        frame = interactions.reset_index(drop=True)
-        shown_lists = split_impressions(frame[IMPRESSION])
-        has_rec_id = RECOMMENDATION_ID in frame.columns
-        rec_ids = frame[RECOMMENDATION_ID] if has_rec_id else pd.Series([None] * len(frame))
-        showings: dict[object, list[str]] = {}
-        for row, shown in enumerate(shown_lists):
-            if not shown:
-                continue
-            rid = rec_ids.iloc[row]
-            key = (frame[USER_ID].iloc[row], rid) if has_rec_id and not pd.isna(rid) else ("row", row)
-            showings.setdefault(key, shown)
-        shown_items = [item for shown in showings.values() for item in dict.fromkeys(shown)]
-        shown_idx = self.item_vocab.to_inner(shown_items)
-        den = np.bincount(shown_idx[shown_idx >= 0], minlength=len(self.item_vocab)).astype(float)
-        is_click = event_types_of(frame).isin({t.lower() for t in self.config.click_events}).to_numpy()
-        from_rec = np.array([frame[ITEM_ID].iloc[r] in set(shown_lists[r]) for r in range(len(frame))], dtype=bool)
-        if has_rec_id:
-            from_rec |= rec_ids.notna().to_numpy() & (rec_ids.astype(str).str.len() > 0).to_numpy()
-        clicked = self.item_vocab.to_inner(frame.loc[is_click & from_rec, ITEM_ID])
+        shown = self.item_vocab.to_inner(showings(interactions)[ITEM_ID])
+        den = np.bincount(shown[shown >= 0], minlength=len(self.item_vocab)).astype(float)
+        is_click = np.isin(event_type_array(interactions), [t.lower() for t in self.config.click_events])
+        clicked = self.item_vocab.to_inner(interactions.loc[is_click & attributed_to_recommendation(interactions), ITEM_ID])
         num = np.bincount(clicked[clicked >= 0], minlength=len(self.item_vocab)).astype(float)
         if den.sum() == 0:
             raise DatasetError(
