@@ -128,10 +128,10 @@ def _():
     mo.md(r"""
     ## 2 · The quiz
 
-    Pick a topic; the form below asks its questions. *Check* marks your answer and
-    explains every option; on simulated questions *Play the options* runs the evidence
-    behind the key (the simulated-shop ones take from a few seconds to about a minute).
-    The form is an ipywidgets form, live in JupyterLab and in marimo.
+    Pick a topic and a question, answer it, and read why every option is right or
+    wrong. In JupyterLab the whole topic is also shown as one form (the `Quiz`
+    object's ipywidgets form, with a running score and a *Play the options* button);
+    marimo does not display classic ipywidgets, so here the questions come one at a time.
     """)
     return
 
@@ -146,17 +146,43 @@ def _(scenarios):
 @app.cell
 def _(scenarios, topic_choice):
     quiz = Quiz(scenarios, topic=None if topic_choice.value == ALL_TOPICS else topic_choice.value)
-    quiz_form = quiz.widget()
-    quiz_form
-    return quiz, quiz_form
+    question_choice = ui.dropdown({f"Q{q.number}. {q.title}": q.id for q in quiz.questions}, label="question")
+    question_choice
+    return question_choice, quiz
+
+
+@app.cell
+def _(question_choice, quiz):
+    question = next(q for q in quiz.questions if q.id == question_choice.value)
+    _letters = list(question.options)
+    if question.select == 1:
+        answer = ui.dropdown({"(choose)": "", **{letter: letter for letter in _letters}}, value="(choose)", label="your answer")
+    else:
+        answer = ui.multiselect(_letters, label=f"your answer (choose {question.select})")
+    mo.md(
+        f"**Q{question.number}. {question.title}** *({question.topic})*\n\n{question.text}\n\n"
+        + "\n".join(f"* **{letter}** {text}" for letter, text in question.options.items())
+    )
+    return answer, question
+
+
+@app.cell
+def _(answer):
+    answer
+    return
+
+
+@app.cell
+def _(answer, question, quiz):
+    _given = answer.value if isinstance(answer.value, str) else ",".join(answer.value)
+    mo.md(f"```\n{quiz.feedback(question.id, _given)}\n```") if _given else mo.md("*Choose an answer to see the explanations.*")
+    return
 
 
 @app.cell
 def _(quiz):
-    mo.md(
-        f"{len(quiz)} questions in this topic. After answering in the form, `quiz_form.grade()` "
-        "in a new cell returns the marking as a table."
-    )
+    # JupyterLab: the whole topic as one live ipywidgets form (marimo shows this note instead)
+    quiz.widget() if ui.in_jupyter() else mo.md(f"*{len(quiz)} questions in this topic; JupyterLab shows them here as one form.*")
     return
 
 

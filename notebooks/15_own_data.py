@@ -12,7 +12,7 @@ with app.setup:
     import pandas as pd
 
     from workbench import glossary, ui
-    from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, RANK, SCORE, USER_ID
+    from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, RANK, SCORE, TIMESTAMP, USER_ID
     from workbench.data import (
         SAMPLE_DIR,
         guess_mapping,
@@ -22,7 +22,7 @@ with app.setup:
         to_personalize,
         validate_interactions,
     )
-    from workbench.data.mapping import MAPPABLE_COLUMNS, TIMESTAMP_UNITS
+    from workbench.data.mapping import TIMESTAMP_UNITS
     from workbench.errors import DatasetError
     from workbench.features import user_features
     from workbench.metrics import compare
@@ -178,26 +178,41 @@ def _():
 def _(raw):
     _guess = guess_mapping(raw.columns)
     _options = [NOT_MAPPED, *map(str, raw.columns)]
-    mapping_controls = {
-        target: ui.dropdown(_options, value=_guess[target] or NOT_MAPPED, label=target) for target in MAPPABLE_COLUMNS
-    }
+
+    def _column_choice(target: str):
+        return ui.dropdown(_options, value=_guess[target] or NOT_MAPPED, label=target)
+
+    user_column = _column_choice(USER_ID)
+    item_column = _column_choice(ITEM_ID)
+    time_column = _column_choice(TIMESTAMP)
+    type_column = _column_choice(EVENT_TYPE)
+    value_column = _column_choice(EVENT_VALUE)
     unit_choice = ui.dropdown(list(TIMESTAMP_UNITS), value="auto", label="time unit")
-    ui.controls(*mapping_controls.values(), unit_choice, title="Which column is which?")
-    return mapping_controls, unit_choice
+    ui.controls(user_column, item_column, time_column, type_column, value_column, unit_choice, title="Which column is which?")
+    return item_column, time_column, type_column, unit_choice, user_column, value_column
 
 
 @app.cell
-def _(mapping_controls, raw, unit_choice):
-    _mapping = {target: (None if control.value == NOT_MAPPED else control.value) for target, control in mapping_controls.items()}
+def _(item_column, raw, time_column, type_column, unit_choice, user_column, value_column):
+    column_mapping = {
+        target: (None if control.value == NOT_MAPPED else control.value)
+        for target, control in (
+            (USER_ID, user_column),
+            (ITEM_ID, item_column),
+            (TIMESTAMP, time_column),
+            (EVENT_TYPE, type_column),
+            (EVENT_VALUE, value_column),
+        )
+    }
     try:
-        mapped = map_columns(raw, _mapping, timestamp_unit=unit_choice.value)
+        mapped = map_columns(raw, column_mapping, timestamp_unit=unit_choice.value)
     except DatasetError as _error:
         mo.stop(True, mo.md(f"**The mapping does not work yet.** {_error}"))
     mo.md(
         f"Mapped {len(mapped):,} rows to {', '.join(f'`{c}`' for c in mapped.columns)}; "
         f"time read as **{mapped.attrs['timestamp_unit']}** and stored as epoch seconds."
     )
-    return (mapped,)
+    return column_mapping, mapped
 
 
 @app.cell
@@ -272,9 +287,9 @@ def _():
 
 
 @app.cell
-def _(clean, mapping_controls, metadata, raw):
+def _(clean, column_mapping, metadata, raw):
     _items, _users = metadata["items"], metadata["users"]
-    _used = {control.value for control in mapping_controls.values()}
+    _used = set(column_mapping.values())
     _context = [str(c) for c in raw.columns if c not in _used]
     _types = clean[EVENT_TYPE].value_counts().to_dict() if EVENT_TYPE in clean.columns else {}
     _text = [c for c in (_items.columns if _items is not None else []) if c in ("PRODUCT_DESCRIPTION", "DESCRIPTION", "REVIEW", "REVIEW_TEXT")]
