@@ -16,7 +16,8 @@ with app.setup:
     from workbench.metrics import evaluate
     from workbench.notebook_export import NOTEBOOK_DIR
     from workbench.personalize import PersonalizeRuntime
-    from workbench.recommenders import EASE, ItemKNN, Popularity, UserPersonalization
+    from workbench.recommenders import EASE, ItemKNN, Popularity
+    from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.split import personalize_holdout
 
     pd.set_option("display.max_colwidth", 200)

@@ -23,7 +23,8 @@ with app.setup:
         pseudonymize,
         reidentification_risk,
     )
-    from workbench.recommenders import EASE, ContentBased, ItemKNN, Popularity, UserPersonalization
+    from workbench.recommenders import EASE, ContentBased, ItemKNN, Popularity
+    from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.split import leave_last_n
 
     pd.set_option("display.max_colwidth", 200)

@@ -30,7 +30,8 @@ with app.setup:
         share_drift,
         time_calls,
     )
-    from workbench.recommenders import EASE, UserPersonalization
+    from workbench.recommenders import EASE
+    from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.sim import Policy, ScenarioConfig, ShopConfig, run_scenario
     from workbench.split import leave_last_n
 
