@@ -108,8 +108,8 @@ def _():
     their `CREATION_TIMESTAMP` is set to the end of training, so for every model they
     are brand new; in the test weeks customers do interact with them.
 
-    * **Popularity** and **ItemKNN** learn only from interactions: a product without
-      any cannot be ranked.
+    * **Popularity**, **ItemKNN** and **EASE** learn only from interactions: a product
+      without any cannot be ranked.
     * **ContentBased** compares descriptions, categories and image features, so it can
       recommend a new product on its first day (GN-05 explains how).
     * **UserPersonalization** (the workbench's stand-in for the recipe) adds an
@@ -278,8 +278,9 @@ def _():
     `explorationItemAgeCutOff` (days, default 30, counted back from the latest
     interaction) says which items count as young enough to be explored.
 
-    Both are serving settings here as in a campaign: the trained model stays, only the
-    lists change. The curve recomputes the launch-day lists for a range of weights;
+    (User-Personalization-v2 manages exploration itself; there a *promotion* on
+    `CREATION_TIMESTAMP` is the way to guarantee new items a place.) Both are serving
+    settings here as in a campaign: the trained model stays, only the lists change. The curve recomputes the launch-day lists for a range of weights;
     the dot is the weight on the slider.
     """)
     return
@@ -300,19 +301,21 @@ def _(age_cutoff, exploration_weight, launch_items, launch_models, launch_train,
     _saved = (_model.config.exploration_weight, _model.config.exploration_item_age_cutoff)
     _rows = []
     _weights = sorted({0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, float(exploration_weight.value)})
-    for _w in _weights:
-        _model.config.exploration_weight = _w
-        _model.config.exploration_item_age_cutoff = float(age_cutoff.value)
-        _recs = _model.recommend(test_users, n=10)
-        _rows.append(
-            {
-                "explorationWeight": _w,
-                "NDCG@10": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
-                "coverage": catalog_coverage(_recs, _catalog),
-                "launched-product share": _recs[ITEM_ID].isin(launched).mean(),
-            }
-        )
-    _model.config.exploration_weight, _model.config.exploration_item_age_cutoff = _saved
+    try:  # campaign settings change the lists, not the trained model; put the defaults back afterwards
+        for _w in _weights:
+            _model.config.exploration_weight = _w
+            _model.config.exploration_item_age_cutoff = float(age_cutoff.value)
+            _recs = _model.recommend(test_users, n=10)
+            _rows.append(
+                {
+                    "explorationWeight": _w,
+                    "NDCG@10": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
+                    "coverage": catalog_coverage(_recs, _catalog),
+                    "launched-product share": _recs[ITEM_ID].isin(launched).mean(),
+                }
+            )
+    finally:
+        _model.config.exploration_weight, _model.config.exploration_item_age_cutoff = _saved
     exploration_curve = pd.DataFrame(_rows).set_index("explorationWeight").round(4)
     exploration_curve
     return (exploration_curve,)
