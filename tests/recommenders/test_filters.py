@@ -180,7 +180,7 @@ def test_missing_parameter_in_exclude_is_ignored_but_include_needs_all():
         ("INCLUDE ItemID WHERE Items.PRICE < CurrentItem.PRICE", "related-items"),
         ('INCLUDE ItemID WHERE Catalog.COLOR IN ("red")', "unknown dataset 'Catalog'"),
         ('INCLUDE UserID WHERE Users.TIER IN ("vip")', "UserID"),
-        ('INCLUDE ItemID WHERE Items.CATEGORY IN ("a") AND Interactions.EVENT_TYPE IN ("click")', "chained"),
+        ('INCLUDE ItemID WHERE Items.CATEGORY IN ("a") AND Interactions.EVENT_TYPE IN ("click")', "chained with '|'"),
         ('INCLUDE ItemID WHERE Items.CATEGORY IN ("a"', "expected ')'"),
         ('INCLUDE ItemID Items.CATEGORY IN ("a")', "expected WHERE"),
         ('INCLUDE ItemID WHERE Items.PRICE < "cheap"', "compares numbers"),
@@ -196,13 +196,20 @@ def test_unsupported_or_malformed_expressions_raise_clear_errors(expression, fra
     assert fragment.lower() in str(info.value).lower()
 
 
-def test_error_points_at_the_offending_position():
-    expression = 'EXCLUDE ItemID WHERE Interactions.EVENT_VALUE > 3'
+@pytest.mark.parametrize(
+    ("expression", "culprit"),
+    [
+        ("EXCLUDE ItemID WHERE Interactions.EVENT_VALUE > 3", "Interactions.EVENT_VALUE"),
+        ('INCLUDE ItemID WHERE Items.A IN ("x") OR Interactions.EVENT_TYPE IN ("view")', "Interactions.EVENT_TYPE"),
+        ('INCLUDE ItemID WHERE Items.A IN ("x") IF CurrentUser.B = 1 OR CurrentUser.C = 2', "OR CurrentUser.C"),
+    ],
+)
+def test_error_points_at_the_offending_position(expression, culprit):
     with pytest.raises(FilterExpressionError) as info:
         parse_filter(expression)
     lines = str(info.value).splitlines()
     caret = lines[-1].index("^") - 4  # the message indents the expression by four spaces
-    assert expression[caret:].startswith("Interactions.EVENT_VALUE")
+    assert expression[caret:].startswith(culprit)
 
 
 @pytest.mark.parametrize(

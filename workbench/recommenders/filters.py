@@ -402,18 +402,19 @@ class _Parser:
             if_all = self.if_part()
         end = self.peek().pos if self.peek() is not None else len(self.source)
         text = self.source[start:end].strip()
-        datasets = {c.dataset for g in groups for c in g}
-        if len(datasets) > 1:
-            raise self.error(
-                f"one expression cannot mix {' and '.join(sorted(datasets))} conditions with AND/OR; "
-                "write them as separate expressions chained with '|'.", start)
         return Clause(action, groups, if_all, text)
 
     def where(self) -> tuple[tuple[Condition, ...], ...]:
-        groups = [[self.condition(where=True)]]
+        first = self.condition(where=True)
+        groups = [[first]]
         while self.peek_word() in ("AND", "OR"):
             word = self.take().text.upper()
+            pos = self.peek().pos if self.peek() is not None else len(self.source)
             cond = self.condition(where=True)
+            if cond.dataset != first.dataset:
+                raise self.error(
+                    f"one expression cannot mix {first.dataset} and {cond.dataset} conditions with {word}; "
+                    "write them as separate expressions chained with '|'.", pos)
             if word == "AND":
                 groups[-1].append(cond)
             else:
