@@ -98,7 +98,7 @@ def rec_frames(draw):
 
 
 @given(rec_frames(), st.floats(0, 1))
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 def test_rerankers_permute_each_list(recs, knob):
     features = pd.DataFrame({ITEM_ID: list("abcdefgh"), "CAT": list("xxyyzzxy")})
     pop = pd.Series(dict(zip("abcdefgh", range(8))))

@@ -3,6 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.constants import EVENT_TYPE, IMPRESSION, ITEM_ID, RECOMMENDATION_ID, SCORE, TIMESTAMP, USER_ID
 from workbench.errors import DatasetError
@@ -251,3 +253,17 @@ def test_trending_now_growth_mode_by_hand():
     assert "compared with the window before" in model.explain("x", "rising")
     with pytest.raises(ValueError, match="mode"):
         TrendingNow(mode="fastest").fit(frame(rows))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(1, 200)), min_size=1, max_size=8),
+    st.floats(0.0, 500.0),
+)
+@settings(max_examples=40, deadline=None)
+def test_smoothed_rate_lies_between_raw_rate_and_prior(pairs, smoothing):
+    num = np.array([min(n, d) for n, d in pairs], dtype=float)
+    den = np.array([d for _, d in pairs], dtype=float)
+    rates, prior = smoothed_rate(num, den, smoothing)
+    raw = num / den
+    assert np.all(rates >= np.minimum(raw, prior) - 1e-12)
+    assert np.all(rates <= np.maximum(raw, prior) + 1e-12)

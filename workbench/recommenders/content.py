@@ -179,6 +179,7 @@ class ContentBased(DeferredSeen, Recommender):
         self.has_features_ = np.asarray(self.item_matrix_.getnnz(axis=1) > 0)
         self._search_text = self._search_strings(catalog)
         self._user_weights = self.weighted_matrix(interactions).tocsr()
+        self._char_index = None
         self._pending_weights: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _categorical_fields(self, catalog: pd.DataFrame) -> list[str]:
@@ -384,8 +385,12 @@ class ContentBased(DeferredSeen, Recommender):
     def _char_similarity(self, needle: str) -> np.ndarray:
         if not needle or not any(self._search_text):
             return np.zeros(len(self.item_vocab))
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4))
-        matrix = vectorizer.fit_transform(self._search_text)
+        cached = getattr(self, "_char_index", None)
+        if cached is None or cached[1].shape[0] != len(self._search_text):  # built once, rebuilt if items were added
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4))
+            cached = (vectorizer, vectorizer.fit_transform(self._search_text))
+            self._char_index = cached
+        vectorizer, matrix = cached
         return np.asarray((matrix @ vectorizer.transform([needle]).T).todense()).ravel()
 
     # ----------------------------------------------------------- explanation
