@@ -123,3 +123,21 @@ def test_widget_grades_clicks(toy_quiz):
     play_button, shown = first_card.children[4], first_card.children[5]
     play_button.click()
     assert "confirms the key (B)" in shown.value and "data:image/png;base64," in shown.value
+
+
+def test_installed_workbench_command_runs_the_quiz():
+    command = Path(sys.executable).parent / "workbench"
+    if not command.exists():
+        pytest.skip("the console script is not installed in this environment (pip install -e .)")
+    result = subprocess.run(
+        [str(command), "quiz", "--topic", "serving", "--no-evidence"],
+        input="A\nA\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    keys = [s.correct for s in Quiz(topic="serving").scenarios]
+    expected = sum(k == ("A",) for k in keys)
+    assert f"Score: {expected}/{len(keys)}" in result.stdout
