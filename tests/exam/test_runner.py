@@ -147,3 +147,15 @@ def test_time_series_chart_has_one_line_per_option_and_shades_the_window(monkeyp
     assert labels == ["A", "B (key)"]
     assert len(axis.patches) == 1  # the shaded judged window
     assert evidence.passed and evidence.table.set_index("option").loc["B", "margin_achieved"] == 6.0
+
+
+def test_run_all_stacks_simulated_scenarios_only(valid_scenario, write_scenario):
+    from workbench.exam import run_all
+
+    concept = dict(valid_scenario, id="concept-one", kind="concept", concept_note="nothing to play")
+    concept.pop("evidence")
+    scenarios = [load_scenario(write_scenario(valid_scenario, "a.yaml")), load_scenario(write_scenario(concept, "b.yaml"))]
+    table = run_all(scenarios)
+    assert list(table["scenario"].unique()) == ["toy-question"]
+    assert list(table["option"]) == ["A", "B"]
+    assert run_all(scenarios[1:]).empty
