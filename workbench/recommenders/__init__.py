@@ -77,3 +77,8 @@ __all__ = [
 from .sims import SIMS, SIMSConfig
 
 __all__ += ["SIMS", "SIMSConfig"]
+
+# --- User-Personalization-style hybrid (real-time session re-ranking, exploration, automatic updates)
+from .user_personalization import UserPersonalization, UserPersonalizationConfig
+
+__all__ += ["UserPersonalization", "UserPersonalizationConfig"]
