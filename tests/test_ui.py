@@ -50,3 +50,13 @@ def test_bad_arguments_raise_clear_errors():
         ui.dropdown(["a", "b"], value="c")
     with pytest.raises(ValueError, match="direction"):
         ui.controls(direction="diagonal")
+
+
+def test_multiselect_in_both_environments(monkeypatch):
+    marimo_version = ui.multiselect(["a", "b", "c"], value=["c"], label="pick")
+    assert isinstance(marimo_version, mo.ui.multiselect) and list(marimo_version.value) == ["c"]
+    monkeypatch.setattr(ui, "in_jupyter", lambda: True)
+    widget = ui.multiselect(["a", "b", "c"], value=["a", "c"], label="pick")
+    assert isinstance(widget, ipywidgets.SelectMultiple) and widget.value == ("a", "c")
+    with pytest.raises(ValueError, match="not among"):
+        ui.multiselect(["a"], value=["z"])
