@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.curriculum import CHAPTERS, CONCEPTS, declared_concepts
+from workbench.curriculum import CHAPTERS, CONCEPTS, chapter_frame, declared_concepts
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
@@ -97,3 +97,14 @@ def test_declared_concepts_reads_annotated_assignment(tmp_path):
         encoding="utf-8",
     )
     assert declared_concepts(good) == ["GN-10", "GN-11"]
+
+
+def test_chapter_frame_reads_declared_concepts(tmp_path):
+    (tmp_path / "08_my_metrics.py").write_text(
+        "import marimo\napp = marimo.App()\nwith app.setup:\n    CONCEPTS = ['GN-10', 'GN-11']\n", encoding="utf-8"
+    )
+    frame = chapter_frame(tmp_path).set_index("Chapter")
+    assert frame.loc["08", "File"] == "08_my_metrics.py" and frame.loc["08", "Available"]
+    assert frame.loc["08", "Concepts"] == "GN-10, GN-11"  # what the notebook declares, not the plan
+    assert not frame.loc["09", "Available"]
+    assert frame.loc["09", "Concepts"] == ", ".join(CHAPTERS[9].planned)

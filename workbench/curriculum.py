@@ -143,18 +143,26 @@ def chapter_frame(notebook_dir: Path | None = None) -> pd.DataFrame:
 
     Args:
         notebook_dir: folder holding the notebooks; when given, ``File`` is the
-            actual file name found there (any slug) and ``Available`` says whether it exists.
+            actual file name found there (any slug), ``Available`` says whether it
+            exists and ``Concepts`` lists the IDs the notebook itself declares.
+            Without it (or for a missing notebook) ``Concepts`` shows the plan.
     """
     rows = []
     for ch in CHAPTERS:
         found = sorted(Path(notebook_dir).glob(f"{ch.number:02d}_*.py")) if notebook_dir is not None else []
+        concepts = list(ch.planned)
+        if found:
+            try:
+                concepts = declared_concepts(found[0])
+            except (ValueError, SyntaxError):
+                concepts = list(ch.planned)
         rows.append(
             {
                 "Chapter": f"{ch.number:02d}",
                 "Title": ch.title,
                 "File": found[0].name if found else f"{ch.stem}.py",
                 "Available": bool(found) if notebook_dir is not None else None,
-                "Concepts": ", ".join(ch.planned),
+                "Concepts": ", ".join(concepts),
             }
         )
     return pd.DataFrame(rows)
