@@ -63,6 +63,37 @@ def _():
 
 @app.cell
 def _():
+    def _row(ax, y, labels, color, loop=False):
+        boxes = [
+            ax.text(i * 1.6, y, label, ha="center", va="center", fontsize=8.5,
+                    bbox={"boxstyle": "round,pad=0.45", "facecolor": color, "edgecolor": "gray"})
+            for i, label in enumerate(labels)
+        ]
+        for a, b in zip(boxes[:-1], boxes[1:]):
+            ax.annotate("", xy=(0, 0.5), xycoords=b, xytext=(1, 0.5), textcoords=a,
+                        arrowprops={"arrowstyle": "->", "color": "gray", "shrinkA": 6, "shrinkB": 6})
+        if loop:
+            ax.annotate("", xy=(0.5, 0), xycoords=boxes[0], xytext=(0.5, 0), textcoords=boxes[-1],
+                        arrowprops={"arrowstyle": "->", "color": "tab:red", "shrinkA": 6, "shrinkB": 6,
+                                    "connectionstyle": "arc3,rad=-0.2"})
+
+    _fig, _ax = plt.subplots(figsize=(10, 3.2))
+    _row(_ax, 1.0, ["load_sample()", "personalize_\nholdout()", "Model().fit()", "recommend()", "evaluate()", "plot"], "#dbe9f6")
+    _row(_ax, 0.0, ["user clicks", "event tracker\nput_events", "real-time\nrecommender", "updated\nrecommendations", "shop UI"], "#fde2cf", loop=True)
+    _ax.text(-0.9, 1.0, "batch\n(this tour, §1)", ha="right", va="center", fontsize=9)
+    _ax.text(-0.9, 0.0, "real time\n(§2)", ha="right", va="center", fontsize=9)
+    _ax.set_xlim(-2.2, 8.8)
+    _ax.set_ylim(-0.9, 1.5)
+    _ax.axis("off")
+    _ax.set_title("Two flows: offline pipeline and the real-time feedback loop")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell
+def _():
     models = {
         "UserPersonalization": UserPersonalization,
         "EASE": EASE,
