@@ -213,7 +213,7 @@ def _(crosswalk, k_slider):
     _ax.set_ylim(0, 1.05)
     _ax.set_ylabel("score")
     _ax.set_title(f"The same list scored under three conventions (k = {int(k_slider.value)})")
-    _ax.legend(title="convention", loc="upper right")
+    _ax.legend(title="convention", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _fig.tight_layout()
     plt.close(_fig)
     _fig
