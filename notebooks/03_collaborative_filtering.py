@@ -214,16 +214,27 @@ def _(cf_scores):
     _fig.suptitle("Predicting ratings well is not the same as ranking well")
     _fig.tight_layout()
     plt.close(_fig)
-    _fig
+    _best_rmse = _rated.drop("global mean rating", errors="ignore").idxmin()
+    _ndcg_rank = int(_ranked.rank(ascending=False)[_best_rmse])
+    _below = [n for n in _ranked.index if n in _rated.index and _ranked[n] < cf_scores.loc["Popularity", "NDCG@10"]]
+    mo.vstack([
+        _fig,
+        mo.md(
+            f"Best rating predictor: **{_best_rmse}** (RMSE {_rated[_best_rmse]:.3f}), ranked **{_ndcg_rank} of "
+            f"{len(_ranked)}** by NDCG@10. Rating models ranking below the popularity list: "
+            f"**{', '.join(_below) or 'none'}**."
+        ),
+    ])
     return
 
 
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    Read the two panels together. The rating models predict pseudo-ratings about as
-    well as (or a little better than) the global mean, yet several of them rank
-    **worse than the popularity list** (red line). The reason is what RMSE never sees:
+    Read the two panels together. The rating models' RMSE differ only a little from
+    the global mean's, and the order by RMSE is not the order by NDCG; some rating
+    models even rank **worse than the popularity list** (red line). The reason is what
+    RMSE never sees:
     it is computed only on pairs the customer *did* interact with, while a top-10
     list must choose among all the items the customer *did not* touch yet. A rating
     model learns "how much would you like it, given that you look at it"; ranking

@@ -233,7 +233,7 @@ def _(sample):
 @app.cell
 def _(cold_table):
     _fig, _axes = plt.subplots(1, 3, figsize=(11, 3.4))
-    for _ax, _column in zip(_axes, ["NDCG@10", "Recall@10 on new items", "ILD"]):
+    for _ax, _column in zip(_axes, ["NDCG@10", "new items shown", "ILD"]):
         _ax.barh(cold_table.index, cold_table[_column].to_numpy(), color="tab:blue")
         _ax.set_title(_column)
         _ax.invert_yaxis()
@@ -249,9 +249,12 @@ def _(cold_table):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    Content-based is the only model here that reaches the new shoes, but it ranks
-    the overall test period worse than collaborative filtering, and its lists are the
-    least varied (it keeps proposing the kind of shoe the customer already knows).
+    Only the content-based model can put the new shoes into lists at all ("new items
+    shown"): the others cannot score an item that never had an interaction. Whether
+    those showings turn into hits depends on the few test events the new shoes drew
+    ("Recall@10 on new items"). Over the whole test period it ranks worse than
+    collaborative filtering, and its lists are the least varied (it keeps proposing
+    the kind of shoe the customer already knows).
     That is the classic trade-off, and the reason for **hybrids**: use content where
     behaviour is missing (new items, thin histories) and behaviour where it exists.
     Personalize's User-Personalization recipe does a version of this with
