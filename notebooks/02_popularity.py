@@ -419,8 +419,8 @@ def _():
     ## 4 · Where these lists belong
 
     * **Home page for new or anonymous visitors**: trending or popularity (Personalize:
-      Trending-Now or Popularity-Count; the ECOMMERCE domain has Most popular / Best
-      sellers). New users immediately get these lists.
+      Trending-Now or Popularity-Count in a custom solution; the ECOMMERCE domain has
+      Most viewed and Best sellers). New users immediately get these lists.
     * **About to leave the landing page**: a demographic or segment list fits what the
       shop already knows (age band, segment) without any click history.
     * **Operations**: best conversion and best recommendation CTR are also dashboards:

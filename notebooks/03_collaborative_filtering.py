@@ -51,9 +51,9 @@ def _():
     them by gradient descent on ratings; `EASE` learns an item-to-item weight matrix
     in closed form from who-interacted-with-what.
 
-    Amazon Personalize's overview lists CF and MF among its techniques. Its current
-    recipes (User-Personalization and others) are its own deep models; the models here
-    are the textbook ideas underneath, small enough to watch.
+    Amazon Personalize's overview lists CF and MF among its techniques. Its flagship
+    User-Personalization-v2 recipe is a Transformer-based model; the models here are
+    the textbook ideas, small enough to watch.
     """)
     return
 
@@ -239,7 +239,7 @@ def _():
     list must choose among all the items the customer *did not* touch yet. A rating
     model learns "how much would you like it, given that you look at it"; ranking
     needs "will you look at it at all". Models trained on *which* items were touched,
-    like EASE (and Personalize's recipes), rank far better. Lesson: evaluate a
+    like EASE, rank far better. Lesson: evaluate a
     recommender with ranking metrics on a time split (chapter 08), not with RMSE.
     """)
     return

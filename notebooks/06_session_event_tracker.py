@@ -241,8 +241,10 @@ def _():
     from the latest clicks": it takes the visitor's most recent distinct items and
     weighs the $p$-th most recent by $0.5^{p/h}$ ($p = 0$ is the newest, $h$ the
     half-life), then scores every shoe by how often it shared a session with those
-    items. Personalize's recency idea is the same in spirit: interest shown recently
-    says more than interest shown long ago. Move the half-life and watch the weights
+    items. Personalize's User-Personalization recipes weigh recency too (the
+    `recency_mask` hyperparameter of v1 and `apply_recency_bias` of v2, both on by
+    default): interest shown recently says more than interest shown long ago. Move the
+    half-life and watch the weights
     and the list for the clicks above (sent as an anonymous session, no history).
     """)
     return
