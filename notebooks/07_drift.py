@@ -19,7 +19,7 @@ with app.setup:
     from workbench.data import load_sample
     from workbench.exam import judge, load_scenarios
     from workbench.metrics import evaluate
-    from workbench.notebook_export import ROOT
+    from workbench.notebook_export import NOTEBOOK_DIR
     from workbench.ops import quality_by_period
     from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.sim import Policy, build_world, compare_policies, load_scenario
@@ -105,7 +105,7 @@ def _():
 
 @app.cell
 def _(drift_strength, exploration, retrain_days, weights):
-    footwear = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml")
+    footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml")
     _x = float(drift_strength.value)
     small_shop = dataclasses.replace(
         footwear.shop,
