@@ -21,6 +21,7 @@ with app.setup:
     from workbench.recommenders.statistical import (
         BestConversion,
         BestRecommendationCTR,
+        BestRecommendationInflow,
         BestSellers,
         MostViewed,
         TrendingNow,
@@ -84,7 +85,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 1 · Six lists, one question each
+    ## 1 · Seven lists, one question each
 
     Every list answers a different question about the catalogue:
 
@@ -96,6 +97,7 @@ def _():
     | BestSellers | what is bought most? | purchases in the window | no |
     | BestConversion | what turns product-page visits into purchases? | purchases / (views + clicks), smoothed | no |
     | BestRecommendationCTR | what gets clicked when we recommend it? | clicks on shown items / times shown, smoothed | no |
+    | BestRecommendationInflow | which items get their traffic from recommendations? | events that came from a recommendation / all events, smoothed | no |
 
     The two rate lists **smooth** their ratio: each item gets a few pseudo-observations
     at the shop-wide rate, so an item viewed twice and bought once (50 %) does not
@@ -132,6 +134,7 @@ def _(catalog, half_life, list_length, newest, sample, window_days):
         "BestSellers": BestSellers(window_hours=_hours),
         "BestConversion": BestConversion(denominator_events=("view", "click")),
         "BestRecommendationCTR": BestRecommendationCTR(),
+        "BestRecommendationInflow": BestRecommendationInflow(),
     }
     top_recs = {
         name: model.fit(recent_events, items=sample.items).recommend(["a new visitor"], n=_n)
@@ -149,7 +152,7 @@ def _(catalog, half_life, list_length, newest, sample, window_days):
     lists_table.index = pd.RangeIndex(1, len(lists_table) + 1, name="rank")
     mo.md(
         f"{len(recent_events):,} events in the last {int(window_days.value)} days. Every list below is what "
-        "a visitor nobody knows would see (all six serve unknown visitors without complaint)."
+        "a visitor nobody knows would see (every list serves unknown visitors without complaint)."
     )
     return describe, lists_table, recent_events, top_lists, top_recs
 

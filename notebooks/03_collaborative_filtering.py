@@ -60,6 +60,25 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    mo.md(r"""
+    **A naming trap in the commercial solution's document.** Its section titled
+    "collaborative filtering - item" defines the method as *recommending what the
+    users most similar to you bought* (similarity between **users**), and its section
+    titled "collaborative filtering - user" defines it as *recommending the items most
+    similar to what you bought* (similarity between **items**). The definitions are
+    the textbook ones; read against the usual naming, the headings look swapped.
+    This chapter uses the usual names:
+    `UserKNN` compares users, `ItemKNN` compares items. The document's uses still
+    apply: user similarity for recommendations and for marketing to look-alike
+    customers; item similarity for recommendations and for bundling similar products.
+    Both need the same data: per customer, what they bought, put in the cart or
+    saved to a wish list.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(
         "### Words of this chapter\n\n"
         + glossary.to_markdown(["collaborative filtering", "matrix factorization", "latent factor", "sparsity", "cold start", "explicit feedback"])

@@ -41,7 +41,8 @@ def _():
     `ContentBased` builds the vector from three blocks, each normalised and weighted:
     the **description** (TF-IDF of the words), the **categories** (one token per
     `COLUMN=value`, e.g. `SEASON=winter`) and **visual features** (numbers describing
-    the product photo; here the simulator's stand-in for an image embedding). A
+    the product photo; in practice extracted by a convolutional network trained on
+    many images, here the simulator's stand-in for such an embedding). A
     customer's profile is the event-weighted mean of the items they touched; an item's
     score is the cosine between profile and item.
 
@@ -278,7 +279,9 @@ def _():
     2. **ranking**, precise but run only on those candidates: a classifier predicts the
        chance the customer interacts with each candidate from features that mix
        behaviour and content (popularity, co-occurrence, affinity to the item's
-       category, price, days since the item was last touched).
+       category, price, days since the item was last touched). The document puts a deep
+       network in this stage; a logistic regression plays the part here, the
+       structure is the same.
 
     `TwoStage` is therefore also a **hybrid**: collaborative candidates, content
     features in the ranker. Below, one customer's candidates with their source, the
@@ -369,9 +372,11 @@ def _():
     03's rating models learn them with `feedback="explicit"`) and **words** that the
     catalogue lacks ("runs small", "warm enough for snow"). Review-based
     recommendation adds what reviewers say to the item's text, so search and
-    similarity can use it. The shop has no reviews, so here are six, written for this
-    lesson; type a word that appears only in them and compare the search before and
-    after.
+    similarity can use it. (The commercial solution's document also describes a
+    behavioural variant: customers who write, read or click the same reviews are
+    similar, which is user-based CF with "engaged with a review" as the event.) The
+    shop has no reviews, so here are six, written for this lesson; type a word that
+    appears only in them and compare the search before and after.
     """)
     return
 
