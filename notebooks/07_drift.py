@@ -307,6 +307,16 @@ def _():
       to build yourself (an endpoint, a feature pipeline, an event stream). Trained
       once on the same history, it drifts the same way. The managed service's value is
       that the tracker, the real-time updates and the scheduled training come built in.
+
+    The choice between a managed service and a custom model is still a real one:
+
+    | | managed (Amazon Personalize) | custom (e.g. a model trained and hosted on SageMaker) |
+    |---|---|---|
+    | skills needed | data preparation and schemas; little ML | ML engineering end to end |
+    | real time | event tracker and real-time recipes included, but only some recipes use events at once | you build it: event stream, feature updates, an endpoint and an API in front of it |
+    | flexibility | the recipes and settings on offer | any algorithm, any data, any objective |
+    | cost | pay per use; grows with data and traffic | setup, training and hosting, plus the team's time |
+    | fits when | a standard recommendation problem, quickly | unusual requirements the recipes cannot express |
     """)
     return
 
