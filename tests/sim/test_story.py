@@ -34,7 +34,8 @@ def test_stale_model_lifts_sales_first_then_loses_them(runs):
     assert smooth.iloc[-1] <= 0.8 * smooth.max(), "and it ends at least 20% below that peak"
     # the mechanisms behind it: more and more customers the model has never seen, stale knowledge
     assert daily["cold_start_share"].tail(30).mean() > daily["cold_start_share"].head(7).mean() + 0.2
-    assert daily["freshness_median_hours"].is_monotonic_increasing
+    fresh = daily["freshness_median_hours"]
+    assert fresh.tail(7).mean() > fresh.head(7).mean() + 24 * (len(daily) - 30)  # ages about a day per day
 
 
 def test_event_tracker_keeps_recommendations_relevant(runs):

@@ -93,6 +93,32 @@ class UserPersonalizationConfig(RecommenderConfig):
     """An item with this many interactions (or more) no longer counts as 'little data'."""
 
 
+def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest scores per row, best first; ``-1`` where the score is not finite.
+
+    Ties go to the lower column index. For short lists, ``k`` passes of ``argmax``
+    beat ``argpartition`` by an order of magnitude on a few thousand columns.
+    """
+    n_rows, n_cols = scores.shape
+    k = min(k, n_cols)
+    if k <= 0:
+        return np.zeros((n_rows, 0), dtype=np.int64)
+    if k <= 16:
+        work = scores.copy()
+        rows = np.arange(n_rows)
+        top = np.empty((n_rows, k), dtype=np.int64)
+        for j in range(k):
+            best = work.argmax(axis=1)
+            top[:, j] = best
+            work[rows, best] = -np.inf
+    else:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_cols else np.tile(np.arange(n_cols), (n_rows, 1))
+        order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
+        top = np.take_along_axis(part, order, axis=1)
+    top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
+    return top
+
+
 def _single_thread():
     """Limit BLAS to one thread for small dense algebra (threads only add overhead there,
     and on a busy machine spinning BLAS threads can make it 100x slower)."""
@@ -431,13 +457,23 @@ class UserPersonalization(Recommender):
         ok = cols >= 0
         self._seen[rows[ok], cols[ok]] = True
 
-    def recommend_indices(self, user_ids, n: int | None = None, exclude_seen: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def recommend_indices(
+        self, user_ids, n: int | None = None, exclude_seen: bool = True, exclude_items=None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Array form of :meth:`recommend` without filters or sessions (the fast path for simulations).
+
+        Args:
+            user_ids: raw user ids.
+            n: list length (default ``config.n``).
+            exclude_seen: drop items the model knows each user interacted with.
+            exclude_items: optional per-user sequences of *inner* item indices to drop as
+                well (e.g. what a purchase filter removes).
 
         Returns:
             ``(items, fallback)``: an ``(len(user_ids), n)`` matrix of inner item indices
-            (``self.item_vocab.ids[items]`` are the raw ids; ``-1`` = no item) in rank order,
-            and a boolean per user that is True when the list is the unknown-user fallback.
+            (``self.item_vocab.ids[items]`` are the raw ids; ``-1`` = no item) in rank order
+            (ties: lower inner index first, as in :meth:`recommend`), and a boolean per user
+            that is True when the list is the unknown-user fallback.
         """
         self._check_fitted()
         n = self.config.n if n is None else int(n)
@@ -449,16 +485,14 @@ class UserPersonalization(Recommender):
             rows = scores[known]
             rows[np.asarray(self._seen[inner[known]])] = -np.inf
             scores[known] = rows
-        k = min(n, scores.shape[1])
-        if k == 0:
-            return np.zeros((len(raw), 0), dtype=np.int64), fallback
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(
-            np.arange(scores.shape[1]), (len(raw), 1))
-        part_scores = np.take_along_axis(scores, part, axis=1)
-        order = np.lexsort((part, -part_scores), axis=1)
-        top = np.take_along_axis(part, order, axis=1)
-        top[~np.isfinite(np.take_along_axis(part_scores, order, axis=1))] = -1
-        return top, fallback
+        if exclude_items is not None:
+            counts = [len(x) for x in exclude_items]
+            if sum(counts):
+                cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in exclude_items])
+                rows = np.repeat(np.arange(len(raw)), counts)
+                ok = (cols >= 0) & (cols < scores.shape[1])
+                scores[rows[ok], cols[ok]] = -np.inf
+        return top_k_indices(scores, n), fallback
 
     def auto_update(self, items: pd.DataFrame | None = None, now: float | None = None) -> UserPersonalization:
         """Mimic the automatic 2-hourly update: new items join the candidate set, no retraining.

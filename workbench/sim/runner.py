@@ -108,7 +108,24 @@ def run_scenario(config: ScenarioConfig | Mapping[str, Any], progress: bool = Tr
     """
     if not isinstance(config, ScenarioConfig):
         config = ScenarioConfig.from_dict(config)
-    return _Run(config).play(progress)
+    with _single_thread_blas():
+        return _Run(config).play(progress)
+
+
+def _single_thread_blas():
+    """Run the simulation with one BLAS thread.
+
+    The matrices of a time slice are small, so BLAS threads only add overhead (and
+    on a busy machine, spinning threads make it many times slower); one thread also
+    keeps floating-point summation order, hence the events, the same everywhere.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
 def compare_policies(
@@ -226,7 +243,7 @@ class _Run:
             fresh1 = self._freshness(users, times)
             ids1 = self.lists + np.arange(n)
             self.lists += n
-            ev1, best = react_to_lists(u, lists1, rng)
+            ev1, best = react_to_lists(u, lists1, rng, shop.noise)
         else:
             ev1, best = Events.empty(), np.full(n, -np.inf)
         clicked = np.zeros(n, dtype=bool)
@@ -235,7 +252,7 @@ class _Run:
         page1_end = np.zeros(n)
         np.maximum.at(page1_end, ev1.visit, ev1.offset + np.nan_to_num(ev1.dwell))
         stay = np.flatnonzero(~bounced)
-        evb, browse_end = browse(u, stay, shop.browse_views, page1_end, rng, k)
+        evb, browse_end = browse(u, stay, shop.browse_views, page1_end, rng, k, shop.noise)
         first = _concat(ev1, evb)
         first_lists = np.where(first.position >= 0, (ids1[first.visit] if serving else -1), -1)
         fed_first = self._record(first, users, times.astype(float), sessions, first_lists, u,
@@ -250,7 +267,7 @@ class _Run:
             fresh2 = self._freshness(users[stay], t2)
             ids2 = self.lists + np.arange(len(stay))
             self.lists += len(stay)
-            ev2, _ = react_to_lists(u[stay], lists2, rng)
+            ev2, _ = react_to_lists(u[stay], lists2, rng, shop.noise)
             base2 = np.zeros(n)
             base2[stay] = t2
             ev2.visit = stay[ev2.visit]
@@ -330,6 +347,15 @@ class _Run:
         """
         k = self.shop.list_length
         bought = self._known_purchases(users) if self.policy.exclude == "purchased" else None
+        fast = self.spec.mode == "user" and self.filter is None and hasattr(self.model, "recommend_indices")
+        if fast:  # the purchase filter goes straight into the model's top-k
+            inner, fallback = self.model.recommend_indices(
+                self.user_ids[users], n=k, exclude_seen=self.policy.exclude == "seen",
+                exclude_items=None if bought is None else [self._catalog_to_inner()[b] for b in bought])
+            lists = np.full((len(users), k), -1, dtype=np.int64)
+            lists[:, : inner.shape[1]] = np.where(inner >= 0, self._vocab_to_catalog()[np.maximum(inner, 0)], -1)
+            lists[lists >= n_items] = -1
+            return lists, fallback
         extra = 0 if bought is None else min(max((len(b) for b in bought), default=0), 50)
         lists, fallback = self._ask(users, current_items, k + extra)
         lists[lists >= n_items] = -1  # never show an item before it exists
@@ -356,11 +382,6 @@ class _Run:
             flags = np.zeros(len(unique), dtype=bool)
             flags[row] = recs[FALLBACK].to_numpy(dtype=bool)
             return per_query[inverse], flags[inverse]
-        if self.filter is None and hasattr(self.model, "recommend_indices"):  # array fast path
-            inner, fallback = self.model.recommend_indices(self.user_ids[users], n=n, exclude_seen=exclude_seen)
-            to_catalog = self._vocab_to_catalog()
-            lists[:, : inner.shape[1]] = np.where(inner >= 0, to_catalog[np.maximum(inner, 0)], -1)
-            return lists, fallback
         raw = self.user_ids[users]
         recs = self.model.recommend(raw, n=n, exclude_seen=exclude_seen, filter=self.filter,
                                     filter_values=self.policy.filter_values)
@@ -369,8 +390,18 @@ class _Run:
         fallback[row] = recs[FALLBACK].to_numpy(dtype=bool)
         return lists, fallback
 
-    def _known_purchases(self, users: np.ndarray) -> list[list[int]]:
-        return [self.dataset_purchases.get(u, []) for u in users.tolist()]
+    def _known_purchases(self, users: np.ndarray) -> list[np.ndarray]:
+        return [np.asarray(self.dataset_purchases.get(u, ()), dtype=np.int64) for u in users.tolist()]
+
+    def _catalog_to_inner(self) -> np.ndarray:
+        """The model's inner item index of each catalog code (-1 = unknown to the model)."""
+        to_catalog = self._vocab_to_catalog()
+        if getattr(self, "_inner_map_for", None) is not to_catalog:
+            self._inner_map = np.full(len(self.item_ids) + 1, -1, dtype=np.int64)
+            ok = to_catalog >= 0
+            self._inner_map[to_catalog[ok]] = np.flatnonzero(ok)
+            self._inner_map_for = to_catalog
+        return self._inner_map
 
     def _remember_purchases(self, users: np.ndarray, items: np.ndarray, kinds: np.ndarray) -> None:
         """Purchases the dataset knows (what a purchase filter can act on)."""
