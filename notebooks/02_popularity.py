@@ -197,11 +197,15 @@ def _(top_recs):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ### Why the top trending item is trending
+    ### What "trending" means
 
-    Daily events of the first item of each list over the whole log. The trending item
-    typically rises at the end of the log, while the best seller has been strong for
-    a long time. The shaded band is the window the lists were computed on.
+    Daily events over the whole log of the best seller, of the highest trending item
+    that is *not* among the best sellers, and of the best-converting item. The trending
+    list looks only at the last few days and discounts older events by the half-life,
+    so a few strong recent days are enough to trend, whatever came before; the best
+    seller ranks by purchases over the whole window; the converter may have few events
+    at all. Shorten the half-life and the trending list follows yesterday more closely.
+    The shaded band is the window the lists were computed on.
     """)
     return
 
@@ -211,14 +215,20 @@ def _(newest, sample, top_recs, window_days):
     _events = sample.interactions
     _day = pd.to_datetime(_events[TIMESTAMP], unit="s").dt.floor("D")
     _fig, _ax = plt.subplots(figsize=(9, 3.6))
-    for _name in dict.fromkeys(["TrendingNow", "BestSellers", "BestConversion"]):
-        _item = top_recs[_name][ITEM_ID].iloc[0]
+    _sellers = list(top_recs["BestSellers"][ITEM_ID])
+    _trending = next((i for i in top_recs["TrendingNow"][ITEM_ID] if i not in _sellers), top_recs["TrendingNow"][ITEM_ID].iloc[0])
+    _shown = {
+        f"BestSellers #1: {_sellers[0]}": _sellers[0],
+        f"TrendingNow, not a best seller: {_trending}": _trending,
+        f"BestConversion #1: {top_recs['BestConversion'][ITEM_ID].iloc[0]}": top_recs["BestConversion"][ITEM_ID].iloc[0],
+    }
+    for _label, _item in _shown.items():
         _daily = _events[_events[ITEM_ID] == _item].groupby(_day[_events[ITEM_ID] == _item]).size()
-        _ax.plot(_daily.index, _daily.to_numpy(), marker=".", label=f"{_name} #1: {_item}")
+        _ax.plot(_daily.index, _daily.to_numpy(), marker=".", label=_label)
     _ax.axvspan(pd.to_datetime(newest - int(window_days.value) * 86400, unit="s"), pd.to_datetime(newest, unit="s"), color="orange", alpha=0.15, label="window")
     _ax.set_ylabel("events per day")
     _ax.legend(fontsize=8)
-    _ax.set_title("Daily activity of each list's top item")
+    _ax.set_title("Daily activity: a steady seller, a trending item, a converter")
     _fig.tight_layout()
     plt.close(_fig)
     _fig

@@ -177,8 +177,11 @@ def _():
     behaviour (the freshness panel), so it follows the trend and the campaign as they
     happen; adding regular retraining on top also refreshes the long-term tastes.
 
-    Move *drift strength* to 0: without drift, the stale model stays nearly as good
-    as the others; the decline is caused by drift, not by the model getting worse.
+    Move *drift strength* between 0 and 2. The stale model's decline gets steeper as
+    tastes, seasons and the trend move faster, but it does not vanish at 0: customers
+    still arrive and lapse, new shoes still arrive, and a shoe someone just bought
+    loses its appeal to them. None of that is the model getting worse; the world it
+    learned from simply is not the world any more.
     """)
     return
 
