@@ -168,11 +168,13 @@ def _(daily):
 def _():
     mo.md(r"""
     How to read it. At launch every policy serves the same freshly trained model, so
-    the lines start together. The **stale** model then ages: each day it knows less
+    the lines start close together (daily numbers are noisy: a few hundred visits a
+    day). The **stale** model then ages: each day it knows less
     about what customers want now, its lists match their next actions less (NDCG,
     recall), and revenue from recommendations sags after the season turns and the
     trend starts. **Retraining** pulls the model back up on each retrain day and lets
-    it age again in between (a saw-tooth). **Auto-update** only helps with new items.
+    it age again in between (set a long cadence such as 21 days to see the saw-tooth
+    through the 7-day smoothing). **Auto-update** only helps with new items.
     The **event tracker** keeps every list within hours of the customer's latest
     behaviour (the freshness panel), so it follows the trend and the campaign as they
     happen; adding regular retraining on top also refreshes the long-term tastes.
