@@ -168,8 +168,8 @@ def _(daily):
 def _():
     mo.md(r"""
     How to read it. At launch every policy serves the same freshly trained model, so
-    the lines start close together (daily numbers are noisy: a few hundred visits a
-    day). The **stale** model then ages: each day it knows less
+    the lines start close together (daily numbers are noisy: the small shop has
+    about 70 visits a day). The **stale** model then ages: each day it knows less
     about what customers want now, its lists match their next actions less (NDCG,
     recall), and revenue from recommendations sags after the season turns and the
     trend starts. **Retraining** pulls the model back up on each retrain day and lets
