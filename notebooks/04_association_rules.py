@@ -207,10 +207,11 @@ def _():
     mo.md(r"""
     ## 2 · The rules as a recommender: what goes with the cart?
 
-    `AssociationRules` turns the rules into lists: every rule whose "if" part is in the
-    customer's basket history (or in the current cart, passed as `session=[...]`)
-    votes for its "then" item with its lift; popular items fill the rest of the list
-    and are ranked below every rule. Pick an item to put in the cart.
+    `AssociationRules` turns the rules into lists: a rule *fires* when its whole "if"
+    part is in the customer's basket history (or in the current cart, passed as
+    `session=[...]`), and each item scores the highest lift among the fired rules that
+    point to it. Popular items fill the rest of the list, ranked below every rule
+    (their filler score is negative). Pick an item to put in the cart.
     """)
     return
 
