@@ -1,28 +1,25 @@
-"""Recommenders behind one interface (see :mod:`workbench.recommenders.base`)."""
+"""Recommenders behind one interface (see :mod:`workbench.recommenders.base`).
 
-from .base import Recommender, RecommenderConfig
-from .popularity import Popularity, PopularityConfig
+Every model is a :class:`Recommender` built from its config dataclass (``Model()`` works),
+trained with ``fit(interactions, items=None, users=None)`` and queried with
+``recommend(user_ids, n=10, exclude_seen=True, session=None, filter=None)``.
+``Model.realtime`` says whether ``update(events)`` changes the next recommendations.
 
-__all__ = ["Recommender", "RecommenderConfig", "Popularity", "PopularityConfig"]
+Families, one module each:
 
-# --- collaborative filtering, matrix factorization (surprise-backed) and filters
-from . import filters
+* popularity and statistical lists: ``popularity``, ``statistical``, ``demographic``
+* collaborative filtering and matrix factorization (scikit-surprise): ``knn``, ``matrix_factorization``
+* implicit top-N: ``ease``, ``als``; item-to-item co-occurrence: ``sims``
+* association rules (mlxtend): ``association``
+* content-based (TF-IDF, visual features, search fallback): ``content``
+* session / recency: ``session``; real-time hybrid with exploration: ``user_personalization``
+* two-stage candidate generation + ranker: ``two_stage``; bandits: ``bandits``
+* Personalize-style filters: ``filters``; diversity / novelty re-ranking: ``reranking``
+"""
+
+from . import filters, reranking
 from .als import ImplicitALS, ImplicitALSConfig
 from .association import AssociationRules, AssociationRulesConfig
-from .ease import EASE, EASEConfig
-from .filters import Filter, as_filter, exclude_purchased, include_category, parse_filter
-from .knn import ItemKNN, KNNConfig, UserKNN
-from .matrix_factorization import NMF, SVD, NMFConfig, SVDConfig, SVDpp, SVDppConfig
-
-__all__ = [
-    *__all__,
-    "filters", "Filter", "parse_filter", "as_filter", "exclude_purchased", "include_category",
-    "ItemKNN", "UserKNN", "KNNConfig", "SVD", "SVDConfig", "SVDpp", "SVDppConfig", "NMF", "NMFConfig",
-    "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig", "AssociationRules", "AssociationRulesConfig",
-]
-
-# --- content, session/recency, statistical and group lists, two-stage, bandits, re-ranking
-from . import reranking
 from .bandits import (
     UCB,
     Bandit,
@@ -34,6 +31,7 @@ from .bandits import (
     UCBConfig,
     run_bandit,
 )
+from .base import Recommender, RecommenderConfig
 from .content import ContentBased, ContentBasedConfig
 from .demographic import (
     DemographicPopularity,
@@ -42,8 +40,14 @@ from .demographic import (
     SegmentPopularityConfig,
     cluster_customers,
 )
+from .ease import EASE, EASEConfig
+from .filters import Filter, as_filter, exclude_purchased, include_category, parse_filter
+from .knn import ItemKNN, KNNConfig, UserKNN
+from .matrix_factorization import NMF, SVD, NMFConfig, SVDConfig, SVDpp, SVDppConfig
+from .popularity import Popularity, PopularityConfig
 from .reranking import category_cap_rerank, mmr_rerank, novelty_rerank
 from .session import SessionRecency, SessionRecencyConfig
+from .sims import SIMS, SIMSConfig
 from .statistical import (
     BestConversion,
     BestConversionConfig,
@@ -59,26 +63,29 @@ from .statistical import (
     TrendingNowConfig,
 )
 from .two_stage import TwoStage, TwoStageConfig
-
-__all__ = [
-    *__all__,
-    "ContentBased", "ContentBasedConfig", "SessionRecency", "SessionRecencyConfig",
-    "TrendingNow", "TrendingNowConfig", "MostViewed", "MostViewedConfig", "BestSellers", "BestSellersConfig",
-    "BestConversion", "BestConversionConfig", "BestRecommendationCTR", "BestRecommendationCTRConfig",
-    "BestRecommendationInflow", "BestRecommendationInflowConfig",
-    "DemographicPopularity", "DemographicPopularityConfig", "SegmentPopularity", "SegmentPopularityConfig",
-    "cluster_customers", "TwoStage", "TwoStageConfig",
-    "EpsilonGreedy", "EpsilonGreedyConfig", "UCB", "UCBConfig", "ThompsonSampling", "ThompsonSamplingConfig",
-    "Bandit", "ModelBandit", "run_bandit",
-    "reranking", "mmr_rerank", "novelty_rerank", "category_cap_rerank",
-]
-
-# --- item-to-item co-occurrence (Personalize aws-sims)
-from .sims import SIMS, SIMSConfig
-
-__all__ += ["SIMS", "SIMSConfig"]
-
-# --- User-Personalization-style hybrid (real-time session re-ranking, exploration, automatic updates)
 from .user_personalization import UserPersonalization, UserPersonalizationConfig
 
-__all__ += ["UserPersonalization", "UserPersonalizationConfig"]
+__all__ = [
+    # interface
+    "Recommender", "RecommenderConfig",
+    # popularity and statistical lists
+    "Popularity", "PopularityConfig", "TrendingNow", "TrendingNowConfig", "MostViewed", "MostViewedConfig",
+    "BestSellers", "BestSellersConfig", "BestConversion", "BestConversionConfig",
+    "BestRecommendationCTR", "BestRecommendationCTRConfig",
+    "BestRecommendationInflow", "BestRecommendationInflowConfig",
+    "DemographicPopularity", "DemographicPopularityConfig", "SegmentPopularity", "SegmentPopularityConfig",
+    "cluster_customers",
+    # collaborative filtering, matrix factorization, implicit top-N, co-occurrence
+    "ItemKNN", "UserKNN", "KNNConfig", "SVD", "SVDConfig", "SVDpp", "SVDppConfig", "NMF", "NMFConfig",
+    "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig", "SIMS", "SIMSConfig",
+    # association rules, content, session, real-time hybrid, two-stage
+    "AssociationRules", "AssociationRulesConfig", "ContentBased", "ContentBasedConfig",
+    "SessionRecency", "SessionRecencyConfig", "UserPersonalization", "UserPersonalizationConfig",
+    "TwoStage", "TwoStageConfig",
+    # bandits
+    "EpsilonGreedy", "EpsilonGreedyConfig", "UCB", "UCBConfig", "ThompsonSampling", "ThompsonSamplingConfig",
+    "Bandit", "ModelBandit", "run_bandit",
+    # filters and re-ranking
+    "filters", "Filter", "parse_filter", "as_filter", "exclude_purchased", "include_category",
+    "reranking", "mmr_rerank", "novelty_rerank", "category_cap_rerank",
+]
