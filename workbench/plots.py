@@ -48,8 +48,8 @@ def timeline(
         metric: column to plot, e.g. ``"revenue"`` or ``"ndcg_at_10"``.
         by: column that separates the lines (``None`` = a single line).
         markers: frame with ``day``/``label``/``kind`` columns (``ScenarioResult.markers``).
-        rolling: centred-free trailing rolling mean window in days (``None`` or 1 = raw values);
-            the first ``rolling - 1`` days average over what exists so far.
+        rolling: trailing rolling-mean window in days (``None`` or 1 = raw values);
+            the first ``rolling - 1`` days average over the days that exist so far.
         x: column for the x axis (``"day"`` or ``"date"``).
         title: figure title (default: the metric name).
         ax: draw into an existing matplotlib Axes.

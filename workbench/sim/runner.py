@@ -10,8 +10,16 @@ every time slice of the day (``ShopConfig.slices_per_day``):
 2. each visit of the slice gets a first list (home page), reacts to it, maybe
    bounces, browses organically, and gets a second list (product page);
 3. with ``event_tracker`` the events of the first page reach the model before the
-   second list is computed, and every page's events before the next slice (through
-   :class:`workbench.personalize.EventTracker` when that package is present).
+   second list is computed, and every page's events before the next slice: through
+   the model's array fast path ``track`` when it has one (User-Personalization),
+   else through an attached :class:`workbench.personalize.EventTracker`
+   (``record_frame``), else ``model.update``. Only events that pass the policy's
+   ``training_event_types`` / ``event_value_threshold`` are sent.
+
+Simplifications: a customer visits at most once a day; every list of a slice is
+computed with the model as it was at the start of the slice (plus the first-page
+events of the visits in that slice); the purchase filter acts on purchases the
+dataset knows (training data plus tracked events).
 
 The model only ever sees the Personalize-format log; the customers' tastes stay
 hidden in the simulator. Outputs: one row per run day in ``daily`` (see
