@@ -138,3 +138,15 @@ def test_compare_policies_stacks_runs():
     frame = compare_policies(TINY, {"stale": Policy(kind="stale"), "pop": {"kind": "stale", "model": "popularity"}},
                              progress=False)
     assert frame.groupby("policy").size().to_dict() == {"stale": TINY.days, "pop": TINY.days}
+
+
+def test_progress_bar_counts_days_and_can_be_silenced(capsys):
+    from workbench.sim.progress import Progress
+
+    with Progress(total=3, title="days", enabled=True) as bar:
+        for _ in range(3):
+            bar.update()
+        assert bar._bar.n == 3  # a tqdm bar outside marimo
+    with Progress(total=3, title="days", enabled=False) as quiet:
+        quiet.update()
+        assert quiet._bar is None
