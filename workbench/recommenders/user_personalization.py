@@ -33,8 +33,9 @@ model; it reproduces the behaviour a learner needs to reason about:
   FULL retrain, i.e. :meth:`fit`).
 
 Unknown users (never seen in training nor tracked) receive the recency-weighted
-popular items, which is how the fact sheet describes new-user recommendations
-of recency-aware recipes.
+popular items. The fact sheet (section 2.4) says the service bases new users' lists
+on the early histories of existing users and, with ``recency_mask``, on the latest
+popularity trends; this stand-in models only the second part.
 """
 
 from __future__ import annotations
