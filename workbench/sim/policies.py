@@ -55,6 +55,8 @@ MODELS: dict[str, ModelSpec] = {
                                "SIMS: item-to-item co-occurrence, asked with the current item"),
     "item_knn": ModelSpec("workbench.recommenders.knn", "ItemKNN", "user",
                           "Item-based k nearest neighbours (scikit-surprise)"),
+    "content_based": ModelSpec("workbench.recommenders.content", "ContentBased", "user",
+                               "Content-based: items whose metadata and visual features resemble what the user liked"),
 }
 """Registered model names (the values a :attr:`Policy.model` may take)."""
 

@@ -300,7 +300,7 @@ class _Run:
         self._count(run_day, s, t_slice, n, bounced, first, ev2, u)
 
     def _record(self, ev: Events, users, base, sessions, list_ids, u, lists, ids) -> np.ndarray:
-        """Log events, update the hidden state, feed the tracker; returns which events reached the model."""
+        """Log events, update the hidden state, feed the tracker; returns which events the next lists reflect."""
         if len(ev) == 0:
             return np.zeros(0, dtype=bool)
         order = np.lexsort((ev.offset, ev.visit))  # time order inside each visit
@@ -339,11 +339,16 @@ class _Run:
             else:
                 self.model.update(frame)
         if fed.any():
+            # filters see tracked purchases within seconds, whatever the recipe
             self._remember_purchases(who[fed], item[fed], kind[fed])
-            np.maximum.at(self.last_fed, who[fed], ts[fed])
-            self.fed_clock = max(self.fed_clock, int(ts[fed].max()))
-        in_original_order = np.empty_like(fed)
-        in_original_order[order] = fed
+        # only a real-time model's lists reflect tracked events (freshness, last-hour share);
+        # the others learn them at the next retrain
+        reflected = fed if getattr(self.model, "realtime", False) else np.zeros_like(fed)
+        if reflected.any():
+            np.maximum.at(self.last_fed, who[reflected], ts[reflected])
+            self.fed_clock = max(self.fed_clock, int(ts[reflected].max()))
+        in_original_order = np.empty_like(reflected)
+        in_original_order[order] = reflected
         return in_original_order
 
     # ------------------------------------------------------------ serving

@@ -48,27 +48,12 @@ DERIVED_SIM_METRICS = ("new_item_share",)
     RECOMMENDATION_ID and IMPRESSION). Days with no such list are NaN.
 """
 
-EXTRA_MODELS = {
-    "content_based": ("workbench.recommenders.content", "ContentBased", "user",
-                      "Content-based: items whose metadata and visual features resemble what the user liked"),
-}
-"""Models the exam plays that the simulator's registry may not list yet (added with ``setdefault``)."""
-
 _SIM_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
 
 
 def clear_cache() -> None:
     """Forget every simulation run kept for reuse (benchmarks time cold runs this way)."""
     _SIM_CACHE.clear()
-
-
-def _register_extra_models() -> None:
-    try:
-        from ...sim.policies import MODELS, ModelSpec
-    except ImportError:
-        return
-    for name, (module, class_name, mode, description) in EXTRA_MODELS.items():
-        MODELS.setdefault(name, ModelSpec(module, class_name, mode, description))
 
 
 def _sim_api():
@@ -79,7 +64,6 @@ def _sim_api():
     for name in ("ShopConfig", "Policy", "ScenarioConfig", "run_scenario"):
         if not hasattr(sim, name):
             raise EvidenceUnavailable(f"workbench.sim has no {name} yet (simulator contract).")
-    _register_extra_models()
     return sim
 
 
@@ -89,7 +73,6 @@ def _sim_config():
         from ...sim import config
     except ImportError:
         return None
-    _register_extra_models()
     return config
 
 
