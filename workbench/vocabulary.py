@@ -18,14 +18,21 @@ import pandas as pd
 class Vocabulary:
     """A fixed, ordered set of raw ids with O(1) lookups in both directions."""
 
+    _SMALL = 32
+    """Queries shorter than this use a dict lookup (cheaper than building an Index)."""
+
     def __init__(self, ids: Iterable[object]) -> None:
-        index = pd.Index(pd.unique(pd.Series(list(ids), dtype=object).astype(str)))
+        self._set_index(pd.Index(pd.unique(_as_strings(ids))))
+
+    def _set_index(self, index: pd.Index) -> None:
         self._index = index
+        self._ids = index.to_numpy(dtype=object)
+        self._lookup: dict[str, int] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, column: str) -> Vocabulary:
         """Vocabulary of the distinct values of ``frame[column]``, in first-seen order."""
-        return cls(frame[column].astype(str).unique())
+        return cls(frame[column])
 
     def __len__(self) -> int:
         return len(self._index)
@@ -38,23 +45,38 @@ class Vocabulary:
 
     @property
     def ids(self) -> np.ndarray:
-        """Raw ids in inner-index order."""
-        return self._index.to_numpy(dtype=object)
+        """Raw ids in inner-index order (do not modify the returned array)."""
+        return self._ids
 
     def to_inner(self, raw_ids: Iterable[object]) -> np.ndarray:
         """Inner indices for ``raw_ids``; ``-1`` where an id is unknown."""
-        values = pd.Index(pd.Series(list(raw_ids) if not isinstance(raw_ids, pd.Series) else raw_ids,
-                                    dtype=object).astype(str))
-        return self._index.get_indexer(values)
+        if isinstance(raw_ids, (list, tuple)) and len(raw_ids) < self._SMALL:
+            if self._lookup is None:
+                self._lookup = {raw: i for i, raw in enumerate(self._ids)}
+            lookup = self._lookup
+            return np.fromiter((lookup.get(str(r), -1) for r in raw_ids), dtype=np.intp, count=len(raw_ids))
+        return self._index.get_indexer(pd.Index(_as_strings(raw_ids)))
 
     def to_raw(self, inner_ids: Iterable[int]) -> np.ndarray:
         """Raw ids for inner indices (which must all be valid)."""
-        return self._index.to_numpy(dtype=object)[np.asarray(list(inner_ids) if not isinstance(inner_ids, np.ndarray) else inner_ids, dtype=np.int64)]
+        positions = inner_ids if isinstance(inner_ids, np.ndarray) else list(inner_ids)
+        return self._ids[np.asarray(positions, dtype=np.int64)]
 
     def extend(self, raw_ids: Iterable[object]) -> Vocabulary:
         """A new vocabulary with ``raw_ids`` appended (existing inner ids unchanged)."""
-        new = pd.Index(pd.Series(list(raw_ids), dtype=object).astype(str))
-        new = new[self._index.get_indexer(new) < 0].unique()  # get_indexer: no per-call copy of the known ids
+        new = pd.Index(pd.unique(_as_strings(raw_ids)))
+        new = new[self._index.get_indexer(new) < 0]
         out = Vocabulary([])
-        out._index = self._index.append(new)
+        out._set_index(self._index.append(new) if len(new) else self._index)
         return out
+
+
+def _as_strings(values: Iterable[object]) -> pd.Series:
+    """``values`` as a Series of strings (no copy when they already are strings)."""
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        series = pd.Series(values, copy=False) if not isinstance(values, pd.Series) else values
+    else:
+        series = pd.Series(list(values), dtype=object)
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series
+    return series.astype(str)
