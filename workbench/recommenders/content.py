@@ -40,8 +40,6 @@ import dataclasses
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from ..constants import DEFAULT_EVENT_WEIGHTS, EVENT_CLICK, EVENT_TYPE, ITEM_ID, RANK, SCORE, USER_ID
 from ..errors import DatasetError
@@ -147,8 +145,8 @@ class ContentBased(DeferredSeen, Recommender):
         if self.text_field_ is not None and self.config.text_weight > 0:
             text = catalog[self.text_field_].fillna("").astype(str)
             if text.str.strip().str.len().sum() > 0:
-                self.text_vectorizer_ = TfidfVectorizer(max_features=self.config.max_features,
-                                                        stop_words=self.config.stop_words)
+                self.text_vectorizer_ = _tfidf(max_features=self.config.max_features,
+                                            stop_words=self.config.stop_words)
                 # IDF is learned from items that have a description; the others get empty rows
                 self.text_vectorizer_.fit(text[text.str.strip().str.len() > 0].to_numpy())
                 self.text_matrix_ = self.text_vectorizer_.transform(text.to_numpy()).tocsr()
@@ -157,13 +155,13 @@ class ContentBased(DeferredSeen, Recommender):
         self.category_matrix_ = None
         if self.categorical_fields_ and self.config.categorical_weight > 0:
             self.category_tokens_, self.category_matrix_ = self._category_matrix(catalog)
-            blocks.append(normalize(self.category_matrix_))
+            blocks.append(_normalize(self.category_matrix_))
             weights.append(self.config.categorical_weight)
         self.visual_matrix_ = None
         if self.visual_fields_:
             visual = catalog[self.visual_fields_].to_numpy(dtype=float)
             visual = np.nan_to_num(visual, nan=0.0)
-            self.visual_matrix_ = normalize(visual)
+            self.visual_matrix_ = _normalize(visual)
             if self.config.visual_weight > 0:
                 blocks.append(sparse.csr_matrix(self.visual_matrix_))
                 weights.append(self.config.visual_weight)
@@ -233,7 +231,7 @@ class ContentBased(DeferredSeen, Recommender):
     # -------------------------------------------------------------- scoring
     def _profiles(self, weights: sparse.csr_matrix) -> sparse.csr_matrix:
         """Row-normalised event-weighted mean of item vectors (the cosine ignores the 1/total factor)."""
-        return normalize(weights @ self.item_matrix_)
+        return _normalize(weights @ self.item_matrix_)
 
     def _scores_from(self, weights: sparse.csr_matrix) -> np.ndarray:
         scores = np.asarray((self._profiles(weights) @ self.item_matrix_.T).todense(), dtype=float)
@@ -387,7 +385,7 @@ class ContentBased(DeferredSeen, Recommender):
             return np.zeros(len(self.item_vocab))
         cached = getattr(self, "_char_index", None)
         if cached is None or cached[1].shape[0] != len(self._search_text):  # built once, rebuilt if items were added
-            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4))
+            vectorizer = _tfidf(analyzer="char_wb", ngram_range=(3, 4))
             cached = (vectorizer, vectorizer.fit_transform(self._search_text))
             self._char_index = cached
         vectorizer, matrix = cached
@@ -434,3 +432,16 @@ class ContentBased(DeferredSeen, Recommender):
         common = matrix[a].multiply(matrix[b]).tocoo().col
         return [str(self.category_tokens_[c]) for c in sorted(common)]
 
+
+def _normalize(matrix):
+    """L2-normalise rows with scikit-learn, imported on first use so ``import workbench`` stays fast."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(matrix)
+
+
+def _tfidf(**settings):
+    """A scikit-learn ``TfidfVectorizer`` (imported on first use)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(**settings)

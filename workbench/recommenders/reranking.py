@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import normalize
 
 from ..constants import ITEM_ID, RANK, SCORE, USER_ID
 from ..errors import DatasetError
@@ -98,7 +97,7 @@ def item_vectors(item_features: pd.DataFrame, columns: list[str] | None = None) 
         raise DatasetError("the item features have no columns to compare items by.", column=ITEM_ID,
                            fix="pass a frame with ITEM_ID and e.g. CATEGORY_L1 or numeric features.")
     matrix = pd.concat(parts, axis=1)
-    return pd.DataFrame(normalize(matrix.to_numpy(dtype=float)), index=matrix.index, columns=matrix.columns)
+    return pd.DataFrame(_normalize(matrix.to_numpy(dtype=float)), index=matrix.index, columns=matrix.columns)
 
 
 def _finish(recs: pd.DataFrame, order: np.ndarray, objective: np.ndarray, n: int | None) -> pd.DataFrame:
@@ -246,3 +245,10 @@ def category_cap_rerank(
                 back.append(row)
         order.extend(front + back)
     return _finish(recs, np.asarray(order, dtype=np.int64), objective, n)
+
+
+def _normalize(matrix):
+    """L2-normalise rows with scikit-learn, imported on first use so ``import workbench`` stays fast."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(matrix)
