@@ -13,7 +13,7 @@ PYTEST_FLAGS ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
 
-.PHONY: help env run test lint unit notebooks nbmake marimo-check bench data jupyter lock clean quiz
+.PHONY: help env run test lint unit notebooks nbmake bench data jupyter lock clean quiz
 
 help:
 	@echo "make run    - open the notebook workbench (marimo) on http://$(HOST):$(PORT)"
