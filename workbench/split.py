@@ -107,21 +107,27 @@ def _parts(df: pd.DataFrame, test_mask: np.ndarray, input_mask: np.ndarray | Non
     )
 
 
+def _position_in_user(codes: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: 0-based position within its user when rows are visited in ``order``, and the user's row count.
+
+    ``order`` must group the rows by user code (it sorts by ``codes`` last).
+    """
+    sizes = np.bincount(codes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    position = np.empty(len(codes), dtype=np.int64)
+    position[order] = np.arange(len(codes)) - starts[codes[order]]
+    return position, sizes[codes]
+
+
 def _newest_rank(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per row: 0-based position from the newest within its user, and the user's row count.
 
     Rank 0 is the user's newest interaction; equal timestamps count the later row as newer.
     """
-    order = np.lexsort((np.arange(len(df)), df[TIMESTAMP].to_numpy(), pd.factorize(df[USER_ID])[0]))
-    codes = pd.factorize(df[USER_ID])[0][order]
-    sizes = np.bincount(codes)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    position_in_user = np.arange(len(df)) - starts[codes]
-    rank_from_newest = np.empty(len(df), dtype=np.int64)
-    rank_from_newest[order] = sizes[codes] - 1 - position_in_user
-    count = np.empty(len(df), dtype=np.int64)
-    count[order] = sizes[codes]
-    return rank_from_newest, count
+    codes = pd.factorize(df[USER_ID])[0]
+    order = np.lexsort((np.arange(len(df)), df[TIMESTAMP].to_numpy(), codes))
+    position, count = _position_in_user(codes, order)
+    return count - 1 - position, count
 
 
 def _round_half_up(values: np.ndarray) -> np.ndarray:
@@ -219,13 +225,9 @@ def stratified_user_split(df: pd.DataFrame, test_fraction: float = 0.2, seed: in
         return _parts(df, np.zeros(0, dtype=bool))
     rng = np.random.default_rng(seed)
     codes = pd.factorize(df[USER_ID])[0]
-    order = np.lexsort((rng.random(len(df)), codes))
-    sizes = np.bincount(codes)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    position = np.empty(len(df), dtype=np.int64)
-    position[order] = np.arange(len(df)) - starts[codes[order]]
-    wanted = np.minimum(_round_half_up(sizes * test_fraction), sizes - 1)
-    return _parts(df, position < wanted[codes])
+    position, count = _position_in_user(codes, np.lexsort((rng.random(len(df)), codes)))
+    wanted = np.minimum(_round_half_up(count * test_fraction), count - 1)
+    return _parts(df, position < wanted)
 
 
 def personalize_holdout(df: pd.DataFrame, user_fraction: float = 0.1, test_fraction: float = 0.1,
