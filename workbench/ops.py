@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .constants import EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, TIMESTAMP, USER_ID
+from .data.validate import MAX_EPOCH_SECONDS
 from .errors import DatasetError
+from .preprocess import DEFAULT_DUPLICATE_KEY
 
 __all__ = [
     "QUALITY_THRESHOLDS",
@@ -291,9 +293,6 @@ QUALITY_THRESHOLDS: dict[str, float] = {
 """Alert when a share is *above* its threshold, or when ``volume_ratio`` (events of the
 period / median events per period) is *below* its threshold."""
 
-_MILLISECONDS = 10**11
-"""Epoch values at or above this are taken for milliseconds (10 digits = seconds today)."""
-
 
 def quality_by_period(
     events: pd.DataFrame,
@@ -331,10 +330,10 @@ def quality_by_period(
         raise ValueError("period_seconds must be positive")
     limits = {**QUALITY_THRESHOLDS, **(thresholds or {})}
     ts = pd.to_numeric(events[TIMESTAMP], errors="coerce").fillna(0).astype(np.int64).to_numpy()
-    millis = ts >= _MILLISECONDS
+    millis = ts >= MAX_EPOCH_SECONDS
     seconds = np.where(millis, ts // 1000, ts)
     frame = pd.DataFrame({"period": (seconds - seconds.min()) // period_seconds, "millis": millis})
-    key = [c for c in (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE) if c in events.columns]
+    key = [c for c in DEFAULT_DUPLICATE_KEY if c in events.columns]
     keyed = events[key].astype(str).assign(period=frame["period"].to_numpy())
     frame["duplicate"] = keyed.duplicated(keep="first").to_numpy()
     if EVENT_TYPE in events.columns:
