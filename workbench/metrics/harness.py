@@ -18,13 +18,9 @@ def _split_frames(split: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(frame to fit on, truth) from a ``Split`` or a ``(train, test)`` pair."""
     if isinstance(split, tuple) and len(split) == 2:
         return split[0], split[1]
-    if not hasattr(split, "train") or not hasattr(split, "test"):
+    if not hasattr(split, "fit_frame") or not hasattr(split, "test"):
         raise TypeError("split must be a workbench.split.Split (train, test, input) or a (train, test) tuple")
-    fit_frame = getattr(split, "fit_frame", None)
-    if fit_frame is None:
-        extra = getattr(split, "input", None)
-        fit_frame = split.train if extra is None or len(extra) == 0 else pd.concat([split.train, extra], ignore_index=True)
-    return fit_frame, split.test
+    return split.fit_frame, split.test
 
 
 def compare(
