@@ -234,17 +234,19 @@ class Recommender(ABC):
     # Every tracked event is kept for the filters. Real-time traffic calls update()
     # thousands of times, so events are stored in chunks and only concatenated when
     # something reads the history (a filter, a refit): update() stays O(events).
+    # A chunk is a frame or a ``{column: array}`` dict (cheaper for array fast paths).
     @property
     def _history(self) -> pd.DataFrame:
         if self._tracked_chunks:
-            self._base_history = pd.concat([self._base_history, *self._tracked_chunks], ignore_index=True)
+            frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._tracked_chunks]
+            self._base_history = pd.concat([self._base_history, *frames], ignore_index=True)
             self._tracked_chunks = []
         return self._base_history
 
     @_history.setter
     def _history(self, frame: pd.DataFrame) -> None:
         self._base_history = frame
-        self._tracked_chunks: list[pd.DataFrame] = []
+        self._tracked_chunks: list[pd.DataFrame | dict[str, np.ndarray]] = []
 
     @property
     def pending_events_(self) -> pd.DataFrame:

@@ -224,29 +224,6 @@ class UserPersonalization(Recommender):
     realtime = True
     fallback_description = "items that were popular recently (recency-weighted popularity)"
 
-    # ------------------------------------------------------------ history
-    # The base class keeps every tracked event in ``_history`` for filters. Real-time
-    # traffic calls update() thousands of times, so events are kept in chunks and
-    # only concatenated when something reads the history.
-    @property
-    def _history(self) -> pd.DataFrame:
-        if self._tracked_chunks:
-            frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._tracked_chunks]
-            self._base_history = pd.concat([self._base_history, *frames], ignore_index=True)
-            self._tracked_chunks = []
-        return self._base_history
-
-    @_history.setter
-    def _history(self, frame: pd.DataFrame) -> None:
-        self._base_history = frame
-        self._tracked_chunks: list[pd.DataFrame | dict[str, np.ndarray]] = []
-
-    @property
-    def pending_events_(self) -> pd.DataFrame:
-        """Events tracked since the last :meth:`fit` (they join the training data at the next fit)."""
-        n_base = self._n_fit_events
-        return self._history.iloc[n_base:].reset_index(drop=True)
-
     # ---------------------------------------------------------------- fit
     def _seen_matrix(self, interactions: pd.DataFrame) -> _DenseSeen:
         seen = np.zeros((len(self.user_vocab), len(self.item_vocab)), dtype=bool).view(_DenseSeen)
@@ -260,7 +237,6 @@ class UserPersonalization(Recommender):
         self._rng = np.random.default_rng(cfg.seed)
         self.user_vocab = _GrowingVocabulary(self.user_vocab.ids)
         self.item_vocab = _GrowingVocabulary(self.item_vocab.ids)
-        self._n_fit_events = len(interactions)
         n_users, n_items = len(self.user_vocab), len(self.item_vocab)
         times = interactions[TIMESTAMP].to_numpy(dtype=float)
         self.now_ = float(times.max())
