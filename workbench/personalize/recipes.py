@@ -202,23 +202,9 @@ def workbench_model_class(recipe: Recipe | str) -> type | None:
         recipe = find_recipe(recipe)
     if recipe.workbench_model is None:
         return None
-    import importlib
-    import pkgutil
-
     from .. import recommenders
 
-    found = getattr(recommenders, recipe.workbench_model, None)
-    if found is not None:
-        return found
-    for module in pkgutil.iter_modules(recommenders.__path__):  # classes not (yet) re-exported
-        try:
-            found = getattr(importlib.import_module(f"{recommenders.__name__}.{module.name}"), recipe.workbench_model,
-                            None)
-        except ImportError:  # pragma: no cover - a sibling module with a missing optional dependency
-            continue
-        if found is not None:
-            return found
-    return None
+    return getattr(recommenders, recipe.workbench_model, None)
 
 
 def realtime_mismatches() -> pd.DataFrame:
