@@ -80,6 +80,11 @@ def _():
 def _():
     sample = load_sample()
     catalog = sample.items.set_index(sample.items[ITEM_ID].astype(str))
+
+    def labelled(items) -> list[str]:
+        """'I00074 · sneakers' for each item id: the id with its category."""
+        return [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in items]
+
     _started = time.perf_counter()
     trained = {
         "UserPersonalization": UserPersonalization().fit(sample.interactions, items=sample.items),
@@ -92,7 +97,7 @@ def _():
         {name: {"real-time updates": type(model).realtime, "answers for": "an item" if name == "SIMS" else "a user"} for name, model in trained.items()}
     ).T
     realtime_table
-    return catalog, sample, trained, training_seconds
+    return catalog, labelled, sample, trained, training_seconds
 
 
 @app.cell(hide_code=True)
@@ -171,11 +176,11 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
 
 
 @app.cell
-def _(catalog, clicked, lists_by_step):
+def _(clicked, labelled, lists_by_step):
     _final = lists_by_step[len(clicked)]
     before_after = pd.DataFrame(
         {
-            f"{name} {moment}": [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in lists[name]]
+            f"{name} {moment}": labelled(lists[name])
             for name in lists_by_step[0]
             for moment, lists in (("before", lists_by_step[0]), ("after", _final))
         },
@@ -437,7 +442,7 @@ def _():
 
 
 @app.cell
-def _(catalog, clicked, customer, sample, trained):
+def _(clicked, customer, labelled, sample, trained):
     _batch = EASE().fit(sample.interactions).recommend([customer], n=12)[ITEM_ID].tolist()
     _runtime = PersonalizeRuntime()
     _group = _runtime.create_dataset_group(name="hybrid")["datasetGroupArn"]
@@ -456,9 +461,9 @@ def _(catalog, clicked, customer, sample, trained):
     _after = _ranked()
     hybrid_table = pd.DataFrame(
         {
-            "batch order (EASE, last night)": [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in _batch],
-            "re-ranked live, before clicks": [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in _before],
-            "re-ranked live, after clicks": [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in _after],
+            "batch order (EASE, last night)": labelled(_batch),
+            "re-ranked live, before clicks": labelled(_before),
+            "re-ranked live, after clicks": labelled(_after),
         },
         index=pd.RangeIndex(1, len(_batch) + 1, name="rank"),
     )
