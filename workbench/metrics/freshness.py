@@ -17,11 +17,19 @@ import numpy as np
 from ..constants import SECONDS_PER_HOUR
 
 
-def _as_float_array(values: Iterable[float] | float, name: str) -> np.ndarray:
-    array = np.asarray(values if not np.isscalar(values) else [values], dtype=float)
-    if array.ndim != 1:
-        array = array.ravel()
-    return array
+def _as_float_array(values: Iterable[float] | float) -> np.ndarray:
+    """A 1-d float array from one number, an array or any iterable."""
+    if np.isscalar(values):
+        values = [values]
+    elif not isinstance(values, np.ndarray):
+        values = list(values)
+    return np.asarray(values, dtype=float).ravel()
+
+
+def _valid_ages(ages_hours: Iterable[float]) -> np.ndarray:
+    """The ages as floats, NaN dropped."""
+    ages = _as_float_array(ages_hours)
+    return ages[~np.isnan(ages)]
 
 
 def freshness(served_at: Iterable[float] | float, newest_event_used: Iterable[float] | float) -> np.ndarray:
@@ -44,8 +52,8 @@ def freshness(served_at: Iterable[float] | float, newest_event_used: Iterable[fl
             model cannot have used the future: usually milliseconds mixed with seconds),
             or when the lengths differ.
     """
-    served = _as_float_array(served_at, "served_at")
-    newest = _as_float_array(newest_event_used, "newest_event_used")
+    served = _as_float_array(served_at)
+    newest = _as_float_array(newest_event_used)
     if len(newest) == 1 and len(served) != 1:
         newest = np.repeat(newest, len(served))
     if len(served) == 1 and len(newest) != 1:
@@ -65,21 +73,19 @@ def freshness(served_at: Iterable[float] | float, newest_event_used: Iterable[fl
 
 def freshness_median(ages_hours: Iterable[float]) -> float:
     """Median age in hours (NaN ages skipped; NaN when nothing is left)."""
-    ages = np.asarray(list(ages_hours) if not isinstance(ages_hours, np.ndarray) else ages_hours, dtype=float)
-    ages = ages[~np.isnan(ages)]
+    ages = _valid_ages(ages_hours)
     return float(np.median(ages)) if len(ages) else float("nan")
 
 
 def freshness_p90(ages_hours: Iterable[float]) -> float:
     """90th percentile of the ages in hours (linear interpolation; NaN ages skipped)."""
-    ages = np.asarray(list(ages_hours) if not isinstance(ages_hours, np.ndarray) else ages_hours, dtype=float)
-    ages = ages[~np.isnan(ages)]
+    ages = _valid_ages(ages_hours)
     return float(np.percentile(ages, 90)) if len(ages) else float("nan")
 
 
 def freshness_summary(ages_hours: Iterable[float]) -> dict[str, float]:
     """``{"median_hours", "p90_hours", "mean_hours", "max_hours", "n_lists"}`` of the ages (NaN skipped)."""
-    ages = np.asarray(list(ages_hours) if not isinstance(ages_hours, np.ndarray) else ages_hours, dtype=float)
+    ages = _as_float_array(ages_hours)
     valid = ages[~np.isnan(ages)]
     return {
         "median_hours": freshness_median(valid),
