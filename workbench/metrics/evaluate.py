@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..constants import USER_ID
 from .conventions import Convention, get_convention
-from .grid import build_grid
+from .grid import _check_k, build_grid
 from .ranking import RANKING_METRICS, metric_label
 
 DEFAULT_METRICS = tuple(RANKING_METRICS)
@@ -83,10 +83,7 @@ def _cutoffs(k: int | Sequence[int]) -> tuple[int, ...]:
     values = (k,) if isinstance(k, (int, np.integer)) else tuple(k)
     if not values:
         raise ValueError("k must be a positive integer or a non-empty list of them")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"k must be a positive integer (list cutoff), got {value!r}")
-    return tuple(sorted({int(v) for v in values}))
+    return tuple(sorted({_check_k(v) for v in values}))
 
 
 def evaluate(
