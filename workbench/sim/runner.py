@@ -13,7 +13,7 @@ every time slice of the day (``ShopConfig.slices_per_day``):
    second list is computed, and every page's events before the next slice: through
    the model's array fast path ``track`` when it has one (User-Personalization),
    else through an attached :class:`workbench.personalize.EventTracker`
-   (``record_frame``), else ``model.update``. Only events that pass the policy's
+   (``record_frame``). Only events that pass the policy's
    ``training_event_types`` / ``event_value_threshold`` are sent.
 
 Simplifications: a customer visits at most once a day; every list of a slice is
@@ -127,12 +127,8 @@ def _single_thread_blas():
     on a busy machine, spinning threads make it many times slower); one thread also
     keeps floating-point summation order, hence the events, the same everywhere.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        import contextlib
+    from threadpoolctl import threadpool_limits
 
-        return contextlib.nullcontext()
     return threadpool_limits(1)
 
 
@@ -334,10 +330,7 @@ class _Run:
                 USER_ID: self.user_ids[who[fed]], ITEM_ID: self.item_ids[item[fed]], "TIMESTAMP": ts[fed],
                 "EVENT_TYPE": np.asarray(EVENT_TYPES, dtype=object)[kind[fed]], "EVENT_VALUE": value[fed],
             })
-            if self.tracker is not None:
-                self.tracker.record_frame(frame)
-            else:
-                self.model.update(frame)
+            self.tracker.record_frame(frame)
         if fed.any():
             # filters see tracked purchases within seconds, whatever the recipe
             self._remember_purchases(who[fed], item[fed], kind[fed])
@@ -551,9 +544,7 @@ def _truth(ev: Events, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _make_tracker(model: Recommender) -> Any:
-    """An EventTracker attached to ``model`` when :mod:`workbench.personalize` is present, else None."""
-    try:
-        from ..personalize import EventTracker
-    except ImportError:  # pragma: no cover - the personalize package is part of the workbench
-        return None
+    """An EventTracker attached to ``model`` (imported on first use: it loads botocore)."""
+    from ..personalize import EventTracker
+
     return EventTracker(name="sim-event-tracker").attach(model)
