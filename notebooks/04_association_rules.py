@@ -71,6 +71,11 @@ def _():
 def _():
     sample = load_sample()
     catalog = sample.items.set_index(sample.items[ITEM_ID].astype(str))
+
+    def with_category(item: str) -> str:
+        """'I00074 (sneakers)': an item id with its category."""
+        return f"{item} ({catalog['CATEGORY_L1'].get(item, '?')})"
+
     baskets = {kind: make_baskets(sample.interactions, kind) for kind in ("orders", "sessions")}
     basket_summary = pd.DataFrame(
         {
@@ -84,7 +89,7 @@ def _():
         }
     ).rename(columns={"orders": "orders (bought together)", "sessions": "visits (viewed together)"})
     basket_summary
-    return baskets, catalog, sample
+    return baskets, catalog, sample, with_category
 
 
 @app.cell(hide_code=True)
@@ -162,9 +167,9 @@ def _(basket_kind, baskets, guard, max_len, min_confidence, min_support):
 
 
 @app.cell
-def _(catalog, rules):
+def _(rules, with_category):
     def _name(items: frozenset) -> str:
-        return " + ".join(f"{i} ({catalog['CATEGORY_L1'].get(i, '?')})" for i in sorted(items))
+        return " + ".join(with_category(i) for i in sorted(items))
 
     if rules is None or rules.empty:
         rule_table = pd.DataFrame({"message": ["no rules: lower the minimum support or confidence, or raise the guard"]})
@@ -277,7 +282,7 @@ def _():
 
 
 @app.cell
-def _(catalog, sample):
+def _(sample, with_category):
     relations = pair_relationships(sample.interactions, sample.items)
     _counts = relations["relation"].value_counts().rename("pairs").to_frame()
     _examples = []
@@ -287,8 +292,8 @@ def _(catalog, sample):
             _examples.append(
                 {
                     "relation": _relation,
-                    "item A": f"{_row.ITEM_A} ({catalog['CATEGORY_L1'].get(_row.ITEM_A, '?')})",
-                    "item B": f"{_row.ITEM_B} ({catalog['CATEGORY_L1'].get(_row.ITEM_B, '?')})",
+                    "item A": with_category(_row.ITEM_A),
+                    "item B": with_category(_row.ITEM_B),
                     "viewed together": _row.viewed_count,
                     "lift (views)": round(_row.viewed_lift, 2),
                     "bought together": _row.bought_count,
