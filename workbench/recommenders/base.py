@@ -342,12 +342,20 @@ class Recommender(ABC):
         if not self.is_fitted:
             raise ModelNotFittedError(f"{self.name} is not fitted yet: call .fit(interactions) first.")
 
-    def event_weight(self, event_types: pd.Series | None) -> np.ndarray:
+    def event_weight(self, event_types: pd.Series | np.ndarray | Sequence[object] | None) -> np.ndarray:
         """Confidence of each event from its EVENT_TYPE (see ``config.event_weights``)."""
         weights = self.config.event_weights or DEFAULT_EVENT_WEIGHTS
         if event_types is None:
             return np.ones(0)
-        return event_types.map(lambda t: weights.get(str(t).lower(), 1.0)).to_numpy(dtype=float)
+        values = event_types.to_numpy(dtype=object) if isinstance(event_types, pd.Series) else event_types
+        get = weights.get
+        return np.fromiter((get(str(t).lower(), 1.0) for t in values), dtype=float, count=len(values))
+
+    def _event_weights_of(self, frame: pd.DataFrame) -> np.ndarray:
+        """:meth:`event_weight` of every event in ``frame``; 1 each when it has no EVENT_TYPE column."""
+        if EVENT_TYPE in frame.columns:
+            return self.event_weight(frame[EVENT_TYPE])
+        return np.ones(len(frame))
 
     def _seen_matrix(self, interactions: pd.DataFrame):
         from scipy import sparse
@@ -365,10 +373,7 @@ class Recommender(ABC):
         rows = self.user_vocab.to_inner(frame[USER_ID])
         cols = self.item_vocab.to_inner(frame[ITEM_ID])
         ok = (rows >= 0) & (cols >= 0)
-        if EVENT_TYPE in frame.columns:
-            w = self.event_weight(frame[EVENT_TYPE])
-        else:
-            w = np.ones(len(frame))
+        w = self._event_weights_of(frame)
         shape = (len(self.user_vocab), len(self.item_vocab))
         return sparse.csr_matrix((w[ok], (rows[ok], cols[ok])), shape=shape)
 

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..constants import DEFAULT_EVENT_WEIGHTS, EVENT_CLICK, EVENT_TYPE, ITEM_ID, RANK, SCORE, USER_ID
+from ..constants import DEFAULT_EVENT_WEIGHTS, EVENT_CLICK, ITEM_ID, RANK, SCORE, USER_ID
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig, SessionLike
 from .event_utils import DeferredSeen, extend_items, session_items_for
@@ -279,7 +279,7 @@ class ContentBased(DeferredSeen, Recommender):
             if self.visual_matrix_ is not None:
                 self.visual_matrix_ = np.vstack([self.visual_matrix_, np.zeros((added, self.visual_matrix_.shape[1]))])
         self._track_seen(events)
-        w = self.event_weight(events[EVENT_TYPE]) if EVENT_TYPE in events.columns else np.ones(len(events))
+        w = self._event_weights_of(events)
         # profiles are sums: queue the new weights (raw ids), add them when a profile is next read
         self._pending_weights.append((events[USER_ID].to_numpy(dtype=object), events[ITEM_ID].to_numpy(dtype=object), w))
 

@@ -216,10 +216,7 @@ class _CountList(_TopList):
         counted = self._counted(events)
         idx = self.item_vocab.to_inner(events[ITEM_ID])
         ok = counted & (idx >= 0)
-        if self.config.weighted and EVENT_TYPE in events.columns:
-            w = self.event_weight(events[EVENT_TYPE])
-        else:
-            w = np.ones(len(events))
+        w = self._event_weights_of(events) if self.config.weighted else np.ones(len(events))
         grown = len(self.item_vocab) - len(self._all_time)
         if grown:
             self._all_time = np.concatenate([self._all_time, np.zeros(grown)])

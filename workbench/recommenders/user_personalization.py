@@ -47,7 +47,6 @@ import pandas as pd
 
 from ..constants import (
     CREATION_TIMESTAMP,
-    DEFAULT_EVENT_WEIGHTS,
     EVENT_TYPE,
     ITEM_ID,
     SECONDS_PER_DAY,
@@ -240,7 +239,7 @@ class UserPersonalization(Recommender):
         n_users, n_items = len(self.user_vocab), len(self.item_vocab)
         times = interactions[TIMESTAMP].to_numpy(dtype=float)
         self.now_ = float(times.max())
-        weights = self._weights(interactions)
+        weights = self._event_weights_of(interactions)
         u = self.user_vocab.to_inner(interactions[USER_ID])
         i = self.item_vocab.to_inner(interactions[ITEM_ID])
 
@@ -265,11 +264,6 @@ class UserPersonalization(Recommender):
         self._unknown_item_events: list[pd.DataFrame | dict[str, np.ndarray]] = []
         order = np.argsort(times, kind="stable")
         self._absorb(u[order], i[order], weights[order], times[order])
-
-    def _weights(self, frame: pd.DataFrame) -> np.ndarray:
-        if EVENT_TYPE in frame.columns:
-            return self.event_weight(frame[EVENT_TYPE])
-        return np.ones(len(frame))
 
     def _learn_item_factors(self, u, i, weights, times, n_users, n_items) -> np.ndarray:
         """Top right singular vectors of ``A = log(1 + decayed confidence)`` (``n_items x k``).
@@ -409,7 +403,7 @@ class UserPersonalization(Recommender):
         cols = self.item_vocab.to_inner(items)
         known = cols >= 0
         self._seen[rows[known], cols[known]] = True
-        weights = self._type_weights(types, len(users))
+        weights = np.ones(len(users)) if types is None else self.event_weight(types)
         if (~known).any():  # kept as arrays; auto_update turns them into a frame
             unknown = {USER_ID: users[~known], ITEM_ID: items[~known], TIMESTAMP: times[~known],
                        EVENT_TYPE: types[~known] if types is not None else np.full((~known).sum(), None, dtype=object)}
@@ -417,12 +411,6 @@ class UserPersonalization(Recommender):
         order = np.argsort(times[known], kind="stable")
         self._absorb(rows[known][order], cols[known][order], weights[known][order], times[known][order])
         self.now_ = max(self.now_, float(times.max()))
-
-    def _type_weights(self, types: np.ndarray | None, n: int) -> np.ndarray:
-        if types is None:
-            return np.ones(n)
-        table = self.config.event_weights or DEFAULT_EVENT_WEIGHTS
-        return np.fromiter((table.get(str(t).lower(), 1.0) for t in types), dtype=float, count=n)
 
     def _grow_seen(self, events: pd.DataFrame) -> None:
         rows = self.user_vocab.to_inner(events[USER_ID])
@@ -513,7 +501,7 @@ class UserPersonalization(Recommender):
             t = known[TIMESTAMP].to_numpy(dtype=float)
             order = np.argsort(t, kind="stable")
             self._grow_seen(known)
-            self._absorb(u[order], i[order], self._weights(known)[order], t[order])
+            self._absorb(u[order], i[order], self._event_weights_of(known)[order], t[order])
         return self
 
     def _add_items(self, new_ids: np.ndarray, items: pd.DataFrame | None, pending: pd.DataFrame) -> None:
@@ -529,7 +517,7 @@ class UserPersonalization(Recommender):
             profiles = self._profile[users[ok]]
             norms = np.linalg.norm(profiles, axis=1, keepdims=True)
             unit = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
-            w = self._weights(pending)[ok]
+            w = self._event_weights_of(pending)[ok]
             np.add.at(factors, cols[ok], w[:, None] * unit)
             total = np.bincount(cols[ok], weights=w, minlength=n_new)
             n_events = np.bincount(cols[ok], minlength=n_new)
