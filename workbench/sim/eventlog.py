@@ -32,7 +32,8 @@ _FIELDS = {
     "user": np.int64, "item": np.int64, "ts": np.int64, "kind": np.int64, "value": float,
     "session": np.int64, "list_id": np.int64, "dwell": float, "scroll": float,
 }
-_EVENT_NAMES = np.asarray(EVENT_TYPES, dtype=object)
+EVENT_NAMES = np.asarray(EVENT_TYPES, dtype=object)
+"""EVENT_TYPE name of each event code (``EVENT_NAMES[kind]``)."""
 
 
 class EventLog:
@@ -79,15 +80,8 @@ class EventLog:
         """USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE of the (masked) events, in log order."""
         a = self.arrays()
         sel = slice(None) if mask is None else mask
-        return pd.DataFrame(
-            {
-                USER_ID: user_ids[a["user"][sel]],
-                ITEM_ID: item_ids[a["item"][sel]],
-                TIMESTAMP: a["ts"][sel],
-                EVENT_TYPE: _EVENT_NAMES[a["kind"][sel]],
-                EVENT_VALUE: a["value"][sel],
-            }
-        )
+        return interactions_frame(user_ids, item_ids, a["user"][sel], a["item"][sel], a["ts"][sel], a["kind"][sel],
+                                  a["value"][sel])
 
     def personalize_frame(self, user_ids: np.ndarray, item_ids: np.ndarray, impressions: bool = True) -> pd.DataFrame:
         """The full interaction log in Personalize format, sorted by TIMESTAMP (stable).
@@ -131,3 +125,17 @@ class EventLog:
                 cache[p] = text
             out[k] = text
         return out
+
+
+def interactions_frame(user_ids: np.ndarray, item_ids: np.ndarray, user: np.ndarray, item: np.ndarray,
+                       ts: np.ndarray, kind: np.ndarray, value: np.ndarray) -> pd.DataFrame:
+    """USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE rows of integer-coded events (codes index the id arrays)."""
+    return pd.DataFrame(
+        {
+            USER_ID: user_ids[user],
+            ITEM_ID: item_ids[item],
+            TIMESTAMP: ts,
+            EVENT_TYPE: EVENT_NAMES[kind],
+            EVENT_VALUE: value,
+        }
+    )

@@ -40,7 +40,7 @@ from ..constants import EVENT_TYPES, FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SEC
 from ..recommenders.base import Recommender
 from .behaviour import CLICK, PURCHASE, Events, ShopState, bounces, browse, react_to_lists, utilities
 from .config import Policy, ScenarioConfig, ShopConfig
-from .eventlog import EventLog
+from .eventlog import EVENT_NAMES, EventLog, interactions_frame
 from .policies import ModelSpec, make_model
 from .progress import Progress
 from .scoring import list_metrics
@@ -323,14 +323,10 @@ class _Run:
         if self.model is not None and self.policy.has("event_tracker"):
             fed = self._policy_mask(kind, value)
         if fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
-            self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed],
-                             np.asarray(EVENT_TYPES, dtype=object)[kind[fed]])
+            self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed], EVENT_NAMES[kind[fed]])
         elif fed.any():
-            frame = pd.DataFrame({
-                USER_ID: self.user_ids[who[fed]], ITEM_ID: self.item_ids[item[fed]], "TIMESTAMP": ts[fed],
-                "EVENT_TYPE": np.asarray(EVENT_TYPES, dtype=object)[kind[fed]], "EVENT_VALUE": value[fed],
-            })
-            self.tracker.record_frame(frame)
+            self.tracker.record_frame(interactions_frame(self.user_ids, self.item_ids, who[fed], item[fed], ts[fed],
+                                                         kind[fed], value[fed]))
         if fed.any():
             # filters see tracked purchases within seconds, whatever the recipe
             self._remember_purchases(who[fed], item[fed], kind[fed])
