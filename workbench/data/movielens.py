@@ -19,12 +19,14 @@ Nothing is downloaded unless ``download=True`` is passed.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +56,14 @@ def cache_dir() -> Path:
     return Path(os.environ.get("WORKBENCH_DATA_DIR", Path.home() / ".cache" / "recsys-workbench"))
 
 
+def _layout_of(folder: Path) -> _Layout | None:
+    """The layout whose ratings file ``folder`` holds (ml-100k first)."""
+    return next((layout for layout in _LAYOUTS if (folder / layout.ratings).exists()), None)
+
+
 def _data_folder(folder: Path) -> Path | None:
     for candidate in [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]:
-        if (candidate / "u.data").exists() or (candidate / "ratings.dat").exists():
+        if _layout_of(candidate) is not None:
             return candidate
     return None
 
@@ -98,11 +105,9 @@ def download_movielens(variant: str, target: Path | None = None) -> Path:
     return final
 
 
-def _read_delimited(path: Path, names: list[str], delimiter: str, encoding: str, string_columns: list[str]
-                    ) -> pd.DataFrame:
-    """Read a header-less file whose fields are separated by ``delimiter`` (which may be ``::``)."""
-    raw = path.read_bytes()
-    text = raw.decode(encoding)
+def _read_delimited(path: Path, names: list[str], delimiter: str, string_columns: list[str]) -> pd.DataFrame:
+    """Read a header-less latin-1 file whose fields are separated by ``delimiter`` (which may be ``::``)."""
+    text = path.read_bytes().decode("latin-1")
     if delimiter == "::":
         text = text.replace("::", "\t")
         delimiter = "\t"
@@ -130,57 +135,69 @@ def _ratings_to_interactions(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _load_100k(folder: Path) -> PersonalizeData:
-    data_path = folder / "u.data"
-    ratings = _read_delimited(data_path, [USER_ID, ITEM_ID, "RATING", TIMESTAMP], "\t", "latin-1", [USER_ID, ITEM_ID])
+def _items_100k(item_path: Path) -> pd.DataFrame:
+    """``u.item``: the 19 genre flags joined into GENRES, the release date as CREATION_TIMESTAMP."""
+    genre_path = item_path.parent / "u.genre"
+    genres = ML100K_GENRES
+    if genre_path.exists():
+        listed = [line.split("|")[0] for line in genre_path.read_text(encoding="latin-1").splitlines() if line]
+        genres = tuple(listed) if listed else genres
+    names = [ITEM_ID, "TITLE", "RELEASE_DATE", "VIDEO_RELEASE_DATE", "IMDB_URL", *[f"G{i}" for i in range(len(genres))]]
+    raw = _read_delimited(item_path, names, "|", [ITEM_ID, "TITLE", "RELEASE_DATE", "VIDEO_RELEASE_DATE", "IMDB_URL"])
+    flags = raw[[f"G{i}" for i in range(len(genres))]].fillna(0).to_numpy(dtype=np.int64) == 1
+    joined = ["|".join(g for g, on in zip(genres, row) if on) for row in flags]
+    released = pd.to_datetime(raw["RELEASE_DATE"], format="%d-%b-%Y", errors="coerce")
+    seconds = (released - pd.Timestamp("1970-01-01")) // pd.Timedelta("1s")
+    return pd.DataFrame({
+        ITEM_ID: raw[ITEM_ID],
+        "GENRES": pd.Series(joined, index=raw.index, dtype="str").replace("", np.nan),
+        CREATION_TIMESTAMP: seconds.astype("Int64"),
+        "TITLE": raw["TITLE"],
+    })
+
+
+def _items_1m(item_path: Path) -> pd.DataFrame:
+    """``movies.dat``: genres are already ``|``-joined."""
+    raw = _read_delimited(item_path, [ITEM_ID, "TITLE", "GENRES"], "::", [ITEM_ID, "TITLE", "GENRES"])
+    return raw[[ITEM_ID, "GENRES", "TITLE"]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """File names, separators and column order of one MovieLens archive."""
+
+    ratings: str
+    ratings_delimiter: str
+    items: str
+    read_items: Callable[[Path], pd.DataFrame]
+    users: str
+    users_delimiter: str
+    user_columns: tuple[str, ...]
+
+
+_LAYOUTS = (
+    _Layout("u.data", "\t", "u.item", _items_100k, "u.user", "|", (USER_ID, "AGE", "GENDER", "OCCUPATION", "ZIP_CODE")),
+    _Layout("ratings.dat", "::", "movies.dat", _items_1m, "users.dat", "::",
+            (USER_ID, "GENDER", "AGE", "OCCUPATION", "ZIP_CODE")),
+)
+"""ml-100k, then ml-1m."""
+
+
+def _load_archive(folder: Path, layout: _Layout) -> PersonalizeData:
+    data_path = folder / layout.ratings
+    ratings = _read_delimited(data_path, [USER_ID, ITEM_ID, "RATING", TIMESTAMP], layout.ratings_delimiter,
+                              [USER_ID, ITEM_ID])
     interactions, report = finish_frame(_ratings_to_interactions(ratings), "interactions", file=str(data_path))
     reports = {"interactions": report}
     items = users = None
-    item_path = folder / "u.item"
+    item_path = folder / layout.items
     if item_path.exists():
-        genre_path = folder / "u.genre"
-        genres = ML100K_GENRES
-        if genre_path.exists():
-            listed = [line.split("|")[0] for line in genre_path.read_text(encoding="latin-1").splitlines() if line]
-            genres = tuple(listed) if listed else genres
-        names = [ITEM_ID, "TITLE", "RELEASE_DATE", "VIDEO_RELEASE_DATE", "IMDB_URL", *[f"G{i}" for i in range(len(genres))]]
-        raw = _read_delimited(item_path, names, "|", "latin-1", [ITEM_ID, "TITLE", "RELEASE_DATE", "VIDEO_RELEASE_DATE",
-                                                                  "IMDB_URL"])
-        flags = raw[[f"G{i}" for i in range(len(genres))]].fillna(0).to_numpy(dtype=np.int64) == 1
-        joined = ["|".join(g for g, on in zip(genres, row) if on) for row in flags]
-        released = pd.to_datetime(raw["RELEASE_DATE"], format="%d-%b-%Y", errors="coerce")
-        seconds = (released - pd.Timestamp("1970-01-01")) // pd.Timedelta("1s")
-        frame = pd.DataFrame({
-            ITEM_ID: raw[ITEM_ID],
-            "GENRES": pd.Series(joined, index=raw.index, dtype="str").replace("", np.nan),
-            CREATION_TIMESTAMP: seconds.astype("Int64"),
-            "TITLE": raw["TITLE"],
-        })
+        frame = layout.read_items(item_path)
         items, reports["items"] = finish_frame(frame, "items", file=str(item_path),
                                                schema=schema_from_frame(frame, "items", textual="TITLE"))
-    user_path = folder / "u.user"
+    user_path = folder / layout.users
     if user_path.exists():
-        raw = _read_delimited(user_path, [USER_ID, "AGE", "GENDER", "OCCUPATION", "ZIP_CODE"], "|", "latin-1",
-                              [USER_ID, "GENDER", "OCCUPATION", "ZIP_CODE"])
-        users, reports["users"] = finish_frame(raw, "users", file=str(user_path))
-    return PersonalizeData(interactions, items, users, reports)
-
-
-def _load_1m(folder: Path) -> PersonalizeData:
-    data_path = folder / "ratings.dat"
-    ratings = _read_delimited(data_path, [USER_ID, ITEM_ID, "RATING", TIMESTAMP], "::", "latin-1", [USER_ID, ITEM_ID])
-    interactions, report = finish_frame(_ratings_to_interactions(ratings), "interactions", file=str(data_path))
-    reports = {"interactions": report}
-    items = users = None
-    movie_path = folder / "movies.dat"
-    if movie_path.exists():
-        raw = _read_delimited(movie_path, [ITEM_ID, "TITLE", "GENRES"], "::", "latin-1", [ITEM_ID, "TITLE", "GENRES"])
-        frame = raw[[ITEM_ID, "GENRES", "TITLE"]]
-        items, reports["items"] = finish_frame(frame, "items", file=str(movie_path),
-                                               schema=schema_from_frame(frame, "items", textual="TITLE"))
-    user_path = folder / "users.dat"
-    if user_path.exists():
-        raw = _read_delimited(user_path, [USER_ID, "GENDER", "AGE", "OCCUPATION", "ZIP_CODE"], "::", "latin-1",
+        raw = _read_delimited(user_path, list(layout.user_columns), layout.users_delimiter,
                               [USER_ID, "GENDER", "OCCUPATION", "ZIP_CODE"])
         users, reports["users"] = finish_frame(raw, "users", file=str(user_path))
     return PersonalizeData(interactions, items, users, reports)
@@ -226,4 +243,4 @@ def load_movielens(path_or_variant: str | Path, *, download: bool = False) -> Pe
     else:
         raise DatasetError("neither an existing folder nor a known MovieLens variant.", file=str(path_or_variant),
                            fix=f"Pass a folder or one of {sorted(set(VARIANTS.values()))}.")
-    return _load_100k(folder) if (folder / "u.data").exists() else _load_1m(folder)
+    return _load_archive(folder, _layout_of(folder))
