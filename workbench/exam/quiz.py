@@ -148,7 +148,8 @@ class Quiz:
         missing or empty answers count as wrong. Answers for unknown ids raise ``KeyError``.
         """
         if isinstance(answers, Mapping):
-            unknown = [k for k in answers if k not in {s.id for s in self.scenarios}]
+            known = {s.id for s in self.scenarios}
+            unknown = [k for k in answers if k not in known]
             if unknown:
                 raise KeyError(f"answers for unknown scenario(s): {', '.join(map(str, unknown))}")
             given = [answers.get(s.id) for s in self.scenarios]
@@ -164,7 +165,7 @@ class Quiz:
                     "id": scenario.id,
                     "answer": ",".join(letters),
                     "correct": ",".join(scenario.correct),
-                    "is_right": set(letters) == set(scenario.correct),
+                    "is_right": scenario.is_right(letters),
                 }
             )
         return Grade(pd.DataFrame(rows, columns=["id", "answer", "correct", "is_right"]))
