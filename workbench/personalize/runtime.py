@@ -297,6 +297,10 @@ class Campaign:
         check_service_limits(RUNTIME_SERVICE, operation, params)
         if params["campaignArn"] != self.campaign_arn:
             raise _not_found(operation, "campaign", params["campaignArn"])
+        return self._rank(params)
+
+    def _rank(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        operation = "GetPersonalizedRanking"
         if self.recipe_type != PERSONALIZED_RANKING:
             raise client_error("InvalidInputException",
                                f"campaign {self.name!r} serves {self.recipe_type}, not PERSONALIZED_RANKING.",
@@ -538,7 +542,9 @@ class PersonalizeRuntime:
     def get_personalized_ranking(self, **params: Any) -> dict[str, Any]:
         """GetPersonalizedRanking(campaignArn=, userId=, inputList=[...])."""
         validate_request(RUNTIME_SERVICE, "GetPersonalizedRanking", params)
-        return self.campaign(params["campaignArn"]).get_personalized_ranking(**params)
+        campaign = self.campaign(params["campaignArn"])
+        check_service_limits(RUNTIME_SERVICE, "GetPersonalizedRanking", params)
+        return campaign._rank(params)
 
     # -------------------------------------------------------------- helpers
     def _group(self, arn: str, operation: str) -> _DatasetGroup:
