@@ -44,6 +44,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..constants import (
     CREATION_TIMESTAMP,
@@ -117,18 +118,6 @@ def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
         top = np.take_along_axis(part, order, axis=1)
     top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
     return top
-
-
-def _single_thread():
-    """Limit BLAS to one thread for small dense algebra (threads only add overhead there,
-    and on a busy machine spinning BLAS threads can make it 100x slower)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
 
 
 class _DenseSeen(np.ndarray):
@@ -279,7 +268,9 @@ class UserPersonalization(Recommender):
         matrix.data = np.log1p(matrix.data)
         k = max(1, min(self.config.factors, n_users - 1, n_items - 1))
         gram = (matrix.T @ matrix).toarray()
-        with _single_thread():
+        # one BLAS thread: threads only add overhead on this small dense algebra, and on a
+        # busy machine spinning BLAS threads can make it 100x slower
+        with threadpool_limits(1):
             if n_items <= 3_000 or k >= n_items - 1:
                 values, vectors = np.linalg.eigh(gram)
             else:
