@@ -119,6 +119,13 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0]) + 1
 
 
+def _reject_first(bad: np.ndarray, series: pd.Series, problem: str, source: str, file: str | None, fix: str) -> None:
+    """Raise a DatasetError naming the first True of ``bad``: its value, then ``problem``."""
+    if bad.any():
+        row = _first_bad(bad)
+        raise DatasetError(f"{series.iloc[row - 1]!r} {problem}", file=file, row=row, column=source, fix=fix)
+
+
 def _ids(series: pd.Series, source: str, target: str, file: str | None) -> pd.Series:
     missing = series.isna().to_numpy() | (series.astype(str).str.strip() == "").to_numpy()
     if missing.any():
@@ -142,36 +149,22 @@ def _seconds(series: pd.Series, source: str, unit: str, file: str | None) -> tup
     chosen = timestamp_unit(series) if unit == "auto" else unit
     if chosen == "datetime":
         parsed = pd.to_datetime(series.astype(str), errors="coerce", utc=True, format="mixed")
-        bad = parsed.isna().to_numpy()
-        if bad.any():
-            row = _first_bad(bad)
-            raise DatasetError(
-                f"{series.iloc[row - 1]!r} is not a date-time.", file=file, row=row, column=source,
-                fix="use ISO text such as 2024-08-15T10:30:00Z, or epoch numbers with timestamp_unit='s'/'ms'.",
-            )
+        _reject_first(parsed.isna().to_numpy(), series, "is not a date-time.", source, file,
+                      fix="use ISO text such as 2024-08-15T10:30:00Z, or epoch numbers with timestamp_unit='s'/'ms'.")
         seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
         return seconds.astype("int64"), chosen
     numbers = pd.to_numeric(series, errors="coerce")
-    bad = numbers.isna().to_numpy()
-    if bad.any():
-        row = _first_bad(bad)
-        raise DatasetError(
-            f"{series.iloc[row - 1]!r} is not a number of {chosen}.", file=file, row=row, column=source,
-            fix="pick timestamp_unit='datetime' for date text, or clean the column.",
-        )
+    _reject_first(numbers.isna().to_numpy(), series, f"is not a number of {chosen}.", source, file,
+                  fix="pick timestamp_unit='datetime' for date text, or clean the column.")
     seconds = np.floor(numbers.to_numpy(dtype=float) / _UNIT_DIVISOR[chosen]).astype("int64")
     return pd.Series(seconds, index=series.index), chosen
 
 
 def _values(series: pd.Series, source: str, file: str | None) -> pd.Series:
     numbers = pd.to_numeric(series, errors="coerce")
-    bad = numbers.isna().to_numpy() & series.notna().to_numpy()
-    if bad.any():
-        row = _first_bad(bad)
-        raise DatasetError(
-            f"{series.iloc[row - 1]!r} is not a number; EVENT_VALUE must be numeric.", file=file, row=row,
-            column=source, fix="map a numeric column to EVENT_VALUE (or none).",
-        )
+    _reject_first(numbers.isna().to_numpy() & series.notna().to_numpy(), series,
+                  "is not a number; EVENT_VALUE must be numeric.", source, file,
+                  fix="map a numeric column to EVENT_VALUE (or none).")
     return numbers.astype("float64")
 
 
