@@ -385,12 +385,17 @@ class UserPersonalization(Recommender):
         self._track(users, items, times, chunk.get(EVENT_TYPE))
         return self
 
-    def _track(self, users: np.ndarray, items: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
+    def _user_rows(self, users: np.ndarray) -> np.ndarray:
+        """Inner indices of raw user ids; users first seen here are added (with empty state)."""
         rows = self.user_vocab.to_inner(users)
         if (rows < 0).any():
             self.user_vocab.add(users[rows < 0])
             self._ensure_users(len(self.user_vocab))
             rows = self.user_vocab.to_inner(users)
+        return rows
+
+    def _track(self, users: np.ndarray, items: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
+        rows = self._user_rows(users)
         cols = self.item_vocab.to_inner(items)
         known = cols >= 0
         self._seen[rows[known], cols[known]] = True
@@ -404,11 +409,7 @@ class UserPersonalization(Recommender):
         self.now_ = max(self.now_, float(times.max()))
 
     def _grow_seen(self, events: pd.DataFrame) -> None:
-        rows = self.user_vocab.to_inner(events[USER_ID])
-        if (rows < 0).any():
-            self.user_vocab.add(events[USER_ID].to_numpy()[rows < 0])
-            self._ensure_users(len(self.user_vocab))
-            rows = self.user_vocab.to_inner(events[USER_ID])
+        rows = self._user_rows(events[USER_ID].to_numpy(dtype=object))
         cols = self.item_vocab.to_inner(events[ITEM_ID])
         ok = cols >= 0
         self._seen[rows[ok], cols[ok]] = True
