@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..constants import EVENT_TYPE, EVENT_VALUE
+from ..constants import EVENT_TYPE, EVENT_TYPES, EVENT_VALUE
 from ..recommenders.base import Recommender
 from .config import Policy
 
@@ -108,9 +108,28 @@ def training_mask(events: pd.DataFrame, policy: Policy) -> np.ndarray:
     """
     keep = np.ones(len(events), dtype=bool)
     if policy.training_event_types is not None:
-        wanted = {str(t).lower() for t in policy.training_event_types}
-        keep &= events[EVENT_TYPE].astype(str).str.lower().isin(wanted).to_numpy()
+        keep &= events[EVENT_TYPE].astype(str).str.lower().isin(_wanted_types(policy)).to_numpy()
     if policy.event_value_threshold is not None:
         values = pd.to_numeric(events[EVENT_VALUE], errors="coerce").to_numpy(dtype=float)
-        keep &= np.nan_to_num(values, nan=-np.inf) >= policy.event_value_threshold
+        keep &= _meets_threshold(values, policy)
     return keep
+
+
+def coded_training_mask(kind: np.ndarray, value: np.ndarray, policy: Policy) -> np.ndarray:
+    """:func:`training_mask` on the simulator's event log: ``kind`` codes index ``EVENT_TYPES``, ``value`` floats."""
+    keep = np.ones(len(kind), dtype=bool)
+    if policy.training_event_types is not None:
+        wanted = _wanted_types(policy)
+        keep &= np.isin(kind, [code for code, name in enumerate(EVENT_TYPES) if name in wanted])
+    if policy.event_value_threshold is not None:
+        keep &= _meets_threshold(value, policy)
+    return keep
+
+
+def _wanted_types(policy: Policy) -> set[str]:
+    return {str(t).lower() for t in policy.training_event_types}
+
+
+def _meets_threshold(values: np.ndarray, policy: Policy) -> np.ndarray:
+    """EVENT_VALUE at least the threshold; events without a value never pass."""
+    return np.nan_to_num(values, nan=-np.inf) >= policy.event_value_threshold

@@ -36,12 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..constants import EVENT_TYPES, FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
+from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
 from ..recommenders.base import Recommender
 from .behaviour import CLICK, PURCHASE, Events, ShopState, bounces, browse, react_to_lists, utilities
 from .config import Policy, ScenarioConfig, ShopConfig
 from .eventlog import EVENT_NAMES, EventLog, interactions_frame
-from .policies import ModelSpec, make_model
+from .policies import ModelSpec, coded_training_mask, make_model
 from .progress import Progress
 from .scoring import list_metrics
 from .world import World, build_world
@@ -321,7 +321,7 @@ class _Run:
             u[visit[bought], item[bought]] -= self.shop.boredom
         fed = np.zeros(len(ev), dtype=bool)
         if self.model is not None and self.policy.has("event_tracker"):
-            fed = self._policy_mask(kind, value)
+            fed = coded_training_mask(kind, value, self.policy)
         if fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
             self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed], EVENT_NAMES[kind[fed]])
         elif fed.any():
@@ -424,20 +424,10 @@ class _Run:
         return (t - newest) / SECONDS_PER_HOUR
 
     # ------------------------------------------------------------ learning
-    def _policy_mask(self, kind: np.ndarray, value: np.ndarray) -> np.ndarray:
-        keep = np.ones(len(kind), dtype=bool)
-        if self.policy.training_event_types is not None:
-            wanted = {str(t).lower() for t in self.policy.training_event_types}
-            codes = [c for c, name in enumerate(EVENT_TYPES) if name in wanted]
-            keep &= np.isin(kind, codes)
-        if self.policy.event_value_threshold is not None:
-            keep &= np.nan_to_num(value, nan=-np.inf) >= self.policy.event_value_threshold
-        return keep
-
     def _train(self, t: int) -> None:
         """Full (re)training on every logged event the policy allows, catalog and users as of ``t``."""
         a = self.log.arrays()
-        mask = self._policy_mask(a["kind"], a["value"])
+        mask = coded_training_mask(a["kind"], a["value"], self.policy)
         if not mask.any():
             raise ValueError(
                 f"scenario {self.config.name!r}: no logged event passes the policy's training_event_types="
