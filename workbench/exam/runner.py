@@ -155,7 +155,7 @@ def run(scenario: Scenario, chart: bool = True) -> Evidence:
 
     Raises:
         ValueError: for a concept-only scenario (nothing to play).
-        workbench.exam.recipes.EvidenceUnavailable: when a needed workbench API is missing.
+        workbench.exam.recipes.EvidenceUnavailable: when the recipe cannot produce the plan's metric.
     """
     if scenario.evidence is None:
         raise ValueError(f"{scenario.file}: scenario {scenario.id!r} is concept-only; there is nothing to simulate.")

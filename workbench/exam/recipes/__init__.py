@@ -30,9 +30,11 @@ Recipes in the registry :data:`RECIPES`:
     simulator's :func:`workbench.sim.training_mask`) or a dataset edit to a seeded
     streaming-service log and describes the records left to train on.
 
-Recipes import their workbench dependencies lazily; if one is missing the recipe
-raises :class:`EvidenceUnavailable` naming it, so a scenario can be reported as
-pending instead of showing made-up numbers.
+Recipes import their workbench dependencies (simulator, loaders, metrics) on
+first use, so ``import workbench.exam`` stays light. A recipe raises
+:class:`EvidenceUnavailable` when what it needs is not there (e.g. a metric the
+simulator's daily table does not have), so a scenario is reported instead of
+showing made-up numbers.
 """
 
 from . import data_rules, metric_choice, purchased_filter, simulate, training_subset

@@ -20,7 +20,7 @@ from ...constants import (
     USER_ID,
 )
 from ...errors import WorkbenchError
-from .registry import EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
+from .registry import EvidenceRecipe, RecipeResult, allowed_keys, register
 
 
 def synthetic_log(
@@ -51,10 +51,8 @@ def synthetic_log(
 
 def run_minimum_data(plan: Any) -> RecipeResult:
     """Validate a synthetic log per option; value 1.0 when training minimums are met."""
-    try:
-        from ...data import validate_interactions
-    except ImportError as exc:
-        raise EvidenceUnavailable(f"workbench.data.validate_interactions is not available: {exc}") from exc
+    from ...data import validate_interactions
+
     values: dict[str, float] = {}
     rows = []
     for letter, play in plan.options.items():
@@ -127,10 +125,8 @@ def timestamp_csv(unit: str, n_rows: int = 12, start: int = 1_700_000_000) -> st
 
 def run_timestamp_units(plan: Any) -> RecipeResult:
     """Load each option's file with the workbench loader; value = share of rows accepted."""
-    try:
-        from ...data import load_interactions
-    except ImportError as exc:
-        raise EvidenceUnavailable(f"workbench.data.load_interactions is not available: {exc}") from exc
+    from ...data import load_interactions
+
     values: dict[str, float] = {}
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...constants import ITEM_ID, RANK, USER_ID
-from .registry import EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
+from .registry import EvidenceRecipe, RecipeResult, allowed_keys, register
 
 METRIC_CHOICES = ("NDCG@10", "Precision@10", "Precision@25", "MRR@25", "coverage")
 """Offline metrics the ``metric_choice`` recipe can score."""
@@ -61,24 +61,16 @@ def carousel_pairs(list_length: int = 25, n_catalog: int = 60) -> tuple[pd.DataF
 
 def _score_lists(metric: str, recs: pd.DataFrame, truth: pd.DataFrame, catalog: list[str]) -> pd.Series:
     """Per-user value of ``metric`` (one user = one list)."""
-    try:
-        from ... import metrics as m
-    except ImportError as exc:
-        raise EvidenceUnavailable(f"workbench.metrics cannot be imported: {exc}") from exc
+    from ... import metrics as m
+
     name, _, k = metric.partition("@")
-    functions = {"NDCG": "ndcg_at_k", "Precision": "precision_at_k", "MRR": "mrr_at_k"}
+    functions = {"NDCG": m.ndcg_at_k, "Precision": m.precision_at_k, "MRR": m.mrr_at_k}
     if name in functions:
-        function = getattr(m, functions[name], None)
-        if function is None:
-            raise EvidenceUnavailable(f"workbench.metrics has no {functions[name]} yet.")
-        values = function(recs, truth, k=int(k))
+        values = functions[name](recs, truth, k=int(k))
         return pd.Series(values).reindex(sorted(recs[USER_ID].unique())).astype(float)
     if metric == "coverage":
-        function = getattr(m, "catalog_coverage", None)
-        if function is None:
-            raise EvidenceUnavailable("workbench.metrics has no catalog_coverage yet.")
         return pd.Series(
-            {user: float(function(group, catalog)) for user, group in recs.groupby(USER_ID)}
+            {user: float(m.catalog_coverage(group, catalog)) for user, group in recs.groupby(USER_ID)}
         ).sort_index()
     raise ValueError(f"unknown metric {metric!r}")
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...constants import EVENT_PURCHASE, EVENT_TYPE, ITEM_ID, RANK, SECONDS_PER_HOUR, TIMESTAMP, USER_ID
 from .data_rules import synthetic_log
-from .registry import EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
+from .registry import EvidenceRecipe, RecipeResult, allowed_keys, register
 
 PURCHASE_FILTER = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
 """The Personalize filter expression that drops items a user has bought."""
@@ -25,11 +25,8 @@ def run_purchased_filter(plan: Any) -> RecipeResult:
     visit, so the request right after paying is still served by yesterday's model). The metric
     is the share of post-purchase lists that still contain the item just bought.
     """
-    try:
-        from ...recommenders import Popularity
-        from ...recommenders.filters import parse_filter  # noqa: F401  (checks the filter module exists)
-    except ImportError as exc:
-        raise EvidenceUnavailable(f"workbench.recommenders filters are not available: {exc}") from exc
+    from ...recommenders import Popularity
+
     train = synthetic_log(n_users=40, interactions_per_user=6, purchase_share=0.0, seed=11, n_items=30)
     users = sorted(train[USER_ID].unique())
     values: dict[str, float] = {}

@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class EvidenceUnavailable(WorkbenchError, RuntimeError):
-    """A recipe needs a workbench API that is not available (yet)."""
+    """A recipe cannot produce the evidence a plan asks for (e.g. the simulator has no such metric)."""
 
 
 @dataclasses.dataclass

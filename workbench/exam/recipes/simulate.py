@@ -56,30 +56,10 @@ def clear_cache() -> None:
     _SIM_CACHE.clear()
 
 
-def _sim_api():
-    try:
-        from ... import sim
-    except ImportError as exc:  # pragma: no cover - depends on the simulator landing
-        raise EvidenceUnavailable(f"the simulator (workbench.sim) cannot be imported: {exc}") from exc
-    for name in ("ShopConfig", "Policy", "ScenarioConfig", "run_scenario"):
-        if not hasattr(sim, name):
-            raise EvidenceUnavailable(f"workbench.sim has no {name} yet (simulator contract).")
-    return sim
-
-
-def _sim_config():
-    """The simulator's config classes (they may land before the engine), or ``None``."""
-    try:
-        from ...sim import config
-    except ImportError:
-        return None
-    return config
-
-
 def _check_policy(config: dict[str, Any]) -> str | None:
-    sim = _sim_config()
-    if sim is None:
-        return None  # checked again when the recipe runs
+    from ...sim import config as sim
+    from ...sim.policies import model_spec
+
     fields = {f.name for f in dataclasses.fields(sim.Policy)}
     for key in config:
         if key not in fields:
@@ -88,10 +68,6 @@ def _check_policy(config: dict[str, Any]) -> str | None:
         policy = sim.Policy(**config)
     except (TypeError, ValueError) as err:
         return f"not a valid Policy: {err}"
-    try:
-        from ...sim.policies import model_spec
-    except ImportError:
-        return None
     try:
         model_spec(policy.model)
     except ValueError as err:
@@ -102,9 +78,8 @@ def _check_policy(config: dict[str, Any]) -> str | None:
 def _check_shop(base: str | None, shop: dict[str, Any]) -> tuple[str, str] | None:
     if base is not None and not (REPO_ROOT / base).is_file():
         return "evidence.base", f"{base!r} does not exist (paths are relative to the repository root)."
-    sim = _sim_config()
-    if sim is None:
-        return None
+    from ...sim import config as sim
+
     fields = {f.name for f in dataclasses.fields(sim.ShopConfig)}
     for key in shop:
         if key not in fields:
@@ -182,7 +157,8 @@ def _reduce(daily: pd.DataFrame, metric: str, aggregate: str, last_days: int | N
 
 def run_simulate(plan: Any) -> RecipeResult:
     """Play every option as a simulator policy in the same shop and reduce the daily metric."""
-    sim = _sim_api()
+    from ... import sim
+
     shop = shop_settings(plan)
     values: dict[str, float] = {}
     series = []

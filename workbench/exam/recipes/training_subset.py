@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, TIMESTAMP, USER_ID
-from .registry import EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
+from .registry import EvidenceRecipe, RecipeResult, allowed_keys, register
 
 STREAMING_EVENTS = {"click": 0.45, "watch": 0.40, "rate": 0.15}
 """Event mix of the synthetic streaming-service log used by ``training_subset``."""
@@ -41,10 +41,8 @@ def streaming_log(n_users: int = 200, events_per_user: int = 30, seed: int = 5, 
 
 def run_training_subset(plan: Any) -> RecipeResult:
     """Describe the records each option leaves for training (value = the plan's share metric)."""
-    try:
-        from ...sim import Policy, training_mask
-    except ImportError as exc:
-        raise EvidenceUnavailable(f"workbench.sim.training_mask is not available: {exc}") from exc
+    from ...sim import Policy, training_mask
+
     log = streaming_log()
     values: dict[str, float] = {}
     rows = []
