@@ -40,6 +40,7 @@ popularity trends; this stand-in models only the second part.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -153,16 +154,7 @@ class _GrowingVocabulary(Vocabulary):
 
     def __init__(self, ids) -> None:
         super().__init__(ids)
-        self._ids_array = self._index.to_numpy(dtype=object)
-        self._lookup = {raw: k for k, raw in enumerate(self._ids_array)}
-        self._stale_index = False
-
-    @property
-    def ids(self) -> np.ndarray:
-        return self._ids_array
-
-    def __len__(self) -> int:
-        return len(self._ids_array)
+        self._lookup = {raw: k for k, raw in enumerate(self._ids)}
 
     def __contains__(self, raw_id: object) -> bool:
         return str(raw_id) in self._lookup
@@ -172,27 +164,22 @@ class _GrowingVocabulary(Vocabulary):
         get = self._lookup.get
         return np.fromiter((get(str(v), -1) for v in values), dtype=np.int64, count=len(values))
 
-    def to_raw(self, inner_ids) -> np.ndarray:
-        return self._ids_array[np.asarray(inner_ids, dtype=np.int64)]
-
     def add(self, raw_ids) -> int:
         """Append the ids not known yet (in first-seen order); returns how many were added."""
         fresh = []
         for raw in raw_ids:
             raw = str(raw)
             if raw not in self._lookup:
-                self._lookup[raw] = len(self._ids_array) + len(fresh)
+                self._lookup[raw] = len(self._ids) + len(fresh)
                 fresh.append(raw)
         if fresh:
-            self._ids_array = np.concatenate([self._ids_array, np.asarray(fresh, dtype=object)])
-            self._index = pd.Index(self._ids_array, dtype=object)
+            self._ids = np.concatenate([self._ids, np.asarray(fresh, dtype=object)])
+            self._index = pd.Index(self._ids, dtype=object)
         return len(fresh)
 
     def extend(self, raw_ids) -> _GrowingVocabulary:
-        out = _GrowingVocabulary([])
-        out._ids_array = self._ids_array.copy()
+        out = copy.copy(self)
         out._lookup = dict(self._lookup)
-        out._index = self._index
         out.add(raw_ids)
         return out
 
