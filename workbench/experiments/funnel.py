@@ -31,7 +31,7 @@ import pandas as pd
 from ..constants import EVENT_PURCHASE, EVENT_TYPE, EVENT_VIEW, ITEM_ID, RECOMMENDATION_ID
 from ..errors import DatasetError
 from .ab_test import TwoProportionResult, two_proportion_test
-from .kpis import LOG_NAME, check_event_log, online_kpis
+from .kpis import LOG_NAME, _online_kpis, check_event_log
 
 TERMS = ("visitors", "ctr", "conversion", "price")
 """The four factors of the revenue identity, in order."""
@@ -149,14 +149,18 @@ def item_conversion(events: pd.DataFrame, min_views: int = 20) -> pd.DataFrame:
     and one purchase would otherwise top the list at 100 %); ``min_views=0`` keeps all.
     Ties are broken by more views, then by ITEM_ID.
     """
-    log = check_event_log(events)
+    return _item_conversion(check_event_log(events), min_views)
+
+
+def _item_conversion(log: pd.DataFrame, min_views: int) -> pd.DataFrame:
+    """:func:`item_conversion` of a log that already went through :func:`check_event_log`."""
     if ITEM_ID not in log.columns:
         raise DatasetError("the event log has no such column.", file=LOG_NAME, column=ITEM_ID,
                            fix="item tables need ITEM_ID on every event.")
-    log[ITEM_ID] = log[ITEM_ID].astype(str)
-    views = log.loc[log[EVENT_TYPE] == EVENT_VIEW, ITEM_ID].value_counts()
-    purchases = log.loc[log[EVENT_TYPE] == EVENT_PURCHASE, ITEM_ID].value_counts()
-    revenue = log.groupby(ITEM_ID)["_revenue"].sum()
+    items = log[ITEM_ID].astype(str)
+    views = items[log[EVENT_TYPE] == EVENT_VIEW].value_counts()
+    purchases = items[log[EVENT_TYPE] == EVENT_PURCHASE].value_counts()
+    revenue = log["_revenue"].groupby(items).sum()
     table = pd.DataFrame({"views": views, "purchases": purchases}).fillna(0).astype(int)
     table["revenue"] = revenue.reindex(table.index).fillna(0.0)
     table = table[table["views"] >= max(min_views, 1)] if min_views > 0 else table
@@ -217,7 +221,7 @@ def dashboard_summary(
     sessions) between the variants with :func:`two_proportion_test`.
     """
     log = check_event_log(events)
-    kpis = online_kpis(events, by=variant_column)
+    kpis = _online_kpis(log, variant_column, None)
     ab = None
     if variant_column is not None:
         values = sorted(log[variant_column].dropna().unique().tolist())
@@ -237,7 +241,7 @@ def dashboard_summary(
     return Dashboard(
         kpis=kpis,
         ab_test=ab,
-        top_conversion_items=item_conversion(events, min_views=min_views).head(top_n),
+        top_conversion_items=_item_conversion(log, min_views).head(top_n),
         attributed_revenue=attributed,
         attributed_share=attributed / total if total else float("nan"),
     )

@@ -156,7 +156,12 @@ def online_kpis(
         One row per group (one row overall without ``by``) with the grouping
         columns followed by :data:`KPI_COLUMNS`.
     """
-    log = check_event_log(events)
+    return _online_kpis(check_event_log(events), by, impressions)
+
+
+def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions: float | pd.Series | None
+                 ) -> pd.DataFrame:
+    """:func:`online_kpis` of a log that already went through :func:`check_event_log`."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for key in keys:
         if key not in log.columns:
