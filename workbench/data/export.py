@@ -66,11 +66,9 @@ def to_personalize(frames: PersonalizeData | Mapping[str, pd.DataFrame | None], 
             frame[name] = _join_multi(frame[name])
         if kind in schemas and schemas[kind] is not None:
             schema = load_schema(schemas[kind])
-            missing = [n for n in schema.names if n not in frame.columns]
-            if missing:
-                check_columns(list(frame.columns), schema, label)
+            if any(n not in frame.columns for n in schema.names):
+                check_columns(list(frame.columns), schema, label)  # raises, naming the first missing field
             frame = frame[schema.names]
-            check_columns(list(frame.columns), schema, label)
         else:
             schema = schema_from_frame(frame, kind)
         require_valid_schema(schema, kind, domain, data_file=label)
