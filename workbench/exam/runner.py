@@ -172,11 +172,13 @@ def run(scenario: Scenario, chart: bool = True) -> Evidence:
 def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | None = None):
     """The metric per option: lines over simulated time, or bars when there is no time axis.
 
-    Lines use :func:`workbench.plots.timeline` (3-day trailing mean, drift markers)
-    when it is available; the judged window (``last_days``) is shaded grey and the
+    Lines use :func:`workbench.plots.timeline` (3-day trailing mean, drift markers);
+    the judged window (``last_days``) is shaded grey and the
     keyed option is labelled ``(key)``.
     """
     from matplotlib.figure import Figure
+
+    from ..plots import timeline
 
     plan = evidence.plan
     correct = set(evidence.scenario.correct)
@@ -186,14 +188,7 @@ def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | No
         daily = evidence.series.assign(
             option=[f"{o} (key)" if o in correct else str(o) for o in evidence.series["option"]]
         ).rename(columns={"step": "day", "value": plan.metric, "option": "option "})
-        try:
-            from ..plots import timeline
-
-            timeline(daily, plan.metric, by="option ", markers=markers, rolling=3, ax=axis)
-        except (ImportError, KeyError, ValueError):  # plots helper unavailable: plain lines
-            for label, group in daily.groupby("option ", sort=True):
-                axis.plot(group["day"], group[plan.metric], label=label)
-            axis.legend(frameon=False)
+        timeline(daily, plan.metric, by="option ", markers=markers, rolling=3, ax=axis)
         if plan.last_days:
             end = evidence.series["step"].max()
             axis.axvspan(end - plan.last_days + 0.5, end + 0.5, color="0.92", zorder=0)

@@ -118,7 +118,7 @@ def _simulate_one(sim: Any, shop: dict[str, Any], policy: dict[str, Any], name: 
         result = sim.run_scenario(config, progress=False)
         daily = result.daily.copy()
         daily["new_item_share"] = new_item_share(result).reindex(daily["day"]).to_numpy()
-        _SIM_CACHE[key] = (daily, getattr(result, "markers", None))
+        _SIM_CACHE[key] = (daily, result.markers)
     return _SIM_CACHE[key]
 
 
