@@ -6,8 +6,8 @@
    the same run, so the table shows what real-time learning costs.
 2. Tracked-event-to-next-recommendation latency over 10,000 calls per path: one
    click for a user, then that user's next list -- through the boto3-shaped
-   ``EventTracker.put_events`` + ``Campaign.get_recommendations`` (botocore-validated)
-   when :mod:`workbench.personalize` is present, through ``model.update`` +
+   ``EventTracker.put_events`` + ``Campaign.get_recommendations`` (botocore-validated),
+   through ``model.update`` +
    ``model.recommend`` (DataFrames), and through the simulator's array path
    ``model.track`` + ``model.recommend_indices``. Median and p99 of wall and CPU
    time (target p99 < 5 ms), next to ``model.recommend`` alone as the baseline.
@@ -85,21 +85,18 @@ def bench_latency(calls: int, seed: int = 0) -> pd.DataFrame:
         lambda k: model_fast.track([users[k]], [items[k]], [t0 + k], ["click"]),
         lambda k: model_fast.recommend_indices([users[k]], n=10),
     )
-    try:
-        from workbench.personalize import Campaign, EventTracker
-    except ImportError:  # pragma: no cover - the personalize package ships with the workbench
-        Campaign = None
-    if Campaign is not None:
-        model_rt = fresh_model()
-        tracker = EventTracker(name="bench")
-        campaign = Campaign(model_rt, name="bench-campaign")
-        tracker.attach(campaign)
-        paths["EventTracker.put_events + Campaign.get_recommendations"] = (
-            lambda k: tracker.put_events(trackingId=tracker.tracking_id, userId=str(users[k]),
-                                         sessionId=f"s-{users[k]}",
-                                         eventList=[{"eventType": "click", "itemId": str(items[k]), "sentAt": t0 + k}]),
-            lambda k: campaign.get_recommendations(userId=str(users[k]), numResults=10),
-        )
+    from workbench.personalize import Campaign, EventTracker
+
+    model_rt = fresh_model()
+    tracker = EventTracker(name="bench")
+    campaign = Campaign(model_rt, name="bench-campaign")
+    tracker.attach(campaign)
+    paths["EventTracker.put_events + Campaign.get_recommendations"] = (
+        lambda k: tracker.put_events(trackingId=tracker.tracking_id, userId=str(users[k]),
+                                     sessionId=f"s-{users[k]}",
+                                     eventList=[{"eventType": "click", "itemId": str(items[k]), "sentAt": t0 + k}]),
+        lambda k: campaign.get_recommendations(userId=str(users[k]), numResults=10),
+    )
 
     rows = []
     for name, (put, get) in paths.items():
