@@ -58,13 +58,11 @@ def make_dirty(clean: Path, dirty: Path, share: float = 0.01, seed: int = 1) -> 
     frame.to_csv(dirty, index=False)
 
 
-def median_seconds(fn, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def timed(fn):
+    """``(wall seconds, result)`` of one call."""
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
 
 
 def main() -> None:
@@ -80,13 +78,19 @@ def main() -> None:
         load_interactions(path)
         dirty = Path(tmp) / "dirty.csv"
         make_dirty(path, dirty)
-        runs: dict[str, list[float]] = {"pandas.read_csv": [], "load_interactions": [], "reject, 1% bad rows": []}
+        readers = {
+            "pandas.read_csv": lambda: pd.read_csv(path),
+            "load_interactions": lambda: load_interactions(path),
+            "reject, 1% bad rows": lambda: load_interactions(dirty, errors="reject"),
+        }
+        runs: dict[str, list[float]] = {name: [] for name in readers}
+        last = {}
         for _ in range(args.repeats):  # alternate so all see the same machine load
-            runs["pandas.read_csv"] += median_seconds(lambda: pd.read_csv(path), 1)
-            runs["load_interactions"] += median_seconds(lambda: load_interactions(path), 1)
-            runs["reject, 1% bad rows"] += median_seconds(lambda: load_interactions(dirty, errors="reject"), 1)
-        frame, report = load_interactions(path)
-        _, dirty_report = load_interactions(dirty, errors="reject")
+            for name, read in readers.items():
+                seconds, last[name] = timed(read)
+                runs[name].append(seconds)
+        frame, report = last["load_interactions"]
+        _, dirty_report = last["reject, 1% bad rows"]
     base = statistics.median(runs["pandas.read_csv"])
     print(f"interactions CSV: {args.rows:,} rows, {size_mb:.1f} MB, median of {args.repeats} runs")
     print(f"{'reader':<20} {'median s':>9} {'rows/s':>14} {'ratio':>6}")
