@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..constants import ITEM_ID, RANK, SCORE, USER_ID
 from ..errors import DatasetError
+from ..vocabulary import _as_strings
 from .conventions import Convention
 
 RECS_NAME = "recommendations"
@@ -83,17 +84,6 @@ def _check_k(k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer (list cutoff), got {k!r}")
     return int(k)
-
-
-def _as_str(ids: pd.Series) -> pd.Series:
-    """Ids as pandas strings, so that 42 in one frame matches "42" in the other (Personalize ids are strings).
-
-    Both frames end up with the same (Arrow-backed) string dtype, which factorizes
-    fastest; missing ids stay missing and are reported by :func:`build_grid`.
-    """
-    if pd.api.types.is_string_dtype(ids.dtype) and not pd.api.types.is_object_dtype(ids.dtype):
-        return ids
-    return ids.astype("str")
 
 
 def ranks_of(recommendations: pd.DataFrame) -> np.ndarray:
@@ -168,9 +158,11 @@ def build_grid(
     ranks = ranks_of(recommendations)
     n_truth = len(truth)
 
-    user_codes, user_ids = pd.factorize(pd.concat([_as_str(truth[USER_ID]), _as_str(recommendations[USER_ID])],
+    # ids as pandas strings (as the recommenders' Vocabulary keeps them), so that 42 in one frame matches "42"
+    # in the other; both frames get the same string dtype, which factorizes fastest; missing ids stay missing
+    user_codes, user_ids = pd.factorize(pd.concat([_as_strings(truth[USER_ID]), _as_strings(recommendations[USER_ID])],
                                                   ignore_index=True))
-    item_codes, item_ids = pd.factorize(pd.concat([_as_str(truth[ITEM_ID]), _as_str(recommendations[ITEM_ID])],
+    item_codes, item_ids = pd.factorize(pd.concat([_as_strings(truth[ITEM_ID]), _as_strings(recommendations[ITEM_ID])],
                                                   ignore_index=True))
     if (user_codes < 0).any() or (item_codes < 0).any():
         bad = np.flatnonzero((user_codes < 0) | (item_codes < 0))[0]
