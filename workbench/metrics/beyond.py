@@ -20,16 +20,11 @@ import pandas as pd
 
 from ..constants import ITEM_ID, RANK, USER_ID
 from ..errors import DatasetError
-from .grid import RECS_NAME, ranks_of
+from .grid import RECS_NAME, _require_columns, ranks_of
 
 
 def _require(frame: pd.DataFrame, name: str, *columns: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    for column in columns:
-        if column not in frame.columns:
-            raise DatasetError(f"the {name} frame has no column {column}.", file=name, column=column,
-                               fix=f"rename the column holding {column.lower()} values to {column}.")
+    _require_columns(frame, name, columns)
 
 
 def _item_ids(catalog: Iterable[object] | pd.DataFrame | pd.Series) -> pd.Index:

@@ -72,12 +72,17 @@ class RankingGrid:
     """True when ``gains`` came from a relevance column instead of 0/1."""
 
 
-def _require_columns(frame: pd.DataFrame, name: str, columns: tuple[str, ...], fix: str) -> None:
+def _require_columns(frame: pd.DataFrame, name: str, columns: tuple[str, ...], fix: str | None = None) -> None:
+    """TypeError unless ``frame`` is a DataFrame; DatasetError naming the first missing column.
+
+    Without ``fix`` the message suggests renaming the column that holds those values.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     for column in columns:
         if column not in frame.columns:
-            raise DatasetError(f"the {name} frame has no column {column}.", file=name, column=column, fix=fix)
+            raise DatasetError(f"the {name} frame has no column {column}.", file=name, column=column,
+                               fix=fix or f"rename the column holding {column.lower()} values to {column}.")
 
 
 def _check_k(k: int) -> int:
