@@ -26,14 +26,13 @@ import pyarrow.compute as pc
 from ..constants import EVENT_TYPE
 from ..errors import DatasetError
 from .readers import read_table
-from .report import LoadReport, ValidationReport
+from .report import LoadReport
 from .schemas import (
     KINDS,
     REQUIRED,
     RESERVED,
     DatasetSchema,
     check_columns,
-    check_schema,
     load_schema,
     require_valid_schema,
     schema_from_frame,
@@ -167,7 +166,7 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
     columns = [str(c) for c in frame.columns]
     if schema is not None:
         schema = load_schema(schema)
-        require_valid_schema(schema, kind, domain)
+        report = require_valid_schema(schema, kind, domain)
         check_columns(columns, schema, file)
     else:
         for name in REQUIRED[kind]:
@@ -179,7 +178,7 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
             raise DatasetError(f"missing column EVENT_TYPE, which {domain} dataset groups require.", file=file,
                                column=EVENT_TYPE, fix="Add an EVENT_TYPE column (e.g. View, Purchase).")
         schema = schema_from_frame(frame, kind)
-        require_valid_schema(schema, kind, domain, data_file=file)
+        report = require_valid_schema(schema, kind, domain, data_file=file)
     problems = row_problems(frame, kind, schema, domain)
     rejected = parse_rejected if parse_rejected is not None else rejected_frame([])
     if errors == "raise":
@@ -188,8 +187,6 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
         frame, rownums, more = reject_rows(problems, frame, rownums)
         rejected = rejected_frame([rejected, more])
     frame = coerce_types(frame, schema)
-    report = ValidationReport(kind)
-    check_schema(schema, kind, domain, report)
     dataset_checks(frame, kind, schema, domain, report, full=False)
     load_report = LoadReport(
         file=str(file),

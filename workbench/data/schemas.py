@@ -448,10 +448,11 @@ def check_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
 
 
 def require_valid_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
-                         data_file: str | None = None) -> None:
+                         data_file: str | None = None) -> ValidationReport:
     """Raise :class:`SchemaError` for the first error :func:`check_schema` finds.
 
     A schema derived from data is reported against ``data_file`` (the columns are to blame).
+    Returns the report of :func:`check_schema` (warnings only) when there is no error.
     """
     report = check_schema(schema, kind, domain)
     if report.errors:
@@ -461,6 +462,7 @@ def require_valid_schema(schema: DatasetSchema, kind: str, domain: str | None = 
                           column=first.column,
                           fix=("Change the columns of the data" if derived else "Edit the schema")
                           + f" (rule {first.check}); the fact sheet section 1 lists the rules.")
+    return report
 
 
 def check_columns(columns: list[str], schema: DatasetSchema, file: str | None) -> None:
