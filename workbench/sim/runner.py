@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
 from ..recommenders.base import Recommender
-from .behaviour import CLICK, PURCHASE, Events, ShopState, bounces, browse, react_to_lists, utilities
+from .behaviour import ADD_TO_CART, CLICK, PURCHASE, Events, ShopState, bounces, browse, react_to_lists, utilities
 from .config import Policy, ScenarioConfig, ShopConfig
 from .eventlog import EVENT_NAMES, EventLog, interactions_frame
 from .policies import ModelSpec, coded_training_mask, make_model
@@ -289,11 +289,12 @@ class _Run:
                 last_hour = np.where(n_before > 0, n_fed / n_before, np.nan)
             truth2 = list_metrics(lists2, *_truth(ev2, stay), k=min(10, k))
             self._keep_lists(run_day, 2, lists2, fallback2, fresh2, last_hour, truth2)
+        visit_events = _concat(first, ev2)
         if serving:
-            all_events = _concat(first, ev2)
-            truth1 = list_metrics(lists1, all_events.visit, all_events.item, k=min(10, k))
+            truth1 = list_metrics(lists1, visit_events.visit, visit_events.item, k=min(10, k))
             self._keep_lists(run_day, 1, lists1, fallback1, fresh1, np.full(n, np.nan), truth1)
-        self._count(run_day, s, t_slice, n, bounced, first, ev2, u)
+        if run_day >= 0:
+            self._count(run_day, s, t_slice, n, bounced, visit_events)
 
     def _record(self, ev: Events, users, base, sessions, list_ids, u, lists, ids) -> np.ndarray:
         """Log events, update the hidden state, feed the tracker; returns which events the next lists reflect."""
@@ -465,25 +466,24 @@ class _Run:
             "precision": truth["precision"], "shown": (lists >= 0).sum(axis=1),
         })
 
-    def _count(self, run_day, s, t_slice, n, bounced, first: Events, second: Events, u) -> None:
-        events = _concat(first, second)
+    def _count(self, run_day, s, t_slice, n, bounced, events: Events) -> None:
+        """Add one slice of a run day (all events of its visits) to the day's counters and the hourly rows."""
         from_list = events.position >= 0
         price = self.world.catalog.price
         bought = events.kind == PURCHASE
         rec_clicks = int((from_list & (events.kind == CLICK)).sum())
         rec_buys = from_list & bought
         revenue = float(price[events.item[rec_buys]].sum())
-        if run_day >= 0:
-            c = self.counters
-            c["visits"] += n
-            c["bounces"] += int(bounced.sum())
-            c["clicks"] += rec_clicks
-            c["add_to_carts"] += int((from_list & (events.kind == 2)).sum())
-            c["purchases"] += int(rec_buys.sum())
-            c["revenue"] += revenue
-            c["total_revenue"] += float(price[events.item[bought]].sum())
-            self.slice_rows.append((run_day, s, (t_slice % SECONDS_PER_DAY) // SECONDS_PER_HOUR, n, rec_clicks,
-                                    int(rec_buys.sum()), revenue))
+        c = self.counters
+        c["visits"] += n
+        c["bounces"] += int(bounced.sum())
+        c["clicks"] += rec_clicks
+        c["add_to_carts"] += int((from_list & (events.kind == ADD_TO_CART)).sum())
+        c["purchases"] += int(rec_buys.sum())
+        c["revenue"] += revenue
+        c["total_revenue"] += float(price[events.item[bought]].sum())
+        self.slice_rows.append((run_day, s, (t_slice % SECONDS_PER_DAY) // SECONDS_PER_HOUR, n, rec_clicks,
+                                int(rec_buys.sum()), revenue))
 
     def _daily_frame(self) -> pd.DataFrame:
         days = pd.DataFrame(self.day_rows)
