@@ -235,12 +235,16 @@ class Campaign:
         Returns:
             ``{"itemList": [{"itemId", "score"}, ...], "recommendationId", "ResponseMetadata"}``.
         """
+        return self._serve(self._checked_request("GetRecommendations", params))
+
+    def _checked_request(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` with this campaign's ARN filled in, validated like boto3 and the service would."""
         params = {"campaignArn": self.campaign_arn, **params}
-        validate_request(RUNTIME_SERVICE, "GetRecommendations", params)
-        check_service_limits(RUNTIME_SERVICE, "GetRecommendations", params)
+        validate_request(RUNTIME_SERVICE, operation, params)
+        check_service_limits(RUNTIME_SERVICE, operation, params)
         if params["campaignArn"] != self.campaign_arn:
-            raise _not_found("GetRecommendations", "campaign", params["campaignArn"])
-        return self._serve(params)
+            raise _not_found(operation, "campaign", params["campaignArn"])
+        return params
 
     def _serve(self, params: Mapping[str, Any]) -> dict[str, Any]:
         operation = "GetRecommendations"
@@ -291,13 +295,7 @@ class Campaign:
         Items the model cannot score (not in its training data) keep their input
         order at the end of the list, without a score.
         """
-        operation = "GetPersonalizedRanking"
-        params = {"campaignArn": self.campaign_arn, **params}
-        validate_request(RUNTIME_SERVICE, operation, params)
-        check_service_limits(RUNTIME_SERVICE, operation, params)
-        if params["campaignArn"] != self.campaign_arn:
-            raise _not_found(operation, "campaign", params["campaignArn"])
-        return self._rank(params)
+        return self._rank(self._checked_request("GetPersonalizedRanking", params))
 
     def _rank(self, params: Mapping[str, Any]) -> dict[str, Any]:
         operation = "GetPersonalizedRanking"
