@@ -111,13 +111,14 @@ def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
         top = np.empty((n_rows, k), dtype=np.int64)
         for j in range(k):
             best = work.argmax(axis=1)
-            top[:, j] = best
+            # once a row's finite scores are used up, argmax lands on an item picked before
+            top[:, j] = np.where(np.isfinite(work[rows, best]), best, -1)
             work[rows, best] = -np.inf
     else:
         part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_cols else np.tile(np.arange(n_cols), (n_rows, 1))
         order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
         top = np.take_along_axis(part, order, axis=1)
-    top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
+        top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
     return top
 
 
