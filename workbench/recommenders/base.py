@@ -413,28 +413,47 @@ def _session_for(session: SessionLike, raw_user_ids: np.ndarray) -> SessionLike:
 
 def _top_n_frame(raw: np.ndarray, scores: np.ndarray, fallback: np.ndarray, n: int, vocab: Vocabulary) -> pd.DataFrame:
     """Top-n of each row of ``scores`` (ties broken by inner index) as a tidy frame."""
-    n_items = scores.shape[1]
-    k = min(n, n_items)
+    k = min(n, scores.shape[1])
     if k == 0:
         return _empty_recommendations()
-    if k < n_items:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    else:
-        part = np.tile(np.arange(n_items), (len(raw), 1))
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -part_scores), axis=1)
-    top = np.take_along_axis(part, order, axis=1)
-    top_scores = np.take_along_axis(part_scores, order, axis=1)
-    valid = np.isfinite(top_scores)
+    top = top_k_indices(scores, k)
+    valid = top >= 0
     rows = np.repeat(np.arange(len(raw)), k).reshape(len(raw), k)
     ranks = np.cumsum(valid, axis=1)
     frame = pd.DataFrame(
         {
             USER_ID: raw[rows[valid]],
             ITEM_ID: vocab.ids[top[valid]],
-            SCORE: top_scores[valid].astype(float),
+            SCORE: scores[rows[valid], top[valid]].astype(float),
             RANK: ranks[valid].astype(np.int64),
             FALLBACK: fallback[rows[valid]],
         }
     )
     return frame
+
+
+def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest scores per row, best first; ``-1`` where the score is not finite.
+
+    Ties go to the lower column index. For short lists, ``k`` passes of ``argmax``
+    beat ``argpartition`` by an order of magnitude on a few thousand columns.
+    """
+    n_rows, n_cols = scores.shape
+    k = min(k, n_cols)
+    if k <= 0:
+        return np.zeros((n_rows, 0), dtype=np.int64)
+    if k <= 16:
+        work = scores.copy()
+        rows = np.arange(n_rows)
+        top = np.empty((n_rows, k), dtype=np.int64)
+        for j in range(k):
+            best = work.argmax(axis=1)
+            # once a row's finite scores are used up, argmax lands on an item picked before
+            top[:, j] = np.where(np.isfinite(work[rows, best]), best, -1)
+            work[rows, best] = -np.inf
+    else:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_cols else np.tile(np.arange(n_cols), (n_rows, 1))
+        order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
+        top = np.take_along_axis(part, order, axis=1)
+        top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
+    return top
