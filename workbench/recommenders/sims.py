@@ -104,11 +104,8 @@ class SIMS(Recommender):
         if not 0.0 <= lo <= hi <= 1.0:
             raise ValueError("user history percentiles need 0 <= min <= max <= 1, "
                              f"got min={lo}, max={hi}")
-        pairs = interactions.drop_duplicates([USER_ID, ITEM_ID])
-        rows = self.user_vocab.to_inner(pairs[USER_ID])
-        cols = self.item_vocab.to_inner(pairs[ITEM_ID])
         shape = (len(self.user_vocab), len(self.item_vocab))
-        binary = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+        binary = self._seen_matrix(interactions).astype(float)
         lengths = np.asarray(binary.sum(axis=1)).ravel()
         keep = np.ones(len(lengths), dtype=bool)
         if lo > 0.0 or hi < 1.0:

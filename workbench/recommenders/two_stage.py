@@ -156,10 +156,8 @@ class TwoStage(Recommender):
     def _stage(self, frame: pd.DataFrame, now: float) -> _Stage:
         """Popularity, co-occurrence, category shares and item recency from ``frame``."""
         shape = (len(self.user_vocab), len(self.item_vocab))
-        rows = self.user_vocab.to_inner(frame[USER_ID])
         cols = self.item_vocab.to_inner(frame[ITEM_ID])
-        seen = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
-        seen.data[:] = 1.0
+        seen = self._seen_matrix(frame).astype(float)
         weighted = self.weighted_matrix(frame)
         popularity = np.asarray(seen.sum(axis=0)).ravel()
         cooc = (seen.T @ seen).tocsr()
