@@ -39,8 +39,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import workbench.recommenders as recommenders  # noqa: E402
-from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, RANK, SESSION_ID, TIMESTAMP, USER_ID  # noqa: E402
+from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, SESSION_ID, TIMESTAMP, USER_ID  # noqa: E402
+from workbench.metrics import evaluate  # noqa: E402
 from workbench.recommenders.base import Recommender  # noqa: E402
+from workbench.split import temporal_split  # noqa: E402
 
 SEED = 42
 CATEGORIES = ("sneakers", "boots", "sandals", "running", "formal", "kids", "outdoor", "socks")
@@ -111,33 +113,14 @@ def make_shop(n_users: int = 2_000, n_items: int = 1_000, events_per_user: int =
 
 def split_data(interactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Temporal split: the newest 20% of events are the test period."""
-    try:
-        from workbench.split import temporal_split
-
-        split = temporal_split(interactions, test_fraction=0.2)
-        return split.train, split.test
-    except ImportError:  # LOCAL FALLBACK (workbench.split missing): same rule, inline
-        cutoff = np.sort(interactions[TIMESTAMP].to_numpy())[int(len(interactions) * 0.8)]
-        return interactions[interactions[TIMESTAMP] < cutoff], interactions[interactions[TIMESTAMP] >= cutoff]
+    split = temporal_split(interactions, test_fraction=0.2)
+    return split.train, split.test
 
 
 def score(recs: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float]:
     """NDCG@10 and Recall@10 (Personalize convention) of the lists against the test events."""
-    try:
-        from workbench.metrics import evaluate
-
-        summary = evaluate(recs, truth, k=10, metrics=["ndcg", "recall"]).summary
-        return float(summary["NDCG@10"]), float(summary["Recall@10"])
-    except ImportError:  # LOCAL FALLBACK (workbench.metrics missing): binary NDCG@10 and recall@10
-        relevant = truth.groupby(USER_ID)[ITEM_ID].apply(set)
-        ndcgs, recalls = [], []
-        for user, items in relevant.items():
-            listed = recs.loc[recs[USER_ID] == user].sort_values(RANK)[ITEM_ID].tolist()[:10]
-            gains = [1.0 / np.log2(r + 2) for r, i in enumerate(listed) if i in items]
-            ideal = sum(1.0 / np.log2(r + 2) for r in range(min(10, len(items))))
-            ndcgs.append(sum(gains) / ideal)
-            recalls.append(len(gains) / min(10, len(items)))
-        return float(np.mean(ndcgs)), float(np.mean(recalls))
+    summary = evaluate(recs, truth, k=10, metrics=["ndcg", "recall"]).summary
+    return float(summary["NDCG@10"]), float(summary["Recall@10"])
 
 
 def model_classes(only: set[str] | None) -> list[type[Recommender]]:
