@@ -79,6 +79,17 @@ def _mo():
 _STYLE = {"description_width": "initial"}
 
 
+def _numeric(kind: str, start: float, stop: float, value: float | None, step: float | None, label: str):
+    """``(integer, step, value)`` of a numeric control: defaults filled in, ``value`` checked against the bounds."""
+    integer = all(isinstance(v, int) for v in (start, stop)) and (step is None or isinstance(step, int))
+    if step is None:
+        step = 1 if integer else (stop - start) / 100
+    value = start if value is None else value
+    if not start <= value <= stop:
+        raise ValueError(f"{kind} {label!r}: value {value} is outside [{start}, {stop}].")
+    return integer, step, value
+
+
 def slider(
     start: float,
     stop: float,
@@ -98,12 +109,7 @@ def slider(
     """
     if stop < start:
         raise ValueError(f"slider {label!r}: stop ({stop}) is below start ({start}); swap them.")
-    integer = all(isinstance(v, int) for v in (start, stop)) and (step is None or isinstance(step, int))
-    if step is None:
-        step = 1 if integer else (stop - start) / 100
-    value = start if value is None else value
-    if not start <= value <= stop:
-        raise ValueError(f"slider {label!r}: value {value} is outside [{start}, {stop}].")
+    integer, step, value = _numeric("slider", start, stop, value, step, label)
     if in_jupyter():
         w = _widgets()
         cls = w.IntSlider if integer else w.FloatSlider
@@ -120,11 +126,7 @@ def number(
     label: str = "",
 ) -> Any:
     """A bounded number box (same arguments as :func:`slider`)."""
-    integer = all(isinstance(v, int) for v in (start, stop)) and (step is None or isinstance(step, int))
-    step = (1 if integer else (stop - start) / 100) if step is None else step
-    value = start if value is None else value
-    if not start <= value <= stop:
-        raise ValueError(f"number {label!r}: value {value} is outside [{start}, {stop}].")
+    integer, step, value = _numeric("number", start, stop, value, step, label)
     if in_jupyter():
         w = _widgets()
         cls = w.BoundedIntText if integer else w.BoundedFloatText
