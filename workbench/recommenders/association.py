@@ -42,6 +42,7 @@ import pandas as pd
 from ..constants import BASKET_ID, EVENT_PURCHASE, EVENT_TYPE, ITEM_ID, SECONDS_PER_DAY, SESSION_ID, TIMESTAMP, USER_ID
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig, SessionLike
+from .event_utils import event_types_of
 
 __all__ = [
     "AssociationRules",
@@ -82,7 +83,7 @@ def make_baskets(interactions: pd.DataFrame, kind: str = "orders",
             raise DatasetError(f"{kind} baskets need EVENT_TYPE to pick {list(event_types)} events.",
                                column=EVENT_TYPE, fix='add EVENT_TYPE or use kind="sessions".')
         wanted = {t.lower() for t in event_types}
-        frame = frame[frame[EVENT_TYPE].astype(str).str.lower().isin(wanted)]
+        frame = frame[event_types_of(frame).isin(wanted)]
     if SESSION_ID in frame.columns:
         visit = frame[SESSION_ID].astype(str)
     elif TIMESTAMP in frame.columns:

@@ -37,6 +37,7 @@ from ..constants import (
 )
 from ..errors import DatasetError
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions
+from .event_utils import event_types_of
 
 __all__ = [
     "IMPOSSIBLE",
@@ -79,7 +80,7 @@ def explicit_ratings(interactions: pd.DataFrame, *, file: str | None = None) -> 
                            fix='add EVENT_VALUE (e.g. 1-5 stars) with EVENT_TYPE "rating", or use feedback="implicit".')
     frame = interactions.reset_index(drop=True)
     if EVENT_TYPE in frame.columns:
-        is_rating = frame[EVENT_TYPE].astype(str).str.lower() == EVENT_RATING
+        is_rating = event_types_of(frame) == EVENT_RATING
     else:
         is_rating = pd.Series(True, index=frame.index)
     if not is_rating.any():
@@ -135,7 +136,7 @@ def implicit_to_ratings(
         raise ValueError(f"event weights must be >= 0, got {weights}")
     lowered = {str(k).lower(): float(v) for k, v in weights.items()}
     if EVENT_TYPE in interactions.columns:
-        w = interactions[EVENT_TYPE].astype(str).str.lower().map(lambda t: lowered.get(t, 1.0)).to_numpy(float)
+        w = event_types_of(interactions).map(lambda t: lowered.get(t, 1.0)).to_numpy(float)
     else:
         w = np.ones(len(interactions))
     frame = pd.DataFrame({USER_ID: interactions[USER_ID].astype(str).to_numpy(),
@@ -165,7 +166,7 @@ def ratings_for(
         raise ValueError(f"feedback must be 'auto', 'explicit' or 'implicit', not {feedback!r}")
     if feedback == "auto":
         if EVENT_TYPE in interactions.columns:
-            has_ratings = (interactions[EVENT_TYPE].astype(str).str.lower() == EVENT_RATING).any()
+            has_ratings = (event_types_of(interactions) == EVENT_RATING).any()
         else:
             has_ratings = EVENT_VALUE in interactions.columns
         feedback = "explicit" if has_ratings else "implicit"
@@ -256,7 +257,7 @@ class SurpriseRecommender(Recommender):
         self.feedback_ = feedback
         if feedback == "explicit":
             skipped = len(interactions) - int(
-                (interactions[EVENT_TYPE].astype(str).str.lower() == EVENT_RATING).sum()
+                (event_types_of(interactions) == EVENT_RATING).sum()
             ) if EVENT_TYPE in interactions.columns else 0
             if skipped:
                 warnings.warn(f"{self.name}: learning from explicit ratings; {skipped} non-rating events are not "
