@@ -18,6 +18,7 @@ with app.setup:
     from workbench.constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
     from workbench.data import load_sample
     from workbench.exam import judge, load_scenarios
+    from workbench.exam.recipes import reduce_daily
     from workbench.metrics import evaluate
     from workbench.notebook_export import NOTEBOOK_DIR
     from workbench.ops import quality_by_period
@@ -271,8 +272,9 @@ def _(daily, policy, small_shop):
         except ValueError as _problem:  # e.g. a model the installed simulator does not register
             unplayable[_letter] = str(_problem)
     exam_daily = pd.concat(_frames, ignore_index=True)
-    _last = exam_daily[exam_daily["day"] > exam_daily["day"].max() - _plan.last_days]
-    _values = _last.groupby("policy")[_plan.metric].mean().reindex(list(_plan.options))
+    _values = pd.Series(
+        {_letter: reduce_daily(_days, _plan.metric, _plan.aggregate, _plan.last_days) for _letter, _days in exam_daily.groupby("policy")}
+    ).reindex(list(_plan.options))
     exam_table = judge(_values, _plan, exam.correct)
     _notes = "".join(f"\n\n*Option {k} could not be played: {v}*" for k, v in unplayable.items())
     mo.vstack([mo.md(f"**{exam.question}**{_notes}"), exam_table.round(3)])

@@ -41,7 +41,7 @@ from . import data_rules, metric_choice, purchased_filter, simulate, training_su
 from .data_rules import synthetic_log, timestamp_csv
 from .metric_choice import carousel_pairs
 from .registry import RECIPES, REPO_ROOT, EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
-from .simulate import clear_cache, new_item_share, shop_settings, shop_settings_from
+from .simulate import clear_cache, new_item_share, reduce_daily, shop_settings, shop_settings_from
 from .training_subset import streaming_log
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "metric_choice",
     "new_item_share",
     "purchased_filter",
+    "reduce_daily",
     "register",
     "shop_settings",
     "shop_settings_from",

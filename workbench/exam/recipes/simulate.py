@@ -139,7 +139,12 @@ def new_item_share(result: Any) -> pd.Series:
     return pd.Series(is_new, index=day).groupby(level=0).mean()
 
 
-def _reduce(daily: pd.DataFrame, metric: str, aggregate: str, last_days: int | None) -> float:
+def reduce_daily(daily: pd.DataFrame, metric: str, aggregate: str, last_days: int | None) -> float:
+    """One option's daily ``metric`` reduced to the number an evidence plan judges.
+
+    Keeps the last ``last_days`` days (all when ``None``) and applies ``aggregate``
+    (``mean``, ``median``, ``sum`` or ``last``); NaN when no day has a value.
+    """
     frame = daily.sort_values("day")
     if last_days is not None:
         frame = frame[frame["day"] > frame["day"].max() - last_days]
@@ -167,7 +172,7 @@ def run_simulate(plan: Any) -> RecipeResult:
         daily, markers = _simulate_one(sim, shop, dict(play.config), name=f"option {letter}")
         if plan.metric not in daily.columns:
             raise EvidenceUnavailable(f"the simulator's daily frame has no column {plan.metric!r}.")
-        values[letter] = _reduce(daily, plan.metric, plan.aggregate, plan.last_days)
+        values[letter] = reduce_daily(daily, plan.metric, plan.aggregate, plan.last_days)
         series.append(pd.DataFrame({"option": letter, "step": daily["day"].to_numpy(), "value": daily[plan.metric].to_numpy()}))
     return RecipeResult(
         values=pd.Series(values, name=plan.metric),
