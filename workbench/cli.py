@@ -3,10 +3,12 @@
 Subcommands:
 
 ``workbench quiz [--topic TEXT] [--scenario ID ...] [--no-evidence] [--list] [--folder DIR]``
-    Asks the exam scenarios one by one, reads one answer per line from standard
-    input (so ``printf 'B\\nA,C\\n' | workbench quiz`` works), then explains every
-    option and -- unless ``--no-evidence`` -- plays the options of simulated
-    questions and prints the evidence summary.
+    Asks the exam scenarios one by one, reads the answers line by line from
+    standard input (so ``printf 'B\\nA,C\\n' | workbench quiz`` works), then
+    explains every option and -- unless ``--no-evidence`` -- plays the options of
+    simulated questions and prints the evidence summary. Input that cannot be
+    graded is asked again; Ctrl-D ends the quiz and scores the answered
+    questions; Ctrl-C stops it with the score so far (exit status 130).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT, what shells report for an interrupted command)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "quiz":
-        return _quiz(args)
+        try:
+            return _quiz(args)
+        except KeyboardInterrupt:  # Ctrl-C while the scenarios load, before the quiz starts
+            print("\n(interrupted)", file=sys.stderr)
+            return INTERRUPTED
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -44,7 +53,8 @@ def _quiz(args: argparse.Namespace) -> int:
         scenarios = load_scenarios(args.folder)
         quiz = Quiz(scenarios, topic=args.topic, scenario_ids=args.scenario)
     except (ScenarioError, KeyError, FileNotFoundError) as exc:
-        print(f"workbench quiz: {exc}", file=sys.stderr)
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # KeyError's str() adds quotes
+        print(f"workbench quiz: {message}", file=sys.stderr)
         return 2
     if args.list:
         for s in quiz.scenarios:
@@ -53,8 +63,8 @@ def _quiz(args: argparse.Namespace) -> int:
     if len(quiz) == 0:
         print(f"workbench quiz: no scenario matches topic {args.topic!r}", file=sys.stderr)
         return 2
-    play(quiz, sys.stdin, sys.stdout, evidence=not args.no_evidence)
-    return 0
+    grade = play(quiz, sys.stdin, sys.stdout, evidence=not args.no_evidence)
+    return INTERRUPTED if grade.interrupted else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,9 +7,12 @@
   simulation behind the key). ipywidgets display natively in JupyterLab; marimo
   renders ipywidgets as well (it wires them to its own comm), so the same object
   is the last expression of a marimo cell.
-* :func:`play` is the terminal loop behind ``workbench quiz``: it reads one answer
-  per line from any text stream, so it can be driven non-interactively
-  (``printf 'B\\nA\\n' | workbench quiz``).
+* :func:`play` is the terminal loop behind ``workbench quiz``: it reads answers
+  line by line from any text stream, so it can be driven non-interactively
+  (``printf 'B\\nA\\n' | workbench quiz``). Input it cannot grade (an empty
+  line, a letter that is not an option, two letters for a one-answer question)
+  gets a hint and the question is asked again; Ctrl-D ends the quiz and scores
+  the answered questions; Ctrl-C stops it cleanly with the score so far.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import base64
 import dataclasses
 import html
 import io
+import re
+import shutil
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
@@ -73,13 +79,21 @@ class Grade:
         """Number of questions answered exactly right."""
         return int(self.table["is_right"].sum())
 
+    interrupted: bool = False
+    """True when the learner stopped the terminal quiz with Ctrl-C."""
+
     @property
     def total(self) -> int:
         """Number of questions in the quiz."""
         return len(self.table)
 
+    @property
+    def answered(self) -> int:
+        """Number of questions that got an answer (the denominator of the terminal score)."""
+        return int((self.table["answer"] != "").sum())
+
     def __str__(self) -> str:
-        return f"{self.score}/{self.total} correct"
+        return score_line(self)
 
 
 class Quiz:
@@ -303,44 +317,197 @@ def _score_html(right: int, answered: int, total: int) -> str:
 
 
 # ------------------------------------------------------------- terminal quiz
+ANSWER_SEPARATORS = " \t,;/.()"
+"""Characters allowed between the letters of a typed answer (``"A, C"``, ``"a/c"``, ``"B)"``)."""
+
+MAX_WIDTH = 100
+"""Lines never get longer than this, even in a very wide terminal (long lines are hard to read)."""
+
+
+def answer_problem(question: Question, text: str) -> str | None:
+    """Why a typed answer cannot be graded yet, or ``None`` when it can.
+
+    An answer is rejected (and the learner asked again, without seeing the key)
+    when it is empty, contains something other than letters and separators, names
+    a letter that is not an option, or has the wrong number of letters for the
+    question (one letter for a one-answer question, ``question.select`` otherwise).
+    """
+    letters = _letter_range(question.options)
+    stripped = text.strip()
+    if not stripped:
+        return f"No answer typed. Type {_how_many(question)} from {letters} and press Enter."
+    stray = sorted({ch for ch in stripped if ch not in ANSWER_SEPARATORS and not ("A" <= ch.upper() <= "Z")})
+    if stray:
+        return f"{' '.join(repr(ch) for ch in stray)} is not an option letter. Type {_how_many(question)} from {letters}."
+    given = parse_answer(stripped)
+    unknown = [letter for letter in given if letter not in question.options]
+    if unknown:
+        named = ", ".join(unknown)
+        verb = "is not an option" if len(unknown) == 1 else "are not options"
+        return f"{named} {verb} here; the options are {letters}."
+    if question.select == 1 and len(given) > 1:
+        return (
+            f"This question has one right answer, and you typed {len(given)} letters ({','.join(given)}). "
+            "Type a single letter."
+        )
+    if len(given) != question.select:
+        return (
+            f"This question asks for {question.select} letters, and you typed {len(given)}. "
+            f"Type {question.select} letters together, for example {','.join(list(question.options)[: question.select])}."
+        )
+    return None
+
+
+def score_line(grade: Grade) -> str:
+    """``Score: 3/4 answered correctly`` plus how many questions were left unanswered."""
+    if grade.answered == 0:
+        return f"Score: no question answered ({grade.total} in the quiz)."
+    line = f"Score: {grade.score}/{grade.answered} answered correctly"
+    skipped = grade.total - grade.answered
+    if skipped:
+        line += f" ({skipped} of {grade.total} questions not answered, not counted)"
+    return line + "."
+
+
+def terminal_width(width: int | None = None) -> int:
+    """The width text is wrapped to: ``width`` if given, else the terminal's (80 when there is none), at most 100."""
+    if width is None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+    return max(30, min(width, MAX_WIDTH))
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap every line of ``text`` at word boundaries to ``width`` columns.
+
+    A line keeps its leading spaces; the lines it continues on are indented under
+    its text (past an ``A)`` or ``A (right):`` label), so options and explanations
+    stay readable. Words longer than ``width`` (an ARN, a URL) are kept whole.
+    """
+    out = []
+    for line in text.splitlines() or [""]:
+        if not line.strip():
+            out.append("")
+            continue
+        lead, label = _LABEL.match(line).groups()
+        if label:
+            hang = " " * (len(lead) + len(label))
+        else:
+            hang = lead + "    " if lead else ""
+        out.extend(
+            textwrap.wrap(
+                line,
+                width=width,
+                subsequent_indent=hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
+_LABEL = re.compile(r"^(\s*)([A-Z]\) |[A-Z] \((?:right|wrong)\): )?")
+
+
 def play(
     quiz: Quiz,
     stdin: IO[str],
     stdout: IO[str],
     evidence: bool = True,
     runner: Callable[[Scenario], Any] | None = None,
+    width: int | None = None,
 ) -> Grade:
-    """Ask every question on ``stdout``, read one answer per line from ``stdin``, grade and explain.
+    """Ask every question on ``stdout``, read the answers line by line from ``stdin``, grade and explain.
 
-    Empty lines count as "no answer" (wrong). When ``stdin`` runs out, the
-    remaining questions are marked unanswered and the quiz ends. With
-    ``evidence=True`` the options of simulated questions are played after the
-    explanation and the evidence summary is printed (this runs the simulator).
+    * An empty line, a letter that is not an option or the wrong number of
+      letters is not graded: the learner gets a hint and is asked again (the
+      key stays hidden until an answer is accepted).
+    * End of input (Ctrl-D in a terminal, or the end of a piped file) ends the
+      quiz; the score counts the answered questions only.
+    * Ctrl-C stops the quiz at once, without a traceback, and prints the score so
+      far; the returned grade has ``interrupted=True``.
+
+    Text is wrapped at word boundaries to the terminal width (``width`` overrides
+    it). With ``evidence=True`` the options of simulated questions are played after
+    the explanation and the evidence summary is printed (this runs the simulator).
     """
     if runner is None:
         from .runner import run as runner
+    width = terminal_width(width)
+
+    def say(text: str = "", end: str = "\n") -> None:
+        # a prompt (end="") is printed as is: wrapping would drop its trailing space
+        print(wrap(text, width) if end else text, end=end, file=stdout, flush=True)
+
     answers: dict[str, str] = {}
-    total = len(quiz)
-    for question, scenario in zip(quiz.questions, quiz.scenarios):
-        print(question.prompt(), file=stdout)
-        print("Your answer: ", end="", file=stdout, flush=True)
+    interrupted = False
+    say(
+        f"Exam practice: {len(quiz)} questions. Type the letter of your answer and press Enter "
+        "(two letters like A,C where a question asks for two). Ctrl-D ends the quiz and scores "
+        "the questions answered so far; Ctrl-C stops at once."
+    )
+    say("=" * min(width, 72))
+    try:
+        for question, scenario in zip(quiz.questions, quiz.scenarios):
+            say(question.prompt())
+            letters = _ask(question, stdin, say)
+            if letters is None:
+                say()
+                say("(end of input: stopping here)")
+                break
+            answers[scenario.id] = ",".join(letters)
+            say()
+            say(feedback_text(scenario, letters))
+            if evidence and scenario.kind == "simulated":
+                say("  Playing the options ...")
+                try:
+                    say(_indent(runner(scenario).summary()))
+                except Exception as exc:  # report, keep quizzing
+                    say(f"  evidence unavailable: {exc}")
+            say("-" * min(width, 72))
+    except KeyboardInterrupt:
+        interrupted = True
+        say()
+        say("(interrupted: stopping here)")
+    grade = quiz.grade(answers)
+    grade.interrupted = interrupted
+    say(score_line(grade))
+    return grade
+
+
+def _ask(question: Question, stdin: IO[str], say: Callable[..., None]) -> tuple[str, ...] | None:
+    """Read lines until one is a gradable answer (its letters) or the input ends (``None``)."""
+    prompt = f"Your answer ({_how_many(question)} from {_letter_range(question.options)}): "
+    echo = not _is_terminal(stdin)  # a terminal echoes what is typed; piped input is shown here
+    while True:
+        say(prompt, end="")
         line = stdin.readline()
         if line == "":
-            print("\n(no more answers; stopping here)", file=stdout)
-            break
-        answers[scenario.id] = line.strip()
-        print("", file=stdout)
-        print(feedback_text(scenario, line.strip()), file=stdout)
-        if evidence and scenario.kind == "simulated":
-            print("  Playing the options ...", file=stdout, flush=True)
-            try:
-                print(_indent(runner(scenario).summary()), file=stdout)
-            except Exception as exc:  # report, keep quizzing
-                print(f"  evidence unavailable: {exc}", file=stdout)
-        print("-" * 72, file=stdout)
-    grade = quiz.grade(answers)
-    print(f"Score: {grade.score}/{total}", file=stdout)
-    return grade
+            return None
+        if echo:
+            say(line.rstrip("\n"), end="\n")
+        problem = answer_problem(question, line)
+        if problem is None:
+            return parse_answer(line)
+        say(problem)
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _how_many(question: Question) -> str:
+    return "one letter" if question.select == 1 else f"{question.select} letters"
+
+
+def _letter_range(options: Mapping[str, str]) -> str:
+    letters = list(options)
+    contiguous = [ord(b) - ord(a) for a, b in zip(letters, letters[1:])] == [1] * (len(letters) - 1)
+    if len(letters) > 2 and contiguous:
+        return f"{letters[0]}-{letters[-1]}"
+    return ", ".join(letters)
 
 
 def _indent(text: str, prefix: str = "  ") -> str:
