@@ -76,7 +76,8 @@ def test_lead(winner, other, kind, expected):
 
 def test_run_returns_table_and_bar_chart_for_recipes_without_time(valid_scenario, write_scenario):
     evidence = run(load_scenario(write_scenario(valid_scenario)))
-    assert list(evidence.table.columns) == ["option", "played_as", "value", "rank", "is_correct", "margin_achieved", "meets_margin"]
+    assert list(evidence.table.columns) == ["option", "played_as", "value", "rank", "is_correct", "margin_achieved",
+                                            "meets_margin", "seeds_met"]
     assert evidence.passed and evidence.winner == "B"
     assert evidence.figure is not None and evidence.figure.axes[0].get_ylabel() == "pairs_ordered_correctly"
     assert "confirms the key (B)" in evidence.summary()
@@ -159,3 +160,80 @@ def test_run_all_stacks_simulated_scenarios_only(valid_scenario, write_scenario)
     assert list(table["scenario"].unique()) == ["toy-question"]
     assert list(table["option"]) == ["A", "B"]
     assert run_all(scenarios[1:]).empty
+
+
+# --------------------------------------------------------------- paired seeds, versus, checks
+def _seeded_recipe(monkeypatch, values_by_seed, other_by_seed=None):
+    """Register a fake ``simulate`` recipe whose values depend on the shop seed the runner passes."""
+    from workbench.exam import RECIPES, EvidenceRecipe, RecipeResult
+
+    calls = []
+
+    def fake_run(plan):
+        seed = plan.shop.get("seed")
+        calls.append((seed, plan.metric))
+        table = values_by_seed if plan.metric == "m" else other_by_seed
+        return RecipeResult(values=pd.Series(table[seed]))
+
+    monkeypatch.setitem(RECIPES, "simulate", EvidenceRecipe(name="simulate", run=fake_run, description="test",
+                                                            metrics=("m", "other")))
+    return calls
+
+
+def _seeded_scenario(valid_scenario, **evidence):
+    valid_scenario["evidence"] = {
+        "recipe": "simulate", "metric": "m", "margin": 1.0,
+        "options": {letter: {"played_as": f"play {letter}", "config": {}} for letter in "ABC"},
+        **evidence,
+    }
+    return valid_scenario
+
+
+def test_seeds_are_judged_one_by_one_and_the_key_must_win_on_every_seed(monkeypatch, valid_scenario, write_scenario):
+    # seed 1: B leads C by 3; seed 2: B leads C by only 0.5 -> the margin of 1 is met on 1 of 2 seeds.
+    calls = _seeded_recipe(monkeypatch, {1: {"A": 0.0, "B": 5.0, "C": 2.0}, 2: {"A": 0.0, "B": 4.0, "C": 3.5}})
+    scenario = load_scenario(write_scenario(_seeded_scenario(valid_scenario, seeds=[1, 2])))
+    evidence = run(scenario, chart=False)
+    table = evidence.table.set_index("option")
+    assert [seed for seed, _ in calls] == [1, 2]
+    assert table.loc["B", "value"] == pytest.approx(4.5)  # mean over seeds
+    assert table.loc["B", "margin_achieved"] == pytest.approx(0.5)  # the worst seed
+    assert table.loc["B", "seeds_met"] == 1 and not table.loc["B", "meets_margin"]
+    assert not evidence.passed
+    assert set(evidence.per_seed["seed"]) == {1, 2}
+    assert "met on 1/2 seeds" in evidence.summary()
+    # the same plan on seed 1 alone confirms the key
+    assert run(scenario, chart=False, seeds=[1]).passed
+
+
+def test_versus_leaves_an_option_out_of_the_main_comparison_and_a_check_judges_it(
+        monkeypatch, valid_scenario, write_scenario):
+    # On m, C is as good as B (no lead); on "other", B leads C by 2 on both seeds.
+    _seeded_recipe(
+        monkeypatch,
+        {1: {"A": 0.0, "B": 5.0, "C": 5.0}, 2: {"A": 1.0, "B": 6.0, "C": 6.5}},
+        {1: {"A": 0.0, "B": 3.0, "C": 1.0}, 2: {"A": 0.0, "B": 4.0, "C": 2.0}},
+    )
+    plain = load_scenario(write_scenario(_seeded_scenario(valid_scenario, seeds=[1, 2]), "plain.yaml"))
+    assert not run(plain, chart=False).passed  # C ties or beats B on m
+    scoped = _seeded_scenario(valid_scenario, seeds=[1, 2], versus=["A"],
+                              checks=[{"metric": "other", "versus": ["C"], "margin": 2.0}])
+    evidence = run(load_scenario(write_scenario(scoped, "scoped.yaml")), chart=False)
+    table = evidence.table.set_index("option")
+    assert math.isnan(table.loc["C", "margin_achieved"])  # not compared on m
+    assert table.loc["B", "margin_achieved"] == pytest.approx(5.0)  # vs A only: min(5 - 0, 6 - 1)
+    checks = evidence.checks.set_index("option")
+    assert checks.loc["B", "margin_achieved"] == pytest.approx(2.0) and checks.loc["B", "seeds_met"] == 2
+    assert evidence.passed
+    # a check that fails on one seed fails the evidence
+    strict = _seeded_scenario(valid_scenario, seeds=[1, 2], versus=["A"],
+                              checks=[{"metric": "other", "versus": ["C"], "margin": 2.5}])
+    assert not run(load_scenario(write_scenario(strict, "strict.yaml")), chart=False).passed
+
+
+def test_not_played_options_are_listed_with_their_reason(monkeypatch, valid_scenario, write_scenario):
+    _seeded_recipe(monkeypatch, {None: {"A": 0.0, "B": 5.0, "C": 2.0}})
+    raw = _seeded_scenario(valid_scenario, not_played={"D": "changes nothing the lists depend on"})
+    evidence = run(load_scenario(write_scenario(raw)), chart=False)
+    assert evidence.passed
+    assert "D  not played - changes nothing the lists depend on" in evidence.summary()

@@ -163,3 +163,36 @@ def test_parse_answer_ignores_order_case_and_separators(letters, separator, lowe
     if lower:
         text = text.lower()
     assert parse_answer(text) == tuple(sorted(set(letters)))
+
+
+# --------------------------------------------------------------- seeds, versus, checks, not_played
+@pytest.mark.parametrize(
+    ("evidence", "field"),
+    [
+        ({"seeds": [1, 1]}, "evidence.seeds"),
+        ({"seeds": ["x"]}, "evidence.seeds"),
+        ({"seeds": [1]}, "evidence.seeds"),  # the toy plan's recipe (metric_choice) is deterministic
+        ({"versus": ["B"]}, "evidence.versus"),  # the key itself
+        ({"versus": ["E"]}, "evidence.versus"),  # not played
+        ({"checks": [{"metric": "pairs_ordered_correctly", "margin": 1}]}, "evidence.checks[0].versus"),
+        ({"checks": [{"metric": "nope", "versus": ["A"], "margin": 1}]}, "evidence.checks[0].metric"),
+        ({"checks": [{"metric": "pairs_ordered_correctly", "versus": ["A"], "margin": 1, "typo": 1}]},
+         "evidence.checks[0].typo"),
+        ({"not_played": {"A": "played already"}}, "evidence.not_played.A"),
+        ({"not_played": {"C": ""}}, "evidence.not_played.C"),
+        ({"not_played": {"Z": "no such option"}}, "evidence.not_played.Z"),
+    ],
+)
+def test_new_evidence_fields_are_checked(valid_scenario, write_scenario, evidence, field):
+    valid_scenario["evidence"].update(evidence)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write_scenario(valid_scenario))
+    assert err.value.field == field
+
+
+def test_versus_checks_and_not_played_parse(valid_scenario, write_scenario):
+    valid_scenario["evidence"].update(versus="A", not_played={"C": "a new column alone changes nothing served"},
+                                      checks=[{"metric": "pairs_ordered_correctly", "versus": ["A"], "margin": 0.5}])
+    plan = load_scenario(write_scenario(valid_scenario)).evidence
+    assert plan.versus == ("A",) and plan.not_played == {"C": "a new column alone changes nothing served"}
+    assert plan.checks[0].versus == ("A",) and plan.checks[0].margin == 0.5

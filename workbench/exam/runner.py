@@ -16,20 +16,32 @@ compared with); a zero ``other`` gives ``+inf`` for any strictly positive lead.
 The key is confirmed (:attr:`Evidence.passed`) when every correct option's margin
 achieved is at least the scenario's ``margin`` (and strictly positive, so a tie
 never confirms a key). A NaN metric never confirms anything.
+
+With ``evidence.seeds`` every option is played once per seed. The runs are paired
+(on one seed all options meet the same customers and draws), each seed is judged
+on its own, and the key is confirmed only when it meets the margin on *every*
+seed: the table shows the mean value, the smallest margin achieved and on how many
+seeds the margin was met. ``evidence.versus`` restricts the options the key must
+beat on the main metric; ``evidence.checks`` judge further metrics of the same runs
+(e.g. what the key fixes that an option close to it on the main metric does not).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from .recipes import RECIPES, RecipeResult
 from .schema import EvidencePlan, Scenario
 
-TABLE_COLUMNS = ("option", "played_as", "value", "rank", "is_correct", "margin_achieved", "meets_margin")
-"""Columns of :attr:`Evidence.table`."""
+TABLE_COLUMNS = ("option", "played_as", "value", "rank", "is_correct", "margin_achieved", "meets_margin", "seeds_met")
+"""Columns of :attr:`Evidence.table` (``seeds_met``: on how many of the played seeds the margin was met)."""
+
+CHECK_COLUMNS = ("check", "metric", "option", "value", "is_correct", "margin_achieved", "meets_margin", "seeds_met")
+"""Columns of :attr:`Evidence.checks`."""
 
 
 @dataclasses.dataclass
@@ -51,6 +63,15 @@ class Evidence:
     figure: object | None = None
     """matplotlib Figure: the metric per option (over time when the recipe has a time axis)."""
 
+    seeds: tuple[int, ...] = ()
+    """The shop seeds played (empty: the recipe's own single run)."""
+
+    per_seed: pd.DataFrame | None = None
+    """The judged table of every seed, stacked with a ``seed`` column (``None`` for a single run)."""
+
+    checks: pd.DataFrame | None = None
+    """One row per option of every ``evidence.checks`` comparison (see :data:`CHECK_COLUMNS`)."""
+
     @property
     def plan(self) -> EvidencePlan:
         """The scenario's evidence plan."""
@@ -59,9 +80,19 @@ class Evidence:
 
     @property
     def passed(self) -> bool:
-        """True when every correct option beats every other played option by the stated margin."""
+        """True when every correct option beats the options it is compared with by the stated margin
+        (on every seed), on the main metric and in every check."""
         correct = self.table[self.table["is_correct"]]
-        return bool(len(correct)) and bool(correct["meets_margin"].all())
+        main = bool(len(correct)) and bool(correct["meets_margin"].all())
+        if self.checks is not None and len(self.checks):
+            keyed = self.checks[self.checks["is_correct"]]
+            return main and bool(keyed["meets_margin"].all())
+        return main
+
+    @property
+    def n_seeds(self) -> int:
+        """How many seeds each option was played on (1 for a single run)."""
+        return max(len(self.seeds), 1)
 
     @property
     def winner(self) -> str:
@@ -78,15 +109,31 @@ class Evidence:
             f"Evidence ({plan.recipe}): {plan.metric}{window}, {direction} is better; "
             f"the key needs a margin of {plan.margin:g}{unit}.",
         ]
+        if self.seeds:
+            lines.append(f"Played on {len(self.seeds)} seeds ({', '.join(map(str, self.seeds))}), paired; "
+                         "values are means, margins the smallest over seeds.")
         for row in self.table.sort_values(["rank", "option"]).itertuples():
             mark = "*" if row.is_correct else " "
+            seeds = f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""
             lines.append(
-                f" {mark} {row.option}  {_fmt(row.value):>10}  rank {row.rank}  margin {_fmt(row.margin_achieved)}  - {row.played_as}"
+                f" {mark} {row.option}  {_fmt(row.value):>10}  rank {row.rank}  margin {_fmt(row.margin_achieved)}{seeds}  - {row.played_as}"
             )
+        for letter, why in plan.not_played.items():
+            lines.append(f"   {letter}  not played - {why}")
+        if self.checks is not None and len(self.checks):
+            for name, rows in self.checks.groupby("check", sort=False):
+                lines.append(f"Check: {name}")
+                for row in rows.itertuples():
+                    mark = "*" if row.is_correct else " "
+                    lines.append(f" {mark} {row.option}  {_fmt(row.value):>10}  margin {_fmt(row.margin_achieved)}"
+                                 + (f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""))
         verdict = "confirms" if self.passed else "does NOT confirm"
         lines.append(f"The evidence {verdict} the key ({', '.join(self.scenario.correct)}).")
         if plan.reading:
             lines.append(plan.reading)
+        for check in plan.checks:
+            if check.reading:
+                lines.append(check.reading)
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -116,19 +163,28 @@ def lead(winner: float, other: float, kind: str) -> float:
     return diff / abs(other)
 
 
-def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...]) -> pd.DataFrame:
-    """The evidence table for metric ``values`` (option letter -> value) under ``plan``'s rule."""
+def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...],
+          versus: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The evidence table for metric ``values`` (option letter -> value) under ``plan``'s rule.
+
+    ``versus`` (default ``plan.versus``; ``None`` = every wrong option) names the wrong
+    options the key is compared with; the others get a NaN margin (they are judged elsewhere).
+    """
     values = values.astype(float)
+    versus = plan.versus if versus is None else versus
     oriented = values if plan.higher_is_better else -values
     is_correct = pd.Series([letter in correct for letter in values.index], index=values.index)
-    wrong = oriented[~is_correct]
+    compared = is_correct | (True if versus is None else values.index.isin(list(versus)))
+    wrong = oriented[~is_correct & compared]
     right = oriented[is_correct]
     margins = {}
     for letter, value in oriented.items():
         if is_correct[letter]:
             margins[letter] = lead(value, wrong.max(), plan.margin_kind) if len(wrong) else float("nan")
-        else:
+        elif compared[letter]:
             margins[letter] = lead(right.min(), value, plan.margin_kind) if len(right) else float("nan")
+        else:
+            margins[letter] = float("nan")
     margin = pd.Series(margins)
     meets = (margin >= plan.margin) & (margin > 0) & margin.notna()
     ranks = oriented.rank(ascending=False, method="min", na_option="bottom").astype(int)
@@ -141,17 +197,43 @@ def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...]) -> pd
             "is_correct": is_correct.to_numpy(),
             "margin_achieved": margin.reindex(values.index).to_numpy(),
             "meets_margin": meets.reindex(values.index).to_numpy(),
+            "seeds_met": meets.reindex(values.index).to_numpy().astype(int),
         }
     )
     return table.sort_values("option").reset_index(drop=True)
 
 
-def run(scenario: Scenario, chart: bool = True) -> Evidence:
+def combine_seeds(tables: Mapping[int, pd.DataFrame], plan: EvidencePlan) -> pd.DataFrame:
+    """One table from the judged tables of several paired seeds.
+
+    ``value`` is the mean over seeds, ``margin_achieved`` the smallest margin any seed
+    gave, ``seeds_met`` the number of seeds on which the margin was met, and
+    ``meets_margin`` is true only when it was met on every seed; ranks come from the means.
+    """
+    stacked = pd.concat([t.assign(seed=s) for s, t in tables.items()], ignore_index=True)
+    grouped = stacked.groupby("option", sort=True)
+    first = grouped.first()
+    table = pd.DataFrame({
+        "option": first.index.astype(str),
+        "played_as": first["played_as"].to_numpy(),
+        "value": grouped["value"].mean().to_numpy(),
+        "is_correct": first["is_correct"].to_numpy(),
+        "margin_achieved": grouped["margin_achieved"].min(skipna=False).to_numpy(),
+        "seeds_met": grouped["meets_margin"].sum().astype(int).to_numpy(),
+    })
+    table["meets_margin"] = table["seeds_met"] == len(tables)
+    oriented = table["value"] if plan.higher_is_better else -table["value"]
+    table["rank"] = oriented.rank(ascending=False, method="min", na_option="bottom").astype(int).to_numpy()
+    return table[list(TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def run(scenario: Scenario, chart: bool = True, seeds: Sequence[int] | None = None) -> Evidence:
     """Play every option of a simulated scenario and return the evidence.
 
     Args:
         scenario: a scenario with ``kind: simulated``.
         chart: also draw the matplotlib figure (skip it in tests that only need numbers).
+        seeds: shop seeds to play (default: the plan's ``seeds``; none = one run on the shop's own seed).
 
     Raises:
         ValueError: for a concept-only scenario (nothing to play).
@@ -160,13 +242,64 @@ def run(scenario: Scenario, chart: bool = True) -> Evidence:
     if scenario.evidence is None:
         raise ValueError(f"{scenario.file}: scenario {scenario.id!r} is concept-only; there is nothing to simulate.")
     plan = scenario.evidence
-    result: RecipeResult = RECIPES[plan.recipe].run(plan)
-    values = result.values.reindex(list(plan.options))
-    table = judge(values, plan, scenario.correct)
-    evidence = Evidence(scenario=scenario, table=table, series=result.series, details=result.details)
+    seeds = tuple(plan.seeds if seeds is None else seeds)
+    if seeds and plan.recipe != "simulate":
+        raise ValueError(f"{scenario.file}: only the simulate recipe plays several seeds ({plan.recipe!r} is deterministic).")
+    recipe = RECIPES[plan.recipe]
+    letters = list(plan.options)
+    results: dict[int, RecipeResult] = {}
+    tables: dict[int, pd.DataFrame] = {}
+    for seed in seeds or (None,):
+        seeded = plan if seed is None else dataclasses.replace(plan, shop={**plan.shop, "seed": int(seed)})
+        result = recipe.run(seeded)
+        results[seed] = result
+        tables[seed] = judge(result.values.reindex(letters), plan, scenario.correct)
+    first = next(iter(results.values()))
+    if seeds:
+        table = combine_seeds(tables, plan)
+        per_seed = pd.concat([t.assign(seed=s) for s, t in tables.items()], ignore_index=True)
+        series = _mean_series([r.series for r in results.values()])
+    else:
+        table, per_seed, series = tables[None], None, first.series
+    checks = _run_checks(scenario, plan, recipe, seeds) if plan.checks else None
+    evidence = Evidence(scenario=scenario, table=table, series=series, details=first.details, seeds=seeds,
+                        per_seed=per_seed, checks=checks)
     if chart:
-        evidence.figure = draw(evidence, result.step_label, result.markers)
+        evidence.figure = draw(evidence, first.step_label, first.markers)
     return evidence
+
+
+def _mean_series(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    """Mean of the option-over-time series of several seeds (``None`` when the recipe has no time axis)."""
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return None
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked.groupby(["option", "step"], as_index=False, sort=False)["value"].mean()
+
+
+def _run_checks(scenario: Scenario, plan: EvidencePlan, recipe, seeds: tuple[int, ...]) -> pd.DataFrame:
+    """Judge every ``evidence.checks`` comparison on the same (cached) runs, seed by seed."""
+    rows = []
+    for check in plan.checks:
+        letters = [*scenario.correct, *check.versus]
+        sub = dataclasses.replace(
+            plan, metric=check.metric, margin=check.margin, margin_kind=check.margin_kind,
+            higher_is_better=check.higher_is_better, aggregate=check.aggregate, last_days=check.last_days,
+            versus=check.versus,
+        )
+        tables = {}
+        for seed in seeds or (None,):
+            seeded = sub if seed is None else dataclasses.replace(sub, shop={**sub.shop, "seed": int(seed)})
+            values = recipe.run(seeded).values.reindex(letters)
+            tables[seed] = judge(values, sub, scenario.correct, versus=check.versus)
+        table = combine_seeds(tables, sub) if seeds else tables[None]
+        name = f"{check.metric}: {', '.join(scenario.correct)} vs {', '.join(check.versus)}"
+        for row in table.itertuples():
+            rows.append({"check": name, "metric": check.metric, "option": row.option, "value": row.value,
+                         "is_correct": row.is_correct, "margin_achieved": row.margin_achieved,
+                         "meets_margin": row.meets_margin, "seeds_met": row.seeds_met})
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
 
 
 def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | None = None):
@@ -220,4 +353,4 @@ def run_all(scenarios: list[Scenario], chart: bool = False) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-__all__ = ["Evidence", "TABLE_COLUMNS", "draw", "judge", "lead", "run", "run_all"]
+__all__ = ["CHECK_COLUMNS", "Evidence", "TABLE_COLUMNS", "combine_seeds", "draw", "judge", "lead", "run", "run_all"]

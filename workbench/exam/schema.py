@@ -64,8 +64,15 @@ EVIDENCE_FIELDS = (
     "margin",
     "margin_kind",
     "reading",
+    "seeds",
+    "versus",
+    "checks",
+    "not_played",
 )
 """Fields allowed inside ``evidence``."""
+
+CHECK_FIELDS = ("metric", "versus", "margin", "margin_kind", "higher_is_better", "aggregate", "last_days", "reading")
+"""Fields allowed inside one entry of ``evidence.checks``."""
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LETTER_PATTERN = re.compile(r"^[A-Z]$")
@@ -145,6 +152,51 @@ class EvidencePlan:
 
     reading: str = ""
     """How to read the evidence table: what the metric shows about the options."""
+
+    seeds: tuple[int, ...] = ()
+    """Shop seeds to play every option on (``simulate`` only; empty = the shop's own seed).
+    Runs are paired: on one seed every option meets the same customers, visits and moods,
+    and the key must meet the margin on *every* seed."""
+
+    versus: tuple[str, ...] | None = None
+    """The played options the key must beat on :attr:`metric` (``None`` = every other played option).
+    Options left out are compared in :attr:`checks` instead, where the scenario says on what."""
+
+    checks: tuple[EvidenceCheck, ...] = ()
+    """Further judged comparisons on other metrics of the same runs (what the key fixes that an
+    option close to it on the main metric does not)."""
+
+    not_played: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Option letter -> why it is not played (e.g. it changes nothing the simulator's lists depend on)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EvidenceCheck:
+    """One more comparison judged on the runs of an evidence plan: the key against ``versus``."""
+
+    metric: str
+    """Metric of the same recipe (e.g. ``last_hour_share``)."""
+
+    versus: tuple[str, ...]
+    """Played options the key must beat on this metric."""
+
+    margin: float
+    """How far the key must be ahead of each of them (on every seed)."""
+
+    margin_kind: Literal["absolute", "relative"] = "absolute"
+    """As :attr:`EvidencePlan.margin_kind`."""
+
+    higher_is_better: bool = True
+    """As :attr:`EvidencePlan.higher_is_better`."""
+
+    aggregate: Literal["mean", "median", "sum", "last"] = "mean"
+    """As :attr:`EvidencePlan.aggregate`."""
+
+    last_days: int | None = None
+    """As :attr:`EvidencePlan.last_days`."""
+
+    reading: str = ""
+    """What this comparison shows."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -444,6 +496,27 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
     problem = recipe.check_plan(base, dict(shop)) if recipe.check_plan else None
     if problem:
         raise fail(problem[0], problem[1])
+    seeds = _parse_seeds(raw.get("seeds"), recipe_name, fail)
+    versus = _parse_versus(raw.get("versus"), "evidence.versus", plays, correct, fail)
+    checks_raw = raw.get("checks") or []
+    if not isinstance(checks_raw, list):
+        raise fail("evidence.checks", "must be a list of comparisons ({metric, versus, margin, ...}).")
+    checks = tuple(_parse_check(entry, f"evidence.checks[{i}]", recipe, recipe_name, plays, correct, fail)
+                   for i, entry in enumerate(checks_raw))
+    not_played_raw = raw.get("not_played") or {}
+    if not isinstance(not_played_raw, Mapping):
+        raise fail("evidence.not_played", "must map option letters to why they are not played.")
+    not_played: dict[str, str] = {}
+    for key, why in not_played_raw.items():
+        letter = str(key)
+        field = f"evidence.not_played.{letter}"
+        if letter not in option_texts:
+            raise fail(field, f"{letter!r} is not one of the options {span}.")
+        if letter in plays:
+            raise fail(field, "this option is played; an option is either played or explained as not played.")
+        if not isinstance(why, str) or not why.strip():
+            raise fail(field, "needs a sentence saying why the option is not played.")
+        not_played[letter] = why.strip()
     return EvidencePlan(
         recipe=recipe_name,
         options=plays,
@@ -456,4 +529,77 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
         base=base,
         shop=dict(shop),
         reading=reading.strip(),
+        seeds=seeds,
+        versus=versus,
+        checks=checks,
+        not_played=not_played,
     )
+
+
+def _parse_seeds(raw: Any, recipe_name: str, fail) -> tuple[int, ...]:
+    if raw is None:
+        return ()
+    if recipe_name != "simulate":
+        raise fail("evidence.seeds", f"only the simulate recipe plays several seeds; {recipe_name!r} is deterministic.")
+    if not isinstance(raw, list) or not raw:
+        raise fail("evidence.seeds", "must be a non-empty list of whole numbers (shop seeds).")
+    for seed in raw:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise fail("evidence.seeds", f"{seed!r} is not a whole number >= 0.")
+    if len(set(raw)) != len(raw):
+        raise fail("evidence.seeds", "lists the same seed twice.")
+    return tuple(raw)
+
+
+def _parse_versus(raw: Any, field: str, plays: Mapping[str, Any], correct: tuple[str, ...], fail,
+                  required: bool = False) -> tuple[str, ...] | None:
+    if raw is None:
+        if required:
+            raise fail(field, "is missing; name the played options the key is compared with.")
+        return None
+    if isinstance(raw, str):
+        raw = [c for c in re.split(r"[\s,]+", raw.strip()) if c]
+    if not isinstance(raw, list) or not raw:
+        raise fail(field, "must be a non-empty list of played option letters.")
+    letters = [str(c) for c in raw]
+    for letter in letters:
+        if letter not in plays:
+            raise fail(field, f"{letter!r} is not a played option ({', '.join(plays)}).")
+        if letter in correct:
+            raise fail(field, f"{letter!r} is a correct option; list the options the key must beat.")
+    return tuple(letters)
+
+
+def _parse_check(raw: Any, field: str, recipe: Any, recipe_name: str, plays: Mapping[str, Any],
+                 correct: tuple[str, ...], fail) -> EvidenceCheck:
+    if not isinstance(raw, Mapping):
+        raise fail(field, "must be a mapping {metric, versus, margin, ...}.")
+    for key in raw:
+        if key not in CHECK_FIELDS:
+            raise fail(f"{field}.{key}", f"unknown field; allowed fields are {', '.join(CHECK_FIELDS)}.")
+    metric = raw.get("metric")
+    if not isinstance(metric, str) or not metric:
+        raise fail(f"{field}.metric", "must name the metric of this comparison.")
+    if recipe.metrics is not None and metric not in recipe.metrics:
+        raise fail(f"{field}.metric", f"{metric!r} is not produced by recipe {recipe_name!r}; choose one of {', '.join(recipe.metrics)}.")
+    versus = _parse_versus(raw.get("versus"), f"{field}.versus", plays, correct, fail, required=True)
+    margin = raw.get("margin")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
+        raise fail(f"{field}.margin", f"{margin!r} must be a number >= 0.")
+    margin_kind = raw.get("margin_kind", "absolute")
+    if margin_kind not in MARGIN_KINDS:
+        raise fail(f"{field}.margin_kind", f"{margin_kind!r} is not one of {', '.join(MARGIN_KINDS)}.")
+    higher = raw.get("higher_is_better", True)
+    if not isinstance(higher, bool):
+        raise fail(f"{field}.higher_is_better", "must be true or false.")
+    aggregate = raw.get("aggregate", "mean")
+    if aggregate not in AGGREGATES:
+        raise fail(f"{field}.aggregate", f"{aggregate!r} is not one of {', '.join(AGGREGATES)}.")
+    last_days = raw.get("last_days")
+    if last_days is not None and (isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1):
+        raise fail(f"{field}.last_days", f"{last_days!r} must be a whole number of days >= 1.")
+    reading = raw.get("reading") or ""
+    if not isinstance(reading, str):
+        raise fail(f"{field}.reading", "must be text.")
+    return EvidenceCheck(metric=metric, versus=versus, margin=float(margin), margin_kind=margin_kind,
+                         higher_is_better=higher, aggregate=aggregate, last_days=last_days, reading=reading.strip())
