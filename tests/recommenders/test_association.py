@@ -116,25 +116,77 @@ def test_guard_refuses_before_mining_an_explosion():
     baskets = make_baskets(orders_frame(wide))
     with pytest.raises(MemoryError, match="30 items and 435 pairs"):
         mine_rules(baskets, min_support=1.0, max_itemsets=100)
-    with pytest.raises(MemoryError, match=r"could make up to 1.07e\+09"):  # all 2^30 - 1 subsets: tight here
+    with pytest.raises(MemoryError, match=r"more than 500 item sets.*stopped at 50\d.*max_itemsets=500"):
         mine_rules(baskets, min_support=1.0, max_len=None, max_itemsets=500)
     itemsets, _, estimate = mine_rules(baskets, min_support=1.0, max_len=2, max_itemsets=500)
-    assert len(itemsets) == estimate.exact == 30 + 435  # pairs only: counted exactly
+    assert len(itemsets) == estimate.exact == estimate.counted == 30 + 435  # pairs only: counted exactly
+    # 3-sets of 30 items: C(30, 3) = 4060 more, so 4525 in all up to max_len=3
+    assert estimate_frequent_itemsets(baskets, 1.0, max_len=3).counted == 30 + 435 + 4060
 
 
 @settings(max_examples=25, deadline=None)
 @given(
     baskets=st.lists(st.sets(st.sampled_from(list("abcdefg")), min_size=1, max_size=6), min_size=3, max_size=12),
     min_support=st.sampled_from([0.2, 0.3, 0.5]),
+    max_len=st.sampled_from([None, 1, 2, 3]),
 )
-def test_estimate_is_exact_for_pairs_and_bounds_the_rest(baskets, min_support):
+def test_count_is_exact_and_bounded(baskets, min_support, max_len):
     frame = make_baskets(orders_frame([sorted(b) for b in baskets]))
-    estimate = estimate_frequent_itemsets(frame, min_support, max_len=None)
-    itemsets, _, _ = mine_rules(frame, min_support=min_support, max_len=None, max_itemsets=10**9)
+    estimate = estimate_frequent_itemsets(frame, min_support, max_len=max_len)
+    itemsets, _, _ = mine_rules(frame, min_support=min_support, max_len=max_len, max_itemsets=10**9)
     sizes = itemsets["itemsets"].map(len)
     assert estimate.singles == int((sizes == 1).sum())
     assert estimate.pairs == int((sizes == 2).sum())
+    assert estimate.complete and estimate.counted == len(itemsets)
     assert len(itemsets) <= estimate.upper_bound + 1e-9
+    if len(itemsets) > 1:  # a limit below the true count stops the count just past it
+        stopped = estimate_frequent_itemsets(frame, min_support, max_len=max_len, limit=len(itemsets) - 1)
+        assert not stopped.complete and stopped.counted >= len(itemsets)
+
+
+def groceries_like(seed: int = 3, n_baskets: int = 9_835, n_items: int = 169) -> pd.DataFrame:
+    """A stand-in for the Groceries data (which the tests cannot download): 9,835 baskets over 169
+    items, Zipf-like item popularity (weight 1/rank), basket sizes geometric with mean ~4.4, capped at 32
+    (Groceries' longest basket) -- long baskets are what made the old closed-form bound explode."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, n_items + 1)
+    weights /= weights.sum()
+    sizes = np.minimum(rng.geometric(1 / 4.45, n_baskets), 32)
+    basket_ids, item_ids = [], []
+    for b, size in enumerate(sizes):
+        basket_ids += [f"b{b}"] * int(size)
+        item_ids += [f"item{i}" for i in rng.choice(n_items, size=int(size), replace=False, p=weights)]
+    return pd.DataFrame({BASKET_ID: basket_ids, USER_ID: basket_ids, ITEM_ID: item_ids})
+
+
+@pytest.mark.parametrize("min_support", [0.01, 0.001])
+def test_groceries_sized_job_runs_and_matches_mlxtend(min_support):
+    from mlxtend.frequent_patterns import fpgrowth
+
+    from workbench.recommenders.association import basket_matrix
+
+    baskets = groceries_like()
+    assert baskets[BASKET_ID].nunique() == 9_835 and baskets[ITEM_ID].nunique() == 169
+    assert 4.2 <= len(baskets) / 9_835 <= 4.6
+    matrix, _, item_ids = basket_matrix(baskets)
+    reference = fpgrowth(pd.DataFrame(matrix.toarray().astype(bool), columns=item_ids), min_support=min_support,
+                         max_len=None, use_colnames=True)
+    itemsets, _, estimate = mine_rules(baskets, min_support=min_support, max_len=None)  # default guard 200,000
+    assert estimate.complete and estimate.counted == len(reference) == len(itemsets)
+    assert estimate.upper_bound > 10 * len(reference)  # the old closed-form bound, which refused these jobs
+    as_dict = lambda f: dict(zip(f["itemsets"].map(frozenset), f["support"].round(12)))  # noqa: E731
+    assert as_dict(itemsets) == as_dict(reference)
+
+
+def test_dense_baskets_at_tiny_support_are_refused_quickly():
+    rng = np.random.default_rng(0)
+    core = [f"c{k}" for k in range(40)]  # 40 items in almost every basket: ~2^40 frequent sets at 1 %
+    baskets = [core + [f"x{k}" for k in rng.choice(500, 5, replace=False)] for _ in range(300)]
+    frame = make_baskets(orders_frame(baskets))
+    with pytest.raises(MemoryError, match=r"more than 200000 item sets frequent: counting stopped at 2000\d\d"):
+        mine_rules(frame, min_support=0.01, max_len=None)
+    with pytest.raises(MemoryError, match="max_itemsets=1000"):
+        AssociationRules(min_support=0.01, max_len=None, max_itemsets=1000).fit(orders_frame(baskets))
 
 
 # -------------------------------------------------- complements vs substitutes
