@@ -9,6 +9,7 @@ Families, one module each:
 
 * popularity and statistical lists: ``popularity``, ``statistical``, ``demographic``
 * collaborative filtering and matrix factorization (scikit-surprise): ``knn``, ``matrix_factorization``
+* top-N neighbourhoods on implicit feedback (item-item, user-user, SAR): ``neighborhood``
 * implicit top-N: ``ease``, ``als``; item-to-item co-occurrence: ``sims``
 * association rules (mlxtend): ``association``
 * content-based (TF-IDF, visual features, search fallback): ``content``
@@ -44,6 +45,14 @@ from .ease import EASE, EASEConfig
 from .filters import Filter, as_filter, exclude_purchased, include_category, parse_filter
 from .knn import ItemKNN, KNNConfig, UserKNN
 from .matrix_factorization import NMF, SVD, NMFConfig, SVDConfig, SVDpp, SVDppConfig
+from .neighborhood import (
+    SAR,
+    ItemNeighborhood,
+    ItemNeighborhoodConfig,
+    SARConfig,
+    UserNeighborhood,
+    UserNeighborhoodConfig,
+)
 from .popularity import Popularity, PopularityConfig
 from .reranking import category_cap_rerank, mmr_rerank, novelty_rerank
 from .session import SessionRecency, SessionRecencyConfig
@@ -77,6 +86,7 @@ __all__ = [
     "cluster_customers",
     # collaborative filtering, matrix factorization, implicit top-N, co-occurrence
     "ItemKNN", "UserKNN", "KNNConfig", "SVD", "SVDConfig", "SVDpp", "SVDppConfig", "NMF", "NMFConfig",
+    "ItemNeighborhood", "ItemNeighborhoodConfig", "UserNeighborhood", "UserNeighborhoodConfig", "SAR", "SARConfig",
     "EASE", "EASEConfig", "ImplicitALS", "ImplicitALSConfig", "SIMS", "SIMSConfig",
     # association rules, content, session, real-time hybrid, two-stage
     "AssociationRules", "AssociationRulesConfig", "ContentBased", "ContentBasedConfig",
