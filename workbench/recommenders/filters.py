@@ -54,7 +54,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import warnings
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -75,6 +77,7 @@ __all__ = [
     "include_category",
     "INTERACTIONS_PER_EVENT_TYPE",
     "TEXTUAL_FIELDS",
+    "EventHistory",
 ]
 
 INTERACTIONS_PER_EVENT_TYPE = 100
@@ -196,6 +199,41 @@ class Filter:
                 names.extend(p for p in cond.params if p not in names)
         return tuple(names)
 
+    def missing_parameters(self, filter_values: Mapping[str, Any] | None) -> tuple[str, ...]:
+        """``$PARAMETERS`` a request must fill but ``filter_values`` leaves out.
+
+        Every parameter of an INCLUDE expression and of an ``IF`` part is required;
+        in an EXCLUDE expression a missing one only switches its condition off (the
+        documented "that part of the expression is ignored"), so it is not listed.
+        """
+        given = _normalise_values(filter_values)
+        missing: list[str] = []
+        for clause in self.clauses:
+            required = [c for g in clause.any_of for c in g] if clause.action == "INCLUDE" else []
+            for cond in required + list(clause.if_all):
+                missing.extend(p for p in cond.params if p not in given and p not in missing)
+        return tuple(missing)
+
+    def check_schema(self, items: pd.DataFrame | None = None, users: pd.DataFrame | None = None) -> None:
+        """Check the fields the expression names against the datasets it will run on.
+
+        What CreateFilter can decide before any request: every ``Items.<FIELD>``
+        is a column of ``items`` and every ``CurrentUser.<FIELD>`` a column of
+        ``users`` (a frame that is None is not checked); textual and boolean fields
+        can't be filtered on (fact sheet section 4.1); ``< <= > >=`` need a
+        numerical field, and ``=`` / ``IN`` with a number on a text field are
+        refused too (``CATEGORY_L1 = 3`` never matches ``"3"`` reliably).
+
+        Raises:
+            FilterExpressionError: naming the condition, the field and the fix.
+        """
+        for clause in self.clauses:
+            for cond in [c for g in clause.any_of for c in g] + list(clause.if_all):
+                frame, key, name = (items, ITEM_ID, "Items") if cond.dataset == "Items" else (users, USER_ID, "Users")
+                if cond.dataset not in ("Items", "CurrentUser") or frame is None:
+                    continue
+                _check_field(frame, key, name, cond)
+
     def mask(
         self,
         user_ids: Sequence[object] | np.ndarray,
@@ -239,6 +277,86 @@ class Filter:
             included, (n_users, n_items)).copy()
         result &= ~excluded
         return result
+
+
+# -------------------------------------------------------------- event history
+class EventHistory:
+    """The interactions a model's filters read: its training frame plus tracked events.
+
+    Real-time traffic appends a few events thousands of times. Keeping one
+    DataFrame per call costs kilobytes per event and a long concatenation at the
+    next filtered request; here tracked events go into growable columns (a list
+    of id strings per column, shared string objects, and an ``array`` of int64
+    timestamps), about 30 bytes per event plus the ids themselves. :meth:`frame`
+    builds the Personalize-format frame (training rows first, tracked rows in
+    arrival order) on demand and caches it until the next :meth:`append`.
+
+    :meth:`append` and :meth:`frame` hold a lock, so concurrent callers never
+    lose an event or see a half-built frame.
+
+    Args:
+        base: the training interactions (USER_ID, ITEM_ID, TIMESTAMP, optional EVENT_TYPE, ...).
+    """
+
+    def __init__(self, base: pd.DataFrame) -> None:
+        self._base = base
+        self._users: list[str] = []
+        self._items: list[str] = []
+        self._times = array("q")
+        self._types: list[object] = []
+        self._shared: dict[str, str] = {}
+        self._frame: pd.DataFrame = base
+        self._in_frame = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._users)
+
+    @property
+    def n_tracked(self) -> int:
+        """How many events were appended since the training frame."""
+        return len(self._users)
+
+    def append(self, users, items, timestamps, event_types=None) -> None:
+        """Add tracked events (one entry per event in each sequence; ``event_types`` None = no type)."""
+        share = self._shared.setdefault
+        users = [share(u, u) for u in map(str, users)]
+        items = [share(i, i) for i in map(str, items)]
+        times = [int(t) for t in timestamps]
+        if not len(users) == len(items) == len(times):
+            raise ValueError(f"append needs as many users, items and timestamps, got {len(users)}, "
+                             f"{len(items)} and {len(times)}")
+        types = [None] * len(users) if event_types is None else [
+            None if t is None else share(str(t), str(t)) for t in event_types]
+        with self._lock:
+            self._users.extend(users)
+            self._items.extend(items)
+            self._times.extend(times)
+            self._types.extend(types)
+
+    def frame(self) -> pd.DataFrame:
+        """Training rows, then every tracked event, as one Personalize-format frame (cached)."""
+        with self._lock:
+            n = len(self._users)
+            if n == self._in_frame:
+                return self._frame
+            start = self._in_frame
+            tail = pd.DataFrame({
+                USER_ID: np.asarray(self._users[start:n], dtype=object),
+                ITEM_ID: np.asarray(self._items[start:n], dtype=object),
+                TIMESTAMP: np.frombuffer(self._times, dtype=np.int64, count=n, offset=0)[start:n].copy(),
+                EVENT_TYPE: np.asarray(self._types[start:n], dtype=object),
+            })
+            if EVENT_TYPE not in self._base.columns and tail[EVENT_TYPE].isna().all():
+                tail = tail.drop(columns=EVENT_TYPE)
+            self._frame = pd.concat([self._frame, tail], ignore_index=True) if len(self._frame) else tail
+            self._in_frame = n
+            return self._frame
+
+    def nbytes(self) -> int:
+        """Approximate bytes held for the tracked events (column storage, not the shared id strings)."""
+        return (self._times.itemsize * len(self._times)
+                + 8 * (len(self._users) + len(self._items) + len(self._types)))
 
 
 # ---------------------------------------------------------------- constructors
@@ -678,6 +796,34 @@ def _metadata_column(frame: pd.DataFrame, key: str, cond: Condition, name: str) 
     keys = frame[key].astype(str)
     keep = ~keys.duplicated(keep="last").to_numpy()
     return pd.Series(column.to_numpy()[keep], index=pd.Index(keys.to_numpy()[keep]), name=cond.field)
+
+
+def _check_field(frame: pd.DataFrame, key: str, name: str, cond: Condition) -> None:
+    """Schema rules of one condition on one dataset frame (see :meth:`Filter.check_schema`)."""
+    if cond.field not in frame.columns:
+        choices = ", ".join(str(c) for c in frame.columns if c != key) or "none"
+        raise FilterExpressionError(
+            f"{cond.text!r}: the {name} dataset has no field {cond.field!r}. Its fields: {choices}.")
+    textual = TEXTUAL_FIELDS | set(frame.attrs.get("textual_fields", ()))
+    if name == "Items" and cond.field in textual:
+        raise FilterExpressionError(
+            f"{cond.text!r}: {cond.field} is a textual field; Personalize can't filter on textual metadata. "
+            "Filter on a categorical field (e.g. CATEGORY_L1) instead.")
+    column = frame[cond.field]
+    if pd.api.types.is_bool_dtype(column):
+        raise FilterExpressionError(
+            f"{cond.text!r}: {cond.field} is boolean and Personalize can't filter on boolean fields; "
+            'store it as the strings "True"/"False" or as 0/1.')
+    numeric = pd.api.types.is_numeric_dtype(column)
+    if not numeric and cond.op in ("<", "<=", ">", ">="):
+        raise FilterExpressionError(
+            f"{cond.text!r}: {cond.op} compares numbers but {cond.field} is a categorical (text) field. "
+            f"Use IN (\"value\", ...) on {cond.field}, or compare a numerical field such as PRICE.")
+    literals = [v for v in cond.values if not isinstance(v, Param)]
+    if not numeric and any(isinstance(v, float) for v in literals):
+        raise FilterExpressionError(
+            f"{cond.text!r}: {cond.field} is a categorical (text) field but is compared with a bare number; "
+            f"quote the value (\"{_as_text(next(v for v in literals if isinstance(v, float)))}\").")
 
 
 def _evaluate(column: pd.Series, cond: Condition, values: list[str | float]) -> np.ndarray:

@@ -57,6 +57,7 @@ from ..constants import (
 )
 from ..vocabulary import Vocabulary
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions, top_k_indices
+from .filters import EventHistory
 
 _SECONDS_PER_MINUTE = 60.0
 
@@ -318,10 +319,11 @@ class UserPersonalization(Recommender):
         events = prepare_interactions(events, allow_empty=True)
         if events.empty:
             return self
-        self._tracked_chunks.append(events)
         types = events[EVENT_TYPE].to_numpy() if EVENT_TYPE in events.columns else None
-        self._track(events[USER_ID].to_numpy(dtype=object), events[ITEM_ID].to_numpy(dtype=object),
-                    events[TIMESTAMP].to_numpy(dtype=float), types)
+        users, items = events[USER_ID].to_numpy(dtype=object), events[ITEM_ID].to_numpy(dtype=object)
+        times = events[TIMESTAMP].to_numpy(dtype=float)
+        self._events.append(users, items, times, types)
+        self._track(users, items, times, types)
         return self
 
     def track(self, user_ids, item_ids, timestamps, event_types=None) -> UserPersonalization:
@@ -339,12 +341,20 @@ class UserPersonalization(Recommender):
         if len(users) == 0:
             return self
         times = np.asarray(timestamps, dtype=float)
-        chunk = {USER_ID: users, ITEM_ID: items, TIMESTAMP: times.astype(np.int64)}
-        if event_types is not None:
-            chunk[EVENT_TYPE] = np.asarray(event_types, dtype=object)
-        self._tracked_chunks.append(chunk)
-        self._track(users, items, times, chunk.get(EVENT_TYPE))
+        types = np.asarray(event_types, dtype=object) if event_types is not None else None
+        self._events.append(users, items, times, types)
+        self._track(users, items, times, types)
         return self
+
+    # Tracked events for the filters live in compact columns (EventHistory), not one
+    # frame per call: real-time traffic calls update() hundreds of thousands of times.
+    @property
+    def _history(self) -> pd.DataFrame:
+        return self._events.frame()
+
+    @_history.setter
+    def _history(self, frame: pd.DataFrame) -> None:
+        self._events = EventHistory(frame)
 
     def _user_rows(self, users: np.ndarray) -> np.ndarray:
         """Inner indices of raw user ids; users first seen here are added (with empty state)."""
