@@ -112,3 +112,43 @@ def test_purchased_filter_only_the_filter_with_tracked_purchases_removes_the_ite
     assert details.loc["B", "lists_with_item_just_bought"] == 0
     for letter in "ACD":
         assert details.loc[letter, "lists_with_item_just_bought"] == details.loc[letter, "lists"]
+
+
+# --------------------------------------------------------------- carousel_agreement
+def test_carousel_value_hand_worked():
+    from workbench.exam.recipes.carousel_agreement import carousel_value
+    from workbench.sim.behaviour import POSITION_BIAS
+
+    recs = pd.DataFrame({"USER_ID": ["u"] * 12, "ITEM_ID": [f"i{j}" for j in range(12)], "RANK": range(1, 13)})
+    truth = pd.DataFrame({"USER_ID": ["u", "u", "u"], "ITEM_ID": ["i1", "i9", "i10"]})  # ranks 2, 10 and 11
+    assert carousel_value(recs, truth, "uniform").loc["u"] == 2.0  # rank 11 is below the carousel
+    expected = 2.0 ** -POSITION_BIAS + 10.0 ** -POSITION_BIAS
+    assert carousel_value(recs, truth, "simulator").loc["u"] == pytest.approx(expected)
+
+
+def test_random_list_pairs_are_seeded_and_well_formed():
+    from workbench.exam.recipes.carousel_agreement import LIST_LENGTH, random_list_pairs
+
+    first, second, truth = random_list_pairs(n_visitors=50, seed=3)
+    again = random_list_pairs(n_visitors=50, seed=3)
+    pd.testing.assert_frame_equal(first, again[0])
+    assert (first.groupby("USER_ID")["ITEM_ID"].nunique() == LIST_LENGTH).all()
+    assert not first.equals(second)
+    assert truth.groupby("USER_ID").size().between(1, 7).all()
+
+
+def test_carousel_agreement_coverage_ties_everything_and_ndcg_beats_precision_at_25():
+    from workbench.exam import EvidencePlan, OptionPlay
+    from workbench.exam.recipes.carousel_agreement import run_carousel_agreement
+
+    plan = EvidencePlan(
+        recipe="carousel_agreement",
+        options={"A": OptionPlay("coverage", {"metric": "coverage"}), "C": OptionPlay("ndcg", {"metric": "NDCG@10"}),
+                 "B": OptionPlay("p25", {"metric": "Precision@25"})},
+        metric="agreement_uniform_attention", margin=0.0,
+    )
+    result = run_carousel_agreement(plan)
+    details = result.details.set_index("option")
+    assert result.values["A"] == 0.0 and details.loc["A", "ties"] == 1.0  # same breadth: never tells lists apart
+    assert result.values["C"] > result.values["B"] + 0.2
+    assert details[["agreement", "ties", "disagreement"]].sum(axis=1).tolist() == pytest.approx([1.0] * 3)

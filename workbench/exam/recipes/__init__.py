@@ -15,6 +15,10 @@ Recipes in the registry :data:`RECIPES`:
     Scores hand-built pairs of recommendation lists with a named offline metric
     (via :mod:`workbench.metrics`) and counts how many pairs the metric orders
     the way a visitor of a 10-item carousel experiences them.
+``carousel_agreement``
+    Draws random pairs of 25-item lists for seeded visitors and counts how often a
+    named offline metric prefers the same list as a model of carousel attention
+    (the simulator's position bias, or uniform attention over ten slots).
 ``minimum_data``
     Generates a seeded interaction log of a given size and asks
     :func:`workbench.data.validate_interactions` whether Personalize's training
@@ -37,7 +41,7 @@ simulator's daily table does not have), so a scenario is reported instead of
 showing made-up numbers.
 """
 
-from . import data_rules, metric_choice, purchased_filter, simulate, training_subset
+from . import carousel_agreement, data_rules, metric_choice, purchased_filter, simulate, training_subset
 from .data_rules import synthetic_log, timestamp_csv
 from .metric_choice import carousel_pairs
 from .registry import RECIPES, REPO_ROOT, EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
@@ -51,6 +55,7 @@ __all__ = [
     "EvidenceUnavailable",
     "RecipeResult",
     "allowed_keys",
+    "carousel_agreement",
     "carousel_pairs",
     "clear_cache",
     "data_rules",
