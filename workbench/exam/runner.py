@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .recipes import RECIPES, RecipeResult
-from .schema import EvidencePlan, Scenario
+from .schema import EvidencePlan, Scenario, option_letter
 
 TABLE_COLUMNS = ("option", "played_as", "value", "rank", "is_correct", "margin_achieved", "meets_margin", "seeds_met")
 """Columns of :attr:`Evidence.table` (``seeds_met``: on how many of the played seeds the margin was met)."""
@@ -173,7 +173,7 @@ def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...],
     values = values.astype(float)
     versus = plan.versus if versus is None else versus
     oriented = values if plan.higher_is_better else -values
-    is_correct = pd.Series([letter in correct for letter in values.index], index=values.index)
+    is_correct = pd.Series([option_letter(label) in correct for label in values.index], index=values.index)
     compared = is_correct | (True if versus is None else values.index.isin(list(versus)))
     wrong = oriented[~is_correct & compared]
     right = oriented[is_correct]
@@ -282,7 +282,7 @@ def _run_checks(scenario: Scenario, plan: EvidencePlan, recipe, seeds: tuple[int
     """Judge every ``evidence.checks`` comparison on the same (cached) runs, seed by seed."""
     rows = []
     for check in plan.checks:
-        letters = [*scenario.correct, *check.versus]
+        letters = [label for label in plan.options if option_letter(label) in scenario.correct] + list(check.versus)
         sub = dataclasses.replace(
             plan, metric=check.metric, margin=check.margin, margin_kind=check.margin_kind,
             higher_is_better=check.higher_is_better, aggregate=check.aggregate, last_days=check.last_days,
@@ -319,7 +319,7 @@ def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | No
         figure = Figure(figsize=(9, 4))
         axis = figure.subplots()
         daily = evidence.series.assign(
-            option=[f"{o} (key)" if o in correct else str(o) for o in evidence.series["option"]]
+            option=[f"{o} (key)" if option_letter(str(o)) in correct else str(o) for o in evidence.series["option"]]
         ).rename(columns={"step": "day", "value": plan.metric, "option": "option "})
         timeline(daily, plan.metric, by="option ", markers=markers, rolling=3, ax=axis)
         if plan.last_days:
@@ -330,7 +330,7 @@ def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | No
         figure = Figure(figsize=(6, 3.5))
         axis = figure.subplots()
         table = evidence.table
-        colors = ["tab:green" if c else "tab:gray" for c in table["is_correct"]]
+        colors = ["tab:green" if c else "tab:gray" for c in table["is_correct"]]  # variants share their option's colour
         axis.bar(table["option"], table["value"].fillna(0.0), color=colors)
         axis.set_xlabel("option (green = key)")
         axis.set_ylabel(plan.metric)

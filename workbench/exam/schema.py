@@ -124,7 +124,9 @@ class EvidencePlan:
     """Name of an evidence recipe in :data:`workbench.exam.recipes.RECIPES` (``simulate``, ...)."""
 
     options: Mapping[str, OptionPlay]
-    """Option letter -> how it is played. Options that cannot be played are simply absent."""
+    """Played label -> how it is played: an option letter, or a variant of one (``C2``, ``C3`` ... are
+    further ways to play option C, judged as C). Options that cannot be played are absent
+    (see :attr:`not_played`)."""
 
     metric: str
     """The number that decides, e.g. a column of ``ScenarioResult.daily`` such as ``revenue``."""
@@ -473,25 +475,22 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
             raise fail(field, f"{letter!r} is not one of the options {span}.")
         if not isinstance(entry, Mapping):
             raise fail(field, "must be a mapping with 'played_as' and 'config'.")
-        extra = set(entry) - {"played_as", "config"}
+        extra = set(entry) - {"played_as", "config", "variants"}
         if extra:
-            raise fail(f"{field}.{sorted(extra)[0]}", "unknown field; use 'played_as' and 'config'.")
-        played_as = entry.get("played_as")
-        if not isinstance(played_as, str) or not played_as.strip():
-            raise fail(f"{field}.played_as", "must say in one sentence what stands in for this option.")
-        config = entry.get("config")
-        if config is None:
-            config = {}
-        if not isinstance(config, Mapping):
-            raise fail(f"{field}.config", "must be a mapping of recipe parameters.")
-        problem = recipe.check_config(dict(config))
-        if problem:
-            raise fail(f"{field}.config", problem)
-        plays[letter] = OptionPlay(played_as=played_as.strip(), config=dict(config))
+            raise fail(f"{field}.{sorted(extra)[0]}", "unknown field; use 'played_as', 'config' and 'variants'.")
+        plays[letter] = _parse_play(entry, field, recipe, fail)
+        variants = entry.get("variants") or []
+        if not isinstance(variants, list):
+            raise fail(f"{field}.variants", "must be a list of {played_as, config} (other ways to play this option).")
+        for i, variant in enumerate(variants, start=2):
+            vfield = f"{field}.variants[{i - 2}]"
+            if not isinstance(variant, Mapping) or set(variant) - {"played_as", "config"}:
+                raise fail(vfield, "must be a mapping with 'played_as' and 'config' only.")
+            plays[f"{letter}{i}"] = _parse_play(variant, vfield, recipe, fail)
     for letter in correct:
         if letter not in plays:
             raise fail("evidence.options", f"the correct option {letter} is not played; the evidence must include it.")
-    if not set(plays) - set(correct):
+    if not {option_letter(label) for label in plays} - set(correct):
         raise fail("evidence.options", "plays no wrong option; the evidence needs at least one to compare against.")
     problem = recipe.check_plan(base, dict(shop)) if recipe.check_plan else None
     if problem:
@@ -536,6 +535,26 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
     )
 
 
+def option_letter(label: str) -> str:
+    """The answer letter a played label stands for (``"C2"``, a variant of C, -> ``"C"``)."""
+    return label[0]
+
+
+def _parse_play(entry: Mapping[str, Any], field: str, recipe: Any, fail) -> OptionPlay:
+    played_as = entry.get("played_as")
+    if not isinstance(played_as, str) or not played_as.strip():
+        raise fail(f"{field}.played_as", "must say in one sentence what stands in for this option.")
+    config = entry.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise fail(f"{field}.config", "must be a mapping of recipe parameters.")
+    problem = recipe.check_config(dict(config))
+    if problem:
+        raise fail(f"{field}.config", problem)
+    return OptionPlay(played_as=played_as.strip(), config=dict(config))
+
+
 def _parse_seeds(raw: Any, recipe_name: str, fail) -> tuple[int, ...]:
     if raw is None:
         return ()
@@ -565,9 +584,10 @@ def _parse_versus(raw: Any, field: str, plays: Mapping[str, Any], correct: tuple
     for letter in letters:
         if letter not in plays:
             raise fail(field, f"{letter!r} is not a played option ({', '.join(plays)}).")
-        if letter in correct:
+        if option_letter(letter) in correct:
             raise fail(field, f"{letter!r} is a correct option; list the options the key must beat.")
-    return tuple(letters)
+    # a letter stands for the option and all its variants (C -> C, C2, C3 ...)
+    return tuple(label for label in plays if label in letters or option_letter(label) in letters)
 
 
 def _parse_check(raw: Any, field: str, recipe: Any, recipe_name: str, plays: Mapping[str, Any],
