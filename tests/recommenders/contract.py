@@ -190,3 +190,39 @@ class RecommenderContract:
         user = self.known_user(data)
         recs = fitted.recommend_explained([user], n=3)
         assert recs["EXPLANATION"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
+
+    def _one_of(self, data, column: str) -> pd.DataFrame:
+        """Interactions of the single user (or item) with the most events that carry every event type
+        the full data has, so models that need e.g. views and purchases can still be fitted."""
+        interactions = data[0]
+        kinds = set(interactions[EVENT_TYPE]) if EVENT_TYPE in interactions.columns else set()
+        groups = interactions.groupby(column, sort=True)
+        complete = [key for key, g in groups if EVENT_TYPE not in g.columns or set(g[EVENT_TYPE]) == kinds]
+        sizes = groups.size()
+        best = max(complete or list(sizes.index), key=lambda key: (sizes[key], str(key)))
+        return interactions[interactions[column] == best].reset_index(drop=True)
+
+    @pytest.mark.parametrize("only", [USER_ID, ITEM_ID], ids=["one_user", "one_item"])
+    def test_known_user_gets_a_list_when_fitted_on_one_user_or_item(self, data, only):
+        """Fitted on one user (or one item) with the full catalogue, a model cannot score most items; a
+        known user must still get a list -- the model's own or, where it cannot score, the fallback,
+        flagged FALLBACK=True -- never an empty frame while the catalogue has unseen items."""
+        from workbench.errors import DatasetError
+
+        tiny = self._one_of(data, only)
+        _, items, users = data
+        try:
+            model = self.make_model().fit(tiny, items=items, users=users)
+        except DatasetError:
+            return  # refusing too little data with a clear error is fine; a silent empty list is not
+        user = str(tiny[USER_ID].iloc[0])
+        recs = model.recommend([user], n=self.n)
+        seen = set(tiny.loc[tiny[USER_ID] == user, ITEM_ID])
+        assert len(set(items[ITEM_ID]) - seen) >= self.n
+        assert len(recs) == self.n, f"{type(model).__name__} served {len(recs)} rows to a known user"
+        assert not set(recs[ITEM_ID]) & seen
+        assert recs[FALLBACK].dtype == bool
+        unflagged = recs.loc[~recs[FALLBACK]]
+        assert np.isfinite(unflagged[SCORE]).all()
+        for item in recs.loc[recs[FALLBACK], ITEM_ID]:
+            assert isinstance(model.explain(user, item), str)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, PREDICTION, SCORE, USER_ID
+from workbench.constants import EVENT_TYPE, EVENT_VALUE, FALLBACK, ITEM_ID, PREDICTION, SCORE, USER_ID
 from workbench.recommenders import ItemKNN, UserKNN
 from workbench.recommenders.surprise_adapter import IMPOSSIBLE
 
@@ -68,7 +68,9 @@ def test_user_knn_prediction_by_hand_and_k_limits_the_voters():
 
 def test_min_k_makes_predictions_impossible():
     model = ItemKNN(min_k=3, min_support=1).fit(RATINGS)
-    assert model.recommend(["A"], n=5).empty  # only two neighbours of z among A's items
+    # only two neighbours of z among A's items: the model cannot score z, so A gets the fallback, flagged
+    fallback = model.recommend(["A"], n=5)
+    assert fallback[ITEM_ID].tolist() == ["z"] and fallback[FALLBACK].all()
     out = model.predict(pd.DataFrame({USER_ID: ["A"], ITEM_ID: ["z"]}))
     assert out[IMPOSSIBLE].item()
     centered = ItemKNN(min_k=3, centered=True, min_support=1).fit(RATINGS)

@@ -209,26 +209,45 @@ class Recommender(ABC):
     def _recommend_chunk(self, raw, n, exclude_seen, session, filter, filter_values) -> pd.DataFrame:
         scores, fallback = self._score_raw(raw, session)
         scores = np.where(np.isnan(scores), -np.inf, scores)
+        allowed = np.ones(scores.shape, dtype=bool)
         if exclude_seen:
             inner = self.user_vocab.to_inner(raw)
             known = inner >= 0
             if known.any():
-                seen_rows = self._seen[inner[known]]
-                sub = scores[known]
-                sub[seen_rows.toarray()] = -np.inf
-                scores[known] = sub
+                allowed[known] = ~self._seen[inner[known]].toarray()
             if session is not None:
                 for row, uid in enumerate(raw):
                     recent = _session_for(session, np.asarray([uid], dtype=object))
                     items = recent if isinstance(recent, (list, tuple, np.ndarray)) else []
                     idx = self.item_vocab.to_inner(items)
-                    scores[row, idx[idx >= 0]] = -np.inf
+                    allowed[row, idx[idx >= 0]] = False
         if filter is not None:
             from .filters import as_filter
 
-            mask = as_filter(filter).mask(raw, self.item_vocab.ids, self._history, self.items_, self.users_, filter_values)
-            scores = np.where(mask, scores, -np.inf)
+            allowed &= as_filter(filter).mask(raw, self.item_vocab.ids, self._history, self.items_, self.users_,
+                                              filter_values)
+        scores = np.where(allowed, scores, -np.inf)
+        self._serve_fallback_where_empty(raw, scores, fallback, allowed, session)
         return _top_n_frame(raw, scores, fallback, n, self.item_vocab)
+
+    def _serve_fallback_where_empty(self, raw, scores, fallback, allowed, session) -> None:
+        """A known user whose model scores leave no allowed item (e.g. a model fitted on one user or one
+        item cannot score the rest of the catalogue) gets the fallback instead, flagged, not an empty list.
+
+        The fallback is :meth:`_fallback_scores`, or the training popularity when that has nothing
+        finite either; seen-item exclusion and filters apply to it as well. Edits ``scores`` and
+        ``fallback`` in place.
+        """
+        empty = ~np.isfinite(scores).any(axis=1) & allowed.any(axis=1)
+        if not empty.any():
+            return
+        rows = np.flatnonzero(empty)
+        backup = np.asarray(self._fallback_scores(raw[rows], _session_for(session, raw[rows])), dtype=float)
+        backup = np.where(np.isfinite(backup), backup, -np.inf)
+        plain = ~np.isfinite(np.where(allowed[rows], backup, -np.inf)).any(axis=1)
+        backup[plain] = self._popularity
+        scores[rows] = np.where(allowed[rows], backup, -np.inf)
+        fallback[rows] = True
 
     # --------------------------------------------------------------- history
     # Every tracked event is kept for the filters. Real-time traffic calls update()
