@@ -21,8 +21,29 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-POLICY_KINDS = ("stale", "retrain", "auto_update", "event_tracker")
-"""What a policy may let the model learn; combine with ``+`` (e.g. ``"retrain+event_tracker"``)."""
+POLICY_KINDS = ("none", "random", "stale", "retrain", "auto_update", "event_tracker")
+"""What a policy shows / lets the model learn; combine the last four with ``+`` (e.g. ``"retrain+event_tracker"``).
+``none`` (no recommendations: the organic baseline) and ``random`` (a uniformly random list) stand alone."""
+
+BASELINE_KINDS = ("none", "random")
+"""Policy kinds without a model; they cannot be combined with others."""
+
+CAUSES = ("taste_drift", "season", "trend", "new_customers", "new_items", "satiation")
+"""Causes of a once-trained model's decline that :attr:`ShopConfig.causes_off` can switch off:
+
+* ``taste_drift`` -- customers' tastes wander (``taste_drift`` acts as 0);
+* ``season`` -- seasonal categories swing (``season_strength`` acts as 0);
+* ``trend`` -- a brand becomes fashionable (``trend_shift_day`` acts as ``None``);
+* ``new_customers`` -- customers arrive during the run (arrivals never come; the initial
+  customers and their lapses stay the same);
+* ``new_items`` -- shoes are added during the run (they never appear; novelty then has
+  nothing to act on);
+* ``satiation`` -- a bought shoe loses appeal for a while (``boredom`` acts as 0). Together
+  with a purchase filter that knows only what the model's data holds, this is what makes a
+  stale model keep proposing shoes the customer has just bought elsewhere in the shop.
+
+Switching a cause off never changes the world's other random draws (same items,
+customers and visits), so runs with and without a cause stay comparable."""
 
 EXCLUDE_OPTIONS = ("purchased", "seen", "none")
 """Values of :attr:`Policy.exclude`."""
@@ -110,6 +131,22 @@ class ShopConfig:
     log_impressions: bool = True
     """Write the served list into IMPRESSION for events that came from a recommendation."""
 
+    substitution: float = 0.9
+    """How much one purchase satisfies a customer's demand for shoes (their budget): right
+    after any purchase -- recommended or organic -- the probability of buying again is
+    multiplied by ``1 - substitution``, and it refills linearly over ``budget_days``. So a
+    pair bought from a list largely *replaces* a pair the customer would have bought
+    while browsing, now or on a later visit; lists earn incremental revenue by matching
+    tastes and timing, not by showing more shoes. 0 = an unlimited budget (every purchase
+    from a list is extra); 1 = no second purchase until the budget has refilled."""
+
+    budget_days: float = 90.0
+    """Days over which a customer's demand refills after a purchase (see :attr:`substitution`)."""
+
+    causes_off: list[str] = dataclasses.field(default_factory=list)
+    """Causes of decline switched off for this shop (names from :data:`CAUSES`); see
+    :meth:`with_causes`."""
+
     def __post_init__(self) -> None:
         _check_positive(self, ("n_users", "n_items", "days", "list_length", "slices_per_day"))
         if self.warmup_days < 1:
@@ -118,6 +155,51 @@ class ShopConfig:
             raise ValueError("ShopConfig.slices_per_day must divide 24 (e.g. 6, 12 or 24).")
         if not 0.0 <= self.taste_drift < 1.0:
             raise ValueError("ShopConfig.taste_drift is a daily share in [0, 1).")
+        if not 0.0 <= self.substitution <= 1.0:
+            raise ValueError("ShopConfig.substitution is a probability in [0, 1].")
+        self.causes_off = list(self.causes_off or [])
+        bad = [c for c in self.causes_off if c not in CAUSES]
+        if bad:
+            raise ValueError(f"ShopConfig.causes_off {bad} are not causes; valid: {', '.join(CAUSES)}.")
+
+    def cause_on(self, cause: str) -> bool:
+        """True unless ``cause`` (one of :data:`CAUSES`) is switched off."""
+        if cause not in CAUSES:
+            raise ValueError(f"unknown cause {cause!r}; valid: {', '.join(CAUSES)}.")
+        return cause not in self.causes_off
+
+    def with_causes(self, on: list[str] | tuple[str, ...] | None = None,
+                    off: list[str] | tuple[str, ...] | None = None) -> ShopConfig:
+        """A copy with exactly the causes ``on`` switched on (others off), or with ``off`` switched off.
+
+        ``shop.with_causes(on=[])`` is the world with every change switched off (the acid
+        test); ``shop.with_causes(on=["season"])`` keeps only the season;
+        ``shop.with_causes(off=["season"])`` keeps all but the season.
+        """
+        if (on is None) == (off is None):
+            raise ValueError("ShopConfig.with_causes needs exactly one of on=[...] or off=[...].")
+        wanted_off = [c for c in CAUSES if c not in on] if on is not None else list(off)
+        return dataclasses.replace(self, causes_off=wanted_off)
+
+    @property
+    def effective_taste_drift(self) -> float:
+        """``taste_drift`` unless the cause is off."""
+        return self.taste_drift if self.cause_on("taste_drift") else 0.0
+
+    @property
+    def effective_season_strength(self) -> float:
+        """``season_strength`` unless the cause is off."""
+        return self.season_strength if self.cause_on("season") else 0.0
+
+    @property
+    def effective_trend_shift_day(self) -> int | None:
+        """``trend_shift_day`` unless the cause is off."""
+        return self.trend_shift_day if self.cause_on("trend") else None
+
+    @property
+    def effective_boredom(self) -> float:
+        """``boredom`` unless satiation is off."""
+        return self.boredom if self.cause_on("satiation") else 0.0
 
 
 @dataclasses.dataclass
@@ -125,18 +207,45 @@ class Policy:
     """What the model learns while the shop runs, and how it is asked."""
 
     kind: str = "stale"
-    """``stale`` (trained once), ``retrain`` (full retrain every ``retrain_every_days``),
-    ``auto_update`` (2-hourly automatic update: new items via exploration),
-    ``event_tracker`` (tracked events reach the next request), or a ``+`` combination."""
+    """``none`` (no recommendations shown: the organic baseline on the same customers),
+    ``random`` (a uniformly random list from the available catalog, without items the
+    customer has bought), ``stale`` (trained once), ``retrain`` (full retrain every
+    ``retrain_every_days``, and the campaign is updated to serve it), ``auto_update``
+    (2-hourly automatic update: new items via exploration), ``event_tracker`` (tracked
+    events reach the next request and the purchase filter), or a ``+`` combination.
+
+    Following the fact sheet (``personalize_facts.md``):
+
+    * section 2.3, "Automatic updates (UP v1): updates the latest FULL-trained solution
+      version every two hours ... the solution version must be deployed in a campaign; the
+      campaign uses it automatically" -- a User-Personalization campaign is updated every
+      2 hours whether or not an event tracker is attached, so for models with automatic
+      updates ``event_tracker`` implies ``auto_update`` (the simulator adds it and says so
+      in ``ScenarioResult.notes``). ``stale`` stands for a campaign whose model never learns
+      again (automatic updates off, e.g. a solution version trained with
+      ``trainingMode=UPDATE``, section 2.3, or a recipe without them).
+    * section 2.5, "New solution versions (manual or automatic) are **not** served until
+      the campaign is updated" -- ``retrain`` models a schedule that creates a FULL solution
+      version *and* updates the campaign to it (equivalently ``$LATEST`` with
+      ``syncWithLatestSolutionVersion=true``); the new model serves from the start of the
+      retrain day.
+    * section 3.2, "filters that use interactions are updated within seconds of
+      PutEvents" -- with ``event_tracker`` the purchase filter learns run-time purchases;
+      without a tracker it knows only the purchases in the training data (until the next
+      retrain imports the log)."""
 
     retrain_every_days: int = 7
-    """Days between full retrains when ``retrain`` is part of ``kind``."""
+    """Days between full retrains (each followed by a campaign update) when ``retrain`` is part of ``kind``."""
 
     model: str = "user_personalization"
     """Registered model name (see :data:`workbench.sim.policies.MODELS`)."""
 
     model_params: dict[str, Any] = dataclasses.field(default_factory=dict)
-    """Settings passed to the model's config (e.g. ``{"factors": 32}``)."""
+    """Settings passed to the model's config (e.g. ``{"factors": 32}``). For
+    ``user_personalization`` the event types weigh the same unless ``event_weights`` is
+    given here: the fact sheet, section 1.3, "If the dataset has several event types and no
+    event type is given, all interactions are used with equal weight regardless of type";
+    per-type weights exist only for User-Personalization-v2 with an events configuration."""
 
     exploration_weight: float | None = None
     """Campaign ``explorationWeight`` for models that explore (``None`` = model default, 0.3)."""
@@ -172,6 +281,9 @@ class Policy:
             )
         if "stale" in parts and len(parts) > 1:
             raise ValueError("Policy.kind 'stale' means 'never learn again' and cannot be combined.")
+        for alone in BASELINE_KINDS:
+            if alone in parts and len(parts) > 1:
+                raise ValueError(f"Policy.kind {alone!r} has no model and cannot be combined with other kinds.")
         if self.exclude not in EXCLUDE_OPTIONS:
             raise ValueError(f"Policy.exclude must be one of {EXCLUDE_OPTIONS}, not {self.exclude!r}.")
         if self.retrain_every_days < 1:
@@ -189,6 +301,11 @@ class Policy:
     def has(self, kind: str) -> bool:
         """True when ``kind`` is part of this policy."""
         return kind in self.parts
+
+    @property
+    def uses_model(self) -> bool:
+        """False for the ``none`` and ``random`` baselines."""
+        return not any(p in BASELINE_KINDS for p in self.parts)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:

@@ -79,18 +79,22 @@ def check_campaign(campaign: dict[str, Any] | None) -> None:
 
 
 def drift_tastes(
-    taste: np.ndarray, prior: np.ndarray, std: np.ndarray, days: np.ndarray, rate: float, rng: np.random.Generator
+    taste: np.ndarray, prior: np.ndarray, std: np.ndarray, days: np.ndarray, rate: float,
+    rng: np.random.Generator | None = None, noise: np.ndarray | None = None,
 ) -> np.ndarray:
     """Advance tastes by ``days`` (per row) of the mean-reverting random walk in one exact step.
 
     ``k`` daily steps of ``x <- prior + a (x - prior) + sqrt(1 - a^2) std eps`` equal one step
     with ``a^k`` and noise scale ``sqrt(1 - a^(2k))``, so customers are only updated when they visit.
+    ``noise`` gives the standard normal draws (the simulator keys them by customer and day,
+    see :mod:`workbench.sim.crn`); otherwise they come from ``rng``.
     """
     if rate <= 0:
         return taste
     keep = (1.0 - rate) ** np.asarray(days, dtype=float)[:, None]
-    noise = rng.normal(0.0, 1.0, taste.shape) * std * np.sqrt(1.0 - keep**2)
-    return prior + keep * (taste - prior) + noise
+    if noise is None:
+        noise = rng.normal(0.0, 1.0, taste.shape)
+    return prior + keep * (taste - prior) + noise * std * np.sqrt(1.0 - keep**2)
 
 
 def drift_markers(

@@ -69,8 +69,21 @@ def model_spec(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r} in Policy.model; valid models: {', '.join(sorted(MODELS))}.") from None
 
 
+EQUAL_EVENT_WEIGHTS = dict.fromkeys(EVENT_TYPES, 1.0)
+"""The simulator's default event weights: every event type weighs the same.
+
+Fact sheet, section 1.3: "If the dataset has several event types and no event type is
+given, all interactions are used **with equal weight regardless of type**"; different
+weights per event type exist only for User-Personalization-v2 / Personalized-Ranking-v2
+with an events configuration. Pass ``model_params={"event_weights": {...}}`` to play that."""
+
+
 def make_model(policy: Policy) -> tuple[Recommender, ModelSpec]:
-    """A fresh, unfitted model for ``policy`` (model_params and exploration settings applied)."""
+    """A fresh, unfitted model for ``policy`` (model_params and exploration settings applied).
+
+    Models with an ``event_weights`` setting get :data:`EQUAL_EVENT_WEIGHTS` unless
+    ``policy.model_params`` names their own.
+    """
     spec = model_spec(policy.model)
     try:
         cls = getattr(importlib.import_module(spec.module), spec.class_name)
@@ -81,6 +94,8 @@ def make_model(policy: Policy) -> tuple[Recommender, ModelSpec]:
         ) from err
     params: dict[str, Any] = dict(policy.model_params)
     fields = {f.name for f in dataclasses.fields(cls.Config)}
+    if "event_weights" in fields and params.get("event_weights") is None:
+        params["event_weights"] = dict(EQUAL_EVENT_WEIGHTS)
     for name in ("exploration_weight", "exploration_item_age_cutoff"):
         value = getattr(policy, name)
         if value is None:

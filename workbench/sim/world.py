@@ -7,15 +7,21 @@ the same items, customers, tastes and arrival days on any machine.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pandas as pd
 
-from ..constants import SECONDS_PER_DAY
+from ..constants import CREATION_TIMESTAMP, SECONDS_PER_DAY
 from .catalog import BRANDS, Catalog, build_catalog
 from .config import ShopConfig
 from .customers import Customers, build_customers
 from .drift import check_campaign, drift_markers
+
+_NEVER = np.iinfo(np.int64).max // 2
+"""Creation time of items that never arrive (their cause is switched off)."""
+_NEVER_DAY = 1_000_000
+"""Arrival day of customers who never arrive."""
 
 
 @dataclasses.dataclass
@@ -41,6 +47,11 @@ class World:
         """Users frame (Personalize names) of every customer of the run."""
         return self.customers.frame
 
+    @functools.cached_property
+    def log_price(self) -> np.ndarray:
+        """``log(price / 80)`` per item (the price term of the utility)."""
+        return np.log(self.catalog.price / 80.0)
+
     @property
     def day0(self) -> int:
         """Epoch seconds of run day 0 (the first day with recommendations)."""
@@ -58,7 +69,7 @@ class World:
     def markers(self) -> pd.DataFrame:
         """Drift events of the run (season starts, trend shift, campaign window)."""
         shop = self.shop
-        return drift_markers(shop.start, shop.warmup_days, shop.days, shop.trend_shift_day,
+        return drift_markers(shop.start, shop.warmup_days, shop.days, shop.effective_trend_shift_day,
                              BRANDS[self.trend_brand], shop.campaign)
 
 
@@ -70,6 +81,12 @@ def build_world(shop: ShopConfig) -> World:
     catalog = build_catalog(shop.n_items, shop.new_item_rate, shop.start, total_days, rng)
     customers = build_customers(shop.n_users, shop.new_user_rate, total_days, shop.visits_per_day,
                                 shop.mean_lifetime_days, rng)
+    # a cause switched off keeps every draw of the world; it only never happens
+    if not shop.cause_on("new_items"):
+        catalog.created[catalog.created > shop.start] = _NEVER
+        catalog.frame[CREATION_TIMESTAMP] = catalog.created
+    if not shop.cause_on("new_customers"):
+        customers.arrival_day[customers.arrival_day >= 0] = _NEVER_DAY
     if shop.trend_brand is None:
         trend_brand = int(rng.integers(0, len(BRANDS)))
     elif shop.trend_brand in BRANDS:
