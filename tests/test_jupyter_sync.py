@@ -14,6 +14,7 @@ import pytest
 
 from workbench.notebook_export import (
     JUPYTER_DIR,
+    MARIMO_IMPORT_FOR_JUPYTER,
     NOTEBOOK_DIR,
     code_cells,
     export_all,
@@ -87,7 +88,8 @@ def test_export_roundtrip_and_staleness_detection(tmp_path):
     written = export_all(src, out)
     assert [p.name for p in written] == ["01_mini.ipynb"]
     cells = code_cells((out / "01_mini.ipynb").read_text(encoding="utf-8"))
-    assert cells[0].startswith("import marimo as mo")
+    # the setup cell imports the Jupyter face of marimo instead of marimo itself
+    assert cells[0].startswith(MARIMO_IMPORT_FOR_JUPYTER) and "import marimo as mo" not in cells[0]
     assert cells[1:] == ["x = 2", "y = x + 1\ny"]
     assert stale_notebooks(src, out) == []
     assert export_all(src, out) == []  # unchanged content is not rewritten

@@ -28,3 +28,21 @@ def test_marimo_notebook_runs_as_script(notebook: Path) -> None:
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, f"{notebook.name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
     assert elapsed < 60, f"{notebook.name} took {elapsed:.1f}s (limit 60s)"
+
+
+def test_index_lists_every_chapter_in_order_with_one_line(tmp_path):
+    from workbench.chapters import SUMMARIES, chapters, index_markdown
+
+    found = chapters()
+    assert [c.stem for c in found] == [p.stem for p in NOTEBOOKS]
+    assert all(c.title.startswith(c.stem[:2] + " · ") for c in found), [c.title for c in found]
+    marimo_lines = index_markdown().splitlines()
+    assert len(marimo_lines) == len(NOTEBOOKS)
+    assert marimo_lines[1] == f"1. **[{found[1].title}](?file=01_data.py)** — {SUMMARIES['01_data']}"
+    jupyter_lines = index_markdown(jupyter=True).splitlines()
+    assert all(f"]({p.stem}.ipynb)**" in line for p, line in zip(NOTEBOOKS, jupyter_lines))
+    assert all("\n" not in s and len(s) <= 120 for s in SUMMARIES.values())
+
+    (tmp_path / "99_new.py").write_text('import marimo\napp = marimo.App(app_title="99 · New")\n')
+    with pytest.raises(KeyError, match="99_new.py has no one-line summary"):
+        chapters(tmp_path)

@@ -60,3 +60,31 @@ def test_multiselect_in_both_environments(monkeypatch):
     assert isinstance(widget, ipywidgets.SelectMultiple) and widget.value == ("a", "c")
     with pytest.raises(ValueError, match="not among"):
         ui.multiselect(["a"], value=["z"])
+
+
+def test_jupyter_controls_are_reused_when_their_cell_runs_again(jupyter):
+    def control_cell(label="k"):  # one cell's code, run several times
+        return ui.slider(1, 25, value=10, label=label), ui.dropdown(["a", "b"], label="pick")
+
+    first_k, first_pick = control_cell()
+    first_k.value = 17  # the learner moves the slider
+    again_k, again_pick = control_cell()
+    assert again_k is first_k and again_pick is first_pick
+    assert again_k.value == 17  # the moved value survives the re-run
+    assert again_k.comm is not None  # still open: its view on the page keeps its model
+    other, _ = control_cell(label="n")
+    assert other is not first_k  # another label is another control
+    assert ui.controls(first_k, first_pick) is ui.controls(first_k, first_pick)  # same line, same children
+
+
+def test_jupyter_marimo_markdown_and_stop():
+    jmo = ui.jupyter_marimo
+    text = jmo.md("""
+        # Title
+        body""")
+    assert text._repr_markdown_() == "# Title\nbody"
+    assert jmo.running_in_notebook() is False
+    assert jmo.stop(False) is None
+    with pytest.raises(ui.StopCell):
+        jmo.stop(True)
+    assert jmo.callout is mo.callout  # everything else is marimo's

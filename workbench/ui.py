@@ -20,6 +20,15 @@ reactivity: after moving a control, re-run the cells below it (Run > Run
 Selected Cell and All Below). :func:`controls` lays a group of controls out
 and, in Jupyter, adds that hint.
 
+Re-running a cell in JupyterLab returns the *same* widget for the same control
+(same cell code, line, label and bounds), so a control shown elsewhere never
+loses its model and keeps the value the learner set.
+
+The Jupyter copies import :data:`jupyter_marimo` as ``mo`` (the exporter writes
+that line): marimo's API, except that ``mo.md``, ``mo.vstack``/``mo.hstack`` and
+``mo.stop`` produce output JupyterLab can render (markdown, tables, figures and
+widgets instead of marimo's web components).
+
 Example (inside a marimo cell)::
 
     k = ui.slider(1, 25, value=10, label="k")
@@ -29,7 +38,10 @@ Example (inside a marimo cell)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -39,6 +51,7 @@ __all__ = [
     "controls",
     "dropdown",
     "in_jupyter",
+    "jupyter_marimo",
     "multiselect",
     "number",
     "run_button",
@@ -78,6 +91,38 @@ def _mo():
 
 _STYLE = {"description_width": "initial"}
 
+_WIDGETS: dict[tuple, Any] = {}
+"""Jupyter widgets made so far, by :func:`_widget_key`. Holding them also keeps ipywidgets from
+closing a widget (its ``__del__``) whose view is still on the page ("model not found")."""
+
+_THIS_FILE = Path(__file__).resolve()
+
+
+def _caller() -> tuple[str, int]:
+    """``(file, line)`` of the first frame outside this module: the notebook cell (or library code) that asked.
+
+    ipykernel names a cell's code after a hash of its source, so the same cell run again
+    gives the same file and line; an edited cell gives a new one.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and Path(frame.f_code.co_filename).resolve() == _THIS_FILE:
+        frame = frame.f_back
+    if frame is None:  # pragma: no cover - always called from somewhere
+        return ("?", 0)
+    return (frame.f_code.co_filename, frame.f_lineno)
+
+
+def _widget_key(kind: str, *parts: Any) -> tuple:
+    return (kind, *_caller(), *(repr(p) for p in parts))
+
+
+def _cached(key: tuple, make: Callable[[], Any]) -> Any:
+    """The widget stored under ``key``, made (and stored) on first use."""
+    widget = _WIDGETS.get(key)
+    if widget is None or getattr(widget, "comm", True) is None:  # never hand out a closed widget
+        widget = _WIDGETS[key] = make()
+    return widget
+
 
 def _numeric(kind: str, start: float, stop: float, value: float | None, step: float | None, label: str):
     """``(integer, step, value)`` of a numeric control: defaults filled in, ``value`` checked against the bounds."""
@@ -113,7 +158,10 @@ def slider(
     if in_jupyter():
         w = _widgets()
         cls = w.IntSlider if integer else w.FloatSlider
-        return cls(value=value, min=start, max=stop, step=step, description=label, style=_STYLE)
+        return _cached(
+            _widget_key("slider", start, stop, step, value, label),
+            lambda: cls(value=value, min=start, max=stop, step=step, description=label, style=_STYLE),
+        )
     return _mo().ui.slider(start, stop, step=step, value=value, label=label, show_value=True)
 
 
@@ -130,7 +178,10 @@ def number(
     if in_jupyter():
         w = _widgets()
         cls = w.BoundedIntText if integer else w.BoundedFloatText
-        return cls(value=value, min=start, max=stop, step=step, description=label, style=_STYLE)
+        return _cached(
+            _widget_key("number", start, stop, step, value, label),
+            lambda: cls(value=value, min=start, max=stop, step=step, description=label, style=_STYLE),
+        )
     return _mo().ui.number(start=start, stop=stop, step=step, value=value, label=label)
 
 
@@ -152,7 +203,10 @@ def dropdown(options: Sequence[str] | Mapping[str, Any], *, value: str | None = 
         w = _widgets()
         pairs = list(options.items()) if isinstance(options, Mapping) else [(o, o) for o in labels]
         initial = dict(pairs)[value]
-        return w.Dropdown(options=pairs, value=initial, description=label, style=_STYLE)
+        return _cached(
+            _widget_key("dropdown", pairs, value, label),
+            lambda: w.Dropdown(options=pairs, value=initial, description=label, style=_STYLE),
+        )
     return _mo().ui.dropdown(options=options, value=value, label=label)
 
 
@@ -170,14 +224,20 @@ def multiselect(options: Sequence[str], *, value: Sequence[str] | None = None, l
     if unknown:
         raise ValueError(f"multiselect {label!r}: {unknown} are not among {labels}.")
     if in_jupyter():
-        return _widgets().SelectMultiple(options=labels, value=tuple(chosen), description=label, style=_STYLE)
+        return _cached(
+            _widget_key("multiselect", labels, chosen, label),
+            lambda: _widgets().SelectMultiple(options=labels, value=tuple(chosen), description=label, style=_STYLE),
+        )
     return _mo().ui.multiselect(options=labels, value=chosen, label=label)
 
 
 def checkbox(*, value: bool = False, label: str = "") -> Any:
     """An on/off switch."""
     if in_jupyter():
-        return _widgets().Checkbox(value=value, description=label, indent=False)
+        return _cached(
+            _widget_key("checkbox", value, label),
+            lambda: _widgets().Checkbox(value=value, description=label, indent=False),
+        )
     return _mo().ui.checkbox(value=value, label=label)
 
 
@@ -185,7 +245,10 @@ def text(*, value: str = "", label: str = "", placeholder: str = "") -> Any:
     """A one-line text box (used for filter expressions and free-form ids)."""
     if in_jupyter():
         w = _widgets()
-        return w.Text(value=value, description=label, placeholder=placeholder, style=_STYLE)
+        return _cached(
+            _widget_key("text", value, label, placeholder),
+            lambda: w.Text(value=value, description=label, placeholder=placeholder, style=_STYLE),
+        )
     return _mo().ui.text(value=value, label=label, placeholder=placeholder, full_width=True)
 
 
@@ -198,7 +261,10 @@ def run_button(label: str = "Run") -> Any:
     In Jupyter the button is a toggle that only documents the step.
     """
     if in_jupyter():
-        return _widgets().ToggleButton(value=True, description=label, tooltip="cells run top to bottom in Jupyter")
+        return _cached(
+            _widget_key("run_button", label),
+            lambda: _widgets().ToggleButton(value=True, description=label, tooltip="cells run top to bottom in Jupyter"),
+        )
     return _mo().ui.run_button(label=label)
 
 
@@ -224,14 +290,178 @@ def controls(*elements: Any, title: str | None = None, direction: str = "horizon
     if in_jupyter():
         w = _widgets()
         box = w.HBox if direction == "horizontal" else w.VBox
-        children = []
-        if title:
-            children.append(w.HTML(f"<b>{title}</b>"))
-        children.append(box(list(elements), layout=w.Layout(flex_flow="row wrap")))
-        children.append(w.HTML(f"<small><i>{JUPYTER_HINT}</i></small>"))
-        return w.VBox(children)
+
+        def make():
+            children = []
+            if title:
+                children.append(w.HTML(f"<b>{title}</b>"))
+            children.append(box(list(elements), layout=w.Layout(flex_flow="row wrap")))
+            children.append(w.HTML(f"<small><i>{JUPYTER_HINT}</i></small>"))
+            return w.VBox(children)
+
+        return _cached(_widget_key("controls", [id(e) for e in elements], title, direction), make)
     mo = _mo()
     stack = mo.hstack(list(elements), wrap=True, justify="start", gap=1.5) if direction == "horizontal" else mo.vstack(list(elements))
     if title:
         return mo.vstack([mo.md(f"**{title}**"), stack])
     return stack
+
+
+# --------------------------------------------------------------------------------------------
+# marimo's output API, as the Jupyter copies see it
+# --------------------------------------------------------------------------------------------
+
+
+class StopCell(Exception):
+    """Raised by ``mo.stop(True, ...)`` in a Jupyter copy: the cell ends, *Run All* halts, no traceback."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
+        return [f"Stopped: {self}" if str(self) else "Stopped."]
+
+
+def _figure_class():
+    if "matplotlib" not in sys.modules:  # nothing can be a figure if matplotlib was never imported
+        return None
+    from matplotlib.figure import Figure
+
+    return Figure
+
+
+def _show_figures_inline() -> None:
+    """Make IPython render matplotlib figures as PNG, even when pyplot was never imported.
+
+    The inline backend registers its figure formatter when pyplot loads; a chapter whose
+    figures come from library code (``matplotlib.figure.Figure()``) would otherwise show
+    only ``<Figure size ...>``.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight")
+
+
+def _html_of(item: Any) -> str | None:
+    """``item`` as an HTML fragment Jupyter renders, or ``None`` (widgets, unknown objects)."""
+    import base64
+    import html
+
+    figure = _figure_class()
+    if figure is not None and isinstance(item, figure):
+        import io
+
+        buffer = io.BytesIO()
+        item.savefig(buffer, format="png", bbox_inches="tight")
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}" style="max-width:100%"/>'
+    if isinstance(item, str):
+        item = _Markdown(item)
+    for method in ("_repr_html_", "_repr_markdown_"):
+        render = getattr(item, method, None)
+        if callable(render):
+            out = render()
+            if out is None:
+                continue
+            if method == "_repr_markdown_":
+                out = _mo().md(out).text  # marimo's markdown renderer: plain HTML
+            return out
+    if hasattr(item, "_repr_mimebundle_") or hasattr(item, "_ipython_display_"):
+        return None  # ipywidgets and other live objects
+    return f"<pre>{html.escape(repr(item))}</pre>"
+
+
+class _Markdown:
+    """``mo.md`` in Jupyter: the text as markdown, which JupyterLab renders (with its maths)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = inspect.cleandoc(text)
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Markdown({self.text[:60]!r}{'...' if len(self.text) > 60 else ''})"
+
+
+class _Stack:
+    """``mo.vstack``/``mo.hstack`` in Jupyter.
+
+    A vertical stack shows each item with IPython's own display (tables as tables,
+    figures as PNG, widgets live). A horizontal stack of static items becomes one
+    row of HTML; one that holds a widget falls back to showing the items in turn.
+    """
+
+    def __init__(self, items: Sequence[Any], direction: str) -> None:
+        self.items = list(items)
+        self.direction = direction
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        if self.direction == "row":
+            parts = [_html_of(item) for item in self.items]
+            if all(part is not None for part in parts):
+                cells = "".join(f"<div style='flex:1;min-width:0'>{part}</div>" for part in parts)
+                display(HTML(f"<div style='display:flex;gap:1rem;flex-wrap:wrap'>{cells}</div>"))
+                return
+        for item in self.items:
+            if isinstance(item, _Stack):
+                item._ipython_display_()
+            elif isinstance(item, str):
+                display(_Markdown(item))
+            else:
+                display(item)
+
+    def __repr__(self) -> str:
+        return f"{'vstack' if self.direction == 'column' else 'hstack'}({len(self.items)} items)"
+
+
+class JupyterMarimo:
+    """The ``mo`` of the Jupyter copies: marimo's module, with the output calls JupyterLab cannot show replaced.
+
+    marimo draws ``mo.vstack`` and data frames inside it with its own web components
+    (``<marimo-table>``), which JupyterLab leaves blank. Here
+
+    * ``md(text)`` is markdown,
+    * ``vstack(items)``/``hstack(items)`` show their items with IPython's display,
+    * ``stop(predicate, output)`` shows ``output`` and ends the cell (raising
+      :class:`StopCell`, so *Run All* halts there, as marimo skips the cells below),
+    * ``running_in_notebook()`` is ``False`` (no marimo runtime),
+
+    and every other name is marimo's.
+    """
+
+    def __init__(self) -> None:
+        _show_figures_inline()
+
+    def md(self, text: str) -> _Markdown:
+        return _Markdown(text)
+
+    def vstack(self, items: Sequence[Any], **_layout: Any) -> _Stack:
+        return _Stack(items, "column")
+
+    def hstack(self, items: Sequence[Any], **_layout: Any) -> _Stack:
+        return _Stack(items, "row")
+
+    def stop(self, predicate: bool, output: Any = None) -> None:
+        if not predicate:
+            return
+        if output is not None:
+            from IPython.display import display
+
+            display(output)
+        raise StopCell("the cells below need the condition above; change the controls and run again")
+
+    def running_in_notebook(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_mo(), name)
+
+
+
+jupyter_marimo = JupyterMarimo()
+"""What the Jupyter copies import as ``mo`` (see :class:`JupyterMarimo`)."""
