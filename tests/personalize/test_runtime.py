@@ -70,7 +70,7 @@ def item_ids(response) -> list[str]:
     return [entry["itemId"] for entry in response["itemList"]]
 
 
-def click(rt, tracking_id, user, item, t=T0 + 10_000_000, event_type="click", session="s1"):
+def click(rt, tracking_id, user, item, t=T0 + 1_000_000, event_type="click", session="s1"):
     params = {"trackingId": tracking_id, "sessionId": session,
               "eventList": [{"eventType": event_type, "itemId": item, "sentAt": t}]}
     if user is not None:
@@ -257,7 +257,7 @@ def test_session_recency_reacts_to_a_single_click(data):
     history = set(interactions.loc[interactions[USER_ID] == "user007", ITEM_ID])
     fresh = next(i for i in items[ITEM_ID] if i not in history and i not in before)
     tracker.put_events(trackingId=tracker.tracking_id, userId="user007", sessionId="s7",
-                       eventList=[{"eventType": "click", "itemId": fresh, "sentAt": T0 + 10_000_000}])
+                       eventList=[{"eventType": "click", "itemId": fresh, "sentAt": T0 + 1_000_000}])
     after = item_ids(campaign.get_recommendations(userId="user007", numResults=10))
     assert after != before
 

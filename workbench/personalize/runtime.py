@@ -12,7 +12,10 @@ The campaign's *recipe type* decides what a request must contain, as in the
 service: ``USER_PERSONALIZATION`` needs ``userId``; ``RELATED_ITEMS`` (SIMS and
 other similar-items models) needs ``itemId``; ``PERSONALIZED_RANKING`` answers
 ``get_personalized_ranking(userId=, inputList=)`` (at most 500 items; items the
-model never saw are appended at the end, as the Personalized-Ranking page says).
+model never saw or can't score are appended at the end in input order, without a
+``score`` -- the fact sheet: Personalized-Ranking appends items not in training
+to the end, v2 returns items without interaction data without a score -- so no
+input item is dropped except by the request's filter).
 A model declares its type with a class attribute ``recipe_type`` (default
 ``USER_PERSONALIZATION``), or the campaign is told explicitly.
 
@@ -30,6 +33,16 @@ Workbench choices (not service facts): resources are ``ACTIVE`` immediately;
 ``numResults=0`` returns an empty list; ``context`` is passed to a model's
 ``recommend`` only if that method accepts a ``context`` argument; ``promotions``
 and ``metadataColumns`` are validated and then refused with ``NotImplementedError``;
+CreateFilter checks the expression's fields against the Items / Users data the
+dataset group already holds (models' items and users, PutItems / PutUsers records):
+an unknown field, a textual or boolean field, or ``< <= > >=`` on a categorical
+field is an ``InvalidInputException`` there, not at request time; a request that
+leaves out a required ``$PARAMETER`` value is an ``InvalidInputException`` too.
+Thread safety: each :class:`Campaign` serialises access to its model with a lock
+and each event tracker (one per dataset group) records and forwards under its
+own; locks are always taken tracker first, then campaign, so concurrent
+``put_events`` / ``get_recommendations`` callers neither lose events nor see a
+half-applied update.
 by default a campaign does not hide items the user already interacted with --
 use a filter such as ``EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")``.
 """
@@ -37,8 +50,10 @@ use a filter such as ``EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchas
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import inspect
+import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -46,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..constants import ITEM_ID, SCORE
+from ..constants import EVENT_TYPE, ITEM_ID, SCORE, TIMESTAMP, USER_ID
 from ..errors import FilterExpressionError, ModelNotFittedError
 from ..recommenders.base import Recommender
 from .arn import make_arn
@@ -59,7 +74,7 @@ from .contract import (
     response_metadata,
     validate_request,
 )
-from .event_tracker import EventTracker
+from .event_tracker import MAX_FUTURE_SECONDS, EventTracker
 
 __all__ = [
     "Campaign",
@@ -88,6 +103,9 @@ MAX_INPUT_LIST = 500
 
 MAX_FILTERS_PER_DATASET_GROUP = 10
 """Default filter quota per dataset group (adjustable on AWS; fact sheet §1.9)."""
+
+_COMPACT_EVERY = 256
+"""A campaign merges its model's per-call event frames into one frame once this many have piled up."""
 
 
 class Campaign:
@@ -144,6 +162,16 @@ class Campaign:
         self._served: collections.OrderedDict[str, list[str]] = collections.OrderedDict()
         self._max_served = max_served
         self._requests = 0
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return (f"Campaign(name={self.name!r}, model={type(self.model).__name__}, recipe_type={self.recipe_type!r}, "
@@ -168,8 +196,25 @@ class Campaign:
 
     # ----------------------------------------------------------- events in
     def update(self, events: pd.DataFrame) -> Campaign:
-        """Hand tracked events to the deployed model (``model.update``)."""
-        self.model.update(events)
+        """Hand tracked events to the deployed model (``model.update``), under the campaign's lock."""
+        with self._lock:
+            self.model.update(events)
+            _compact_tracked(self.model)
+        return self
+
+    def update_columns(self, columns: Mapping[str, list[Any]]) -> Campaign:
+        """Like :meth:`update` for events given as ``{column: values}`` (what PutEvents forwards).
+
+        A model with an array fast path (``track(user_ids, item_ids, timestamps, event_types)``)
+        gets the columns without a DataFrame being built; any other model gets ``update(frame)``.
+        """
+        with self._lock:
+            track = getattr(self.model, "track", None)
+            if callable(track):
+                track(columns[USER_ID], columns[ITEM_ID], columns[TIMESTAMP], columns.get(EVENT_TYPE))
+            else:
+                self.model.update(pd.DataFrame(dict(columns)))
+                _compact_tracked(self.model)
         return self
 
     def _register_tracker(self, tracker: EventTracker) -> None:
@@ -191,34 +236,46 @@ class Campaign:
             items: default = the model's items with PutItems records applied.
             users: default = the model's users with PutUsers records applied.
         """
-        if interactions is None:
-            interactions = self.training_interactions
-            for tracker in self.trackers:
-                interactions = tracker.interactions_for_training(base=interactions)
-        if items is None:
-            items = self.model.items_
-            for tracker in self.trackers:
-                items = tracker.merged_items(items)
-        if users is None:
-            users = self.model.users_
-            for tracker in self.trackers:
-                users = tracker.merged_users(users)
-        fresh = type(self.model)(dataclasses.replace(self.model.config))
-        self.model = fresh.fit(interactions, items=items, users=users)
-        self.solution_version += 1
+        with self._trackers_then_self():  # no event slips between the training data and the swap
+            if interactions is None:
+                interactions = self.training_interactions
+                for tracker in self.trackers:
+                    interactions = tracker.interactions_for_training(base=interactions)
+            if items is None:
+                items = self.model.items_
+                for tracker in self.trackers:
+                    items = tracker.merged_items(items)
+            if users is None:
+                users = self.model.users_
+                for tracker in self.trackers:
+                    users = tracker.merged_users(users)
+            fresh = type(self.model)(dataclasses.replace(self.model.config))
+            self.model = fresh.fit(interactions, items=items, users=users)
+            self.solution_version += 1
         return self
+
+    @contextlib.contextmanager
+    def _trackers_then_self(self):
+        """Hold every attached tracker's lock, then this campaign's (the order put_events uses)."""
+        with contextlib.ExitStack() as stack:
+            for tracker in list(self.trackers):
+                stack.enter_context(tracker._lock)
+            stack.enter_context(self._lock)
+            yield
 
     def refresh_filter_data(self) -> Campaign:
         """Let filters see PutItems / PutUsers records now (on AWS: within 20 minutes, §3.3)."""
-        for tracker in self.trackers:
-            self.model.items_ = tracker.merged_items(self.model.items_)
-            self.model.users_ = tracker.merged_users(self.model.users_)
+        with self._trackers_then_self():
+            for tracker in self.trackers:
+                self.model.items_ = tracker.merged_items(self.model.items_)
+                self.model.users_ = tracker.merged_users(self.model.users_)
         return self
 
     # ------------------------------------------------------ recommendations
     def served_items(self, recommendation_id: str) -> list[str] | None:
         """Item ids of a list this campaign served (None if unknown or forgotten)."""
-        return self._served.get(recommendation_id)
+        with self._lock:
+            return self._served.get(recommendation_id)
 
     def get_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetRecommendations against this campaign (``campaignArn`` may be omitted).
@@ -237,6 +294,14 @@ class Campaign:
         """
         return self._serve(self._checked_request("GetRecommendations", params))
 
+    def _serve(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            try:
+                return self._serve_locked(params)
+            except FilterExpressionError as exc:
+                raise client_error("InvalidInputException", f"the filter can't be applied: {exc}",
+                                   "GetRecommendations") from None
+
     def _checked_request(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """``params`` with this campaign's ARN filled in, validated like boto3 and the service would."""
         params = {"campaignArn": self.campaign_arn, **params}
@@ -246,7 +311,7 @@ class Campaign:
             raise _not_found(operation, "campaign", params["campaignArn"])
         return params
 
-    def _serve(self, params: Mapping[str, Any]) -> dict[str, Any]:
+    def _serve_locked(self, params: Mapping[str, Any]) -> dict[str, Any]:
         operation = "GetRecommendations"
         if params.get("recommenderArn"):
             raise client_error("InvalidInputException", "give either campaignArn or recommenderArn, not both.",
@@ -262,6 +327,7 @@ class Campaign:
         user_id, item_id = params.get("userId"), params.get("itemId")
         flt = self._resolve_filter(params.get("filterArn"), operation)
         values = params.get("filterValues")
+        _check_filter_values(flt, values, operation)
         if self.recipe_type == RELATED_ITEMS:
             if not item_id:
                 raise client_error(
@@ -292,32 +358,78 @@ class Campaign:
     def get_personalized_ranking(self, **params: Any) -> dict[str, Any]:
         """GetPersonalizedRanking: re-rank ``inputList`` (≤500 item ids) for ``userId``.
 
-        Items the model cannot score (not in its training data) keep their input
-        order at the end of the list, without a score.
+        Every input item comes back once (a repeated id once, at its first place)
+        unless the request's filter (or the campaign's ``exclude_seen``) removes it:
+        the items the model scores first, best first; then, in input order and
+        without a ``score``, the items it can't score -- not in its training data
+        (Personalized-Ranking appends them to the end, fact sheet §2.1) or without
+        a finite score. ``userId`` must not be empty.
         """
         return self._rank(self._checked_request("GetPersonalizedRanking", params))
 
     def _rank(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            try:
+                return self._rank_locked(params)
+            except FilterExpressionError as exc:
+                raise client_error("InvalidInputException", f"the filter can't be applied: {exc}",
+                                   "GetPersonalizedRanking") from None
+
+    def _rank_locked(self, params: Mapping[str, Any]) -> dict[str, Any]:
         operation = "GetPersonalizedRanking"
         if self.recipe_type != PERSONALIZED_RANKING:
             raise client_error("InvalidInputException",
                                f"campaign {self.name!r} serves {self.recipe_type}, not PERSONALIZED_RANKING.",
                                operation)
+        user_id = str(params["userId"])
+        if not user_id.strip():
+            raise client_error("InvalidInputException",
+                               f"userId is {params['userId']!r}; GetPersonalizedRanking ranks for one user, so pass a "
+                               "non-empty userId (for an anonymous visitor, the sessionId).", operation)
         inputs = [str(i) for i in params["inputList"]]
         if len(inputs) > MAX_INPUT_LIST:
             raise client_error("InvalidInputException",
                                f"inputList has {len(inputs)} items; at most {MAX_INPUT_LIST} are allowed.", operation)
+        empty = [k for k, i in enumerate(inputs) if not i.strip()]
+        if empty:
+            raise client_error("InvalidInputException",
+                               f"inputList[{empty[0]}] is an empty item id; send the itemIds to rank.", operation)
         flt = self._resolve_filter(params.get("filterArn"), operation)
-        ranked = self._personalized(params["userId"], len(self.model.item_vocab), flt,
-                                    params.get("filterValues"), params.get("context"))
-        scores = dict(zip(ranked[ITEM_ID], ranked[SCORE]))
-        known = sorted((i for i in dict.fromkeys(inputs) if i in scores), key=lambda i: -scores[i])
-        unknown = [i for i in dict.fromkeys(inputs) if i not in self.model.item_vocab]
-        frame = pd.DataFrame({ITEM_ID: known + unknown, SCORE: [scores[i] for i in known] + [np.nan] * len(unknown)})
+        values = params.get("filterValues")
+        _check_filter_values(flt, values, operation)
+        model = self.model
+        unique = list(dict.fromkeys(inputs))
+        allowed = np.ones(len(unique), dtype=bool)
+        if flt is not None:
+            from ..recommenders.filters import as_filter
+
+            allowed &= as_filter(flt).mask([user_id], unique, model._history, model.items_, model.users_, values)[0]
+        if self.exclude_seen:
+            allowed &= ~self._seen_by(user_id, unique)
+        ranked = self._personalized(user_id, len(model.item_vocab), None, None, params.get("context"),
+                                    exclude_seen=False)
+        scores = {i: s for i, s in zip(ranked[ITEM_ID], ranked[SCORE]) if np.isfinite(s)}
+        kept = [i for i, ok in zip(unique, allowed) if ok]
+        scored = sorted((i for i in kept if i in scores), key=lambda i: -scores[i])
+        unscored = [i for i in kept if i not in scores]
+        frame = pd.DataFrame({ITEM_ID: scored + unscored,
+                              SCORE: [scores[i] for i in scored] + [np.nan] * len(unscored)})
         return self._respond(frame, "personalizedRanking")
 
-    def _personalized(self, user_id: str, n: int, flt: Any, values: Any, context: Any) -> pd.DataFrame:
-        kwargs: dict[str, Any] = {"n": n, "exclude_seen": self.exclude_seen, "filter": flt, "filter_values": values}
+    def _seen_by(self, user_id: str, item_ids: list[str]) -> np.ndarray:
+        """Which of ``item_ids`` the model knows ``user_id`` interacted with."""
+        model = self.model
+        inner = model.user_vocab.to_inner([user_id])[0]
+        if inner < 0:
+            return np.zeros(len(item_ids), dtype=bool)
+        row = np.asarray(model._seen[inner : inner + 1].toarray(), dtype=bool).ravel()
+        cols = model.item_vocab.to_inner(item_ids)
+        return np.where(cols >= 0, row[np.maximum(cols, 0)], False)
+
+    def _personalized(self, user_id: str, n: int, flt: Any, values: Any, context: Any,
+                      exclude_seen: bool | None = None) -> pd.DataFrame:
+        exclude_seen = self.exclude_seen if exclude_seen is None else exclude_seen
+        kwargs: dict[str, Any] = {"n": n, "exclude_seen": exclude_seen, "filter": flt, "filter_values": values}
         if context and _accepts(self.model.recommend, "context"):
             kwargs["context"] = context
         if n == 0:
@@ -388,9 +500,21 @@ class PersonalizeRuntime:
         rt.get_recommendations(campaignArn=campaign.campaign_arn, userId="u1", numResults=10)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_future_seconds: float | None = MAX_FUTURE_SECONDS) -> None:
         self._groups: dict[str, _DatasetGroup] = {}
         self._campaigns: dict[str, Campaign] = {}
+        self.max_future_seconds = max_future_seconds
+        """Passed to every event tracker: how far ahead of its clock a ``sentAt`` may lie (None = no check)."""
+        self._lock = threading.RLock()  # control plane: creating groups, trackers, filters, campaigns
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"PersonalizeRuntime(dataset_groups={len(self._groups)}, campaigns={len(self._campaigns)})"
@@ -401,10 +525,12 @@ class PersonalizeRuntime:
         validate_request(ADMIN_SERVICE, "CreateDatasetGroup", params)
         check_service_limits(ADMIN_SERVICE, "CreateDatasetGroup", params)
         arn = make_arn("dataset-group", params["name"])
-        if arn in self._groups:
-            raise client_error("ResourceAlreadyExistsException", f"dataset group {arn} already exists.",
-                               "CreateDatasetGroup")
-        self._groups[arn] = _DatasetGroup(params["name"], arn, params.get("domain"), EventTracker("pending", arn))
+        with self._lock:
+            if arn in self._groups:
+                raise client_error("ResourceAlreadyExistsException", f"dataset group {arn} already exists.",
+                                   "CreateDatasetGroup")
+            self._groups[arn] = _DatasetGroup(params["name"], arn, params.get("domain"),
+                                              EventTracker("pending", arn, max_future_seconds=self.max_future_seconds))
         return {"datasetGroupArn": arn, "domain": params.get("domain"), "ResponseMetadata": response_metadata()}
 
     def create_event_tracker(self, **params: Any) -> dict[str, Any]:
@@ -418,28 +544,35 @@ class PersonalizeRuntime:
         validate_request(ADMIN_SERVICE, operation, params)
         check_service_limits(ADMIN_SERVICE, operation, params)
         group = self._group(params["datasetGroupArn"], operation)
-        if group.tracker_created:
-            raise client_error(
-                "ResourceAlreadyExistsException",
-                f"dataset group {group.arn} already has the event tracker {group.tracker.event_tracker_arn}; "
-                "only one event tracker per dataset group is allowed. Reuse its trackingId.",
-                operation,
-            )
-        old = group.tracker
-        tracker = EventTracker(params["name"], group.arn)
-        tracker._item_rows, tracker._user_rows = old._item_rows, old._user_rows
-        for campaign in group.campaigns:
-            _connect(tracker, campaign)
-        group.tracker, group.tracker_created = tracker, True
+        with self._lock:
+            if group.tracker_created:
+                raise client_error(
+                    "ResourceAlreadyExistsException",
+                    f"dataset group {group.arn} already has the event tracker {group.tracker.event_tracker_arn}; "
+                    "only one event tracker per dataset group is allowed. Reuse its trackingId.",
+                    operation,
+                )
+            old = group.tracker
+            tracker = EventTracker(params["name"], group.arn, max_future_seconds=self.max_future_seconds)
+            tracker._item_rows, tracker._user_rows = old._item_rows, old._user_rows
+            for campaign in group.campaigns:
+                _connect(tracker, campaign)
+            group.tracker, group.tracker_created = tracker, True
         return {"eventTrackerArn": tracker.event_tracker_arn, "trackingId": tracker.tracking_id,
                 "ResponseMetadata": response_metadata()}
 
     def create_filter(self, **params: Any) -> dict[str, Any]:
         """CreateFilter(name=, datasetGroupArn=, filterExpression=) -> ``{"filterArn"}``.
 
-        The expression is parsed at once; a malformed one raises
-        ``InvalidInputException`` with the parser's explanation. At most 10 filters
-        per dataset group (the default quota) -> ``LimitExceededException``.
+        The expression is parsed at once and its fields are checked against the
+        Items / Users data the dataset group holds so far (the deployed models'
+        items and users frames plus PutItems / PutUsers records): a malformed
+        expression, an unknown field (``Items.NOPE``), a textual or boolean field,
+        or a numeric comparison on a categorical field (``Items.CATEGORY_L1 > 3``)
+        raises ``InvalidInputException`` naming the problem. A dataset the group
+        holds no data for yet can't be checked; its conditions are checked when a
+        request applies the filter (again as ``InvalidInputException``). At most 10
+        filters per dataset group (the default quota) -> ``LimitExceededException``.
         """
         operation = "CreateFilter"
         validate_request(ADMIN_SERVICE, operation, params)
@@ -456,9 +589,15 @@ class PersonalizeRuntime:
 
         try:
             parsed = parse_filter(params["filterExpression"])
+            parsed.check_schema(*_group_metadata(group))
         except FilterExpressionError as exc:
             raise client_error("InvalidInputException", f"filterExpression is invalid: {exc}", operation) from None
-        group.filters[arn] = parsed
+        with self._lock:
+            if len(group.filters) >= MAX_FILTERS_PER_DATASET_GROUP:
+                raise client_error("LimitExceededException",
+                                   f"dataset group {group.arn} already has {MAX_FILTERS_PER_DATASET_GROUP} filters "
+                                   "(default quota). Delete one first.", operation)
+            group.filters[arn] = parsed
         return {"filterArn": arn, "ResponseMetadata": response_metadata()}
 
     def deploy(self, model: Recommender, name: str = "campaign", datasetGroupArn: str | None = None,
@@ -474,14 +613,15 @@ class PersonalizeRuntime:
                 self.create_dataset_group(name="workbench")
         group = self._group(datasetGroupArn, "CreateCampaign")
         campaign = Campaign(model, name, dataset_group_arn=group.arn, **campaign_options)
-        if campaign.campaign_arn in self._campaigns:
-            raise client_error("ResourceAlreadyExistsException", f"campaign {campaign.campaign_arn} already exists.",
-                               "CreateCampaign")
-        campaign.filters = group.filters
-        group.campaigns.append(campaign)
-        self._campaigns[campaign.campaign_arn] = campaign
-        if group.tracker_created:
-            _connect(group.tracker, campaign)
+        with self._lock:
+            if campaign.campaign_arn in self._campaigns:
+                raise client_error("ResourceAlreadyExistsException",
+                                   f"campaign {campaign.campaign_arn} already exists.", "CreateCampaign")
+            campaign.filters = group.filters
+            group.campaigns.append(campaign)
+            self._campaigns[campaign.campaign_arn] = campaign
+            if group.tracker_created:
+                _connect(group.tracker, campaign)
         return campaign
 
     # ------------------------------------------------------------ accessors
@@ -561,6 +701,53 @@ class PersonalizeRuntime:
 
 def _connect(tracker: EventTracker, campaign: Campaign) -> None:
     tracker.attach(campaign)  # also registers the tracker with the campaign
+
+
+def _group_metadata(group: _DatasetGroup) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Items and Users data a dataset group holds: its models' frames and its PutItems / PutUsers records."""
+    out = []
+    for attribute, records in (("items_", group.tracker.items), ("users_", group.tracker.users)):
+        frames = [f for c in group.campaigns if isinstance(f := getattr(c.model, attribute, None), pd.DataFrame)]
+        if len(records.columns) > 1:
+            frames.append(records)
+        out.append(pd.concat([f.head(1000) for f in frames], ignore_index=True, sort=False) if frames else None)
+    return out[0], out[1]
+
+
+def _check_filter_values(flt: Any, values: Mapping[str, Any] | None, operation: str) -> None:
+    """Every required ``$PARAMETER`` of the filter has a value in ``filterValues``."""
+    if flt is None:
+        return
+    missing = flt.missing_parameters(values)
+    if missing:
+        given = ", ".join(sorted(values)) if values else "none"
+        raise client_error(
+            "InvalidInputException",
+            f"filterValues has no value for ${missing[0]}, which the filter {str(flt)!r} requires "
+            f"(values given: {given}). Pass filterValues={{\"{missing[0]}\": '\"value\"'}}; only parameters of "
+            "EXCLUDE expressions may be left out.",
+            operation,
+        )
+
+
+def _compact_tracked(model: Any) -> None:
+    """Merge the per-call event frames a model keeps for its filters once many small ones piled up.
+
+    Models that record events through the base class keep one frame per update
+    call (kilobytes each); merging the small tail into one frame bounds that to a
+    few bytes per event and keeps the next filtered request's concatenation short.
+    """
+    chunks = getattr(model, "_tracked_chunks", None)
+    if not isinstance(chunks, list) or len(chunks) < _COMPACT_EVERY:
+        return
+    small = 0
+    for chunk in reversed(chunks):
+        if len(chunk[USER_ID]) >= _COMPACT_EVERY:
+            break
+        small += 1
+    if small >= _COMPACT_EVERY:
+        tail = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in chunks[-small:]]
+        chunks[-small:] = [pd.concat(tail, ignore_index=True)]
 
 
 def _not_found(operation: str, kind: str, arn: str) -> Exception:
