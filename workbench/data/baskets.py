@@ -25,9 +25,9 @@ import pandas as pd
 
 from ..constants import BASKET_ID, ITEM_ID, MAX_ID_LENGTH, TIMESTAMP, USER_ID
 from ..errors import DatasetError
-from .readers import ENCODING_FIX
+from .readers import ENCODING_FIX, _no_field_limit, require_file
 from .report import LoadReport
-from .validate import MAX_EPOCH_SECONDS, rejected_frame
+from .validate import MAX_EPOCH_SECONDS, MISSING_SPELLINGS, _id_text_problems, rejected_frame
 
 INVOICE_NAMES = ("invoice", "invoiceno", "invoiceid", "invoicenumber", "basket", "basketid", "order", "orderid",
                  "orderno", "transaction", "transactionid")
@@ -41,6 +41,9 @@ TIME_NAMES = ("timestamp", "invoicedate", "orderdate", "date", "datetime", "time
 
 CUSTOMER_NAMES = ("customer", "customerid", "userid", "user", "client", "clientid")
 """Header names taken as the customer column (becomes USER_ID)."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _normalise(name: str) -> str:
@@ -76,11 +79,33 @@ def _to_seconds(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def _invoice_lines(path: Path, text: str, header: list[str], errors: str) -> tuple[pd.DataFrame, LoadReport]:
     invoice, item = _find(header, INVOICE_NAMES), _find(header, ITEM_NAMES)
     time, customer = _find(header, TIME_NAMES), _find(header, CUSTOMER_NAMES)
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype="str", keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DatasetError(f"could not be parsed as CSV ({exc}).", file=str(path),
-                           fix="Quote values that contain commas.") from exc
+    records: list[list[str]] = []
+    shape_problems: list[tuple[int, str]] = []
+    row = 0
+    with _no_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader)
+        for record in reader:
+            if not record or record == [""]:
+                continue
+            row += 1
+            if len(record) != len(header):
+                reason = f"the row has {len(record)} fields but the header has {len(header)}."
+                if errors == "raise":
+                    raise DatasetError(reason + " Its values would land in the wrong columns (e.g. the item in "
+                                       f"{invoice}).", file=str(path), row=row,
+                                       fix="Quote values that contain commas, and give every row one value per "
+                                       "column; or load with errors='reject' to skip such rows.")
+                shape_problems.append((row, reason))
+                continue
+            records.append(record)
+    if not records and not shape_problems:
+        raise DatasetError("the file has a header row but no invoice lines.", file=str(path),
+                           fix="Add one row per (invoice, item) below the header.")
+    columns = list(zip(*records)) if records else [()] * len(header)
+    raw = pd.DataFrame({name: pd.Series(values, dtype="str").replace("", np.nan)
+                        for name, values in zip(header, columns)})
+    kept_numbers = np.asarray(sorted(set(range(1, row + 1)) - {r for r, _ in shape_problems}), dtype=np.int64)
     rename = {invoice: BASKET_ID, item: ITEM_ID}
     if time:
         rename[time] = TIMESTAMP
@@ -92,6 +117,7 @@ def _invoice_lines(path: Path, text: str, header: list[str], errors: str) -> tup
     checks: list[tuple[np.ndarray, str, str]] = []
     for column in (BASKET_ID, ITEM_ID):
         checks.append((frame[column].isna().to_numpy(), column, f"{column} is empty."))
+        checks += [(p.mask, column, p.reason) for p in _id_text_problems(frame[column], column)]
         checks.append(((frame[column].str.len() > MAX_ID_LENGTH).to_numpy(dtype=bool, na_value=False), column,
                        f"{column} is longer than {MAX_ID_LENGTH} characters."))
     if TIMESTAMP in frame.columns:
@@ -99,22 +125,22 @@ def _invoice_lines(path: Path, text: str, header: list[str], errors: str) -> tup
         checks.append((bad & frame[TIMESTAMP].notna().to_numpy(), TIMESTAMP,
                        "TIMESTAMP is neither Unix epoch seconds nor a readable date."))
         frame[TIMESTAMP] = seconds
-    rownums = np.arange(1, len(frame) + 1, dtype=np.int64)
+    rownums = kept_numbers
     bad_any = np.zeros(len(frame), dtype=bool)
-    parts = []
+    parts = [pd.DataFrame({"row": [r for r, _ in shape_problems], "column": "", "reason": [m for _, m in shape_problems]})]
+    checks = [c for c in checks if c[0].any()]
+    if errors == "raise" and checks:
+        mask, column, reason = min(checks, key=lambda c: int(np.flatnonzero(c[0])[0]))
+        first = int(np.flatnonzero(mask)[0])
+        raise DatasetError(f"{reason} (value {frame[column].iloc[first]!r})", file=str(path),
+                           row=int(rownums[first]), column=column if column != TIMESTAMP else time,
+                           fix="Fill or fix the value, or load with errors='reject' to skip such rows.")
     for mask, column, reason in checks:
-        if not mask.any():
-            continue
-        if errors == "raise":
-            first = int(np.flatnonzero(mask)[0])
-            raise DatasetError(f"{reason} (value {frame[column].iloc[first]!r})", file=str(path), row=first + 1,
-                               column=column if column != TIMESTAMP else time,
-                               fix="Fill or fix the value, or load with errors='reject' to skip such rows.")
         bad_any |= mask
         parts.append(pd.DataFrame({"row": rownums[mask], "column": column, "reason": reason}))
     rejected = rejected_frame(parts)
     kept = frame.loc[~bad_any].reset_index(drop=True)
-    report = LoadReport(str(path), len(frame), len(kept), int(rejected["row"].nunique()), rejected)
+    report = LoadReport(str(path), row, len(kept), int(rejected["row"].nunique()), rejected)
     return kept, report
 
 
@@ -123,7 +149,9 @@ def _basket_lines(path: Path, text: str, errors: str) -> tuple[pd.DataFrame, Loa
     items: list[str] = []
     rejected = []
     lines = 0
-    for line_number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+    with _no_field_limit():
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    for line_number, record in enumerate(records, start=1):
         lines = line_number
         values = [v.strip() for v in record]
         kept = [v for v in values if v]
@@ -132,6 +160,14 @@ def _basket_lines(path: Path, text: str, errors: str) -> tuple[pd.DataFrame, Loa
                              "reason": f"{len(values) - len(kept)} empty item field(s) ignored (padding)."})
         if not kept:
             rejected.append({"row": line_number, "column": ITEM_ID, "reason": "empty line: no items, basket skipped."})
+            continue
+        unusable = [v for v in kept if v.lower() in MISSING_SPELLINGS or _CONTROL.search(v)]
+        if unusable:
+            reason = f"item {unusable[0]!r} is a missing value written as text or holds a control character (NUL ...)."
+            if errors == "raise":
+                raise DatasetError(reason, file=str(path), row=line_number, column=ITEM_ID,
+                                   fix="Remove or fix the value, or load with errors='reject' to skip the basket.")
+            rejected.append({"row": line_number, "column": ITEM_ID, "reason": reason})
             continue
         too_long = [v for v in kept if len(v) > MAX_ID_LENGTH]
         if too_long:
@@ -147,7 +183,7 @@ def _basket_lines(path: Path, text: str, errors: str) -> tuple[pd.DataFrame, Loa
                            "separated by commas.")
     frame = pd.DataFrame({BASKET_ID: pd.Series(baskets, dtype="str"), ITEM_ID: pd.Series(items, dtype="str")})
     rejected_df = rejected_frame([pd.DataFrame(rejected)]) if rejected else rejected_frame([])
-    skipped = sum(1 for r in rejected if r["reason"].startswith("empty line") or "longer" in r["reason"])
+    skipped = sum(1 for r in rejected if not r["reason"].endswith("(padding)."))
     return frame, LoadReport(str(path), lines, lines - skipped, skipped, rejected_df)
 
 
@@ -175,13 +211,13 @@ def load_baskets(path: str | Path, *, encoding: str = "utf-8", errors: str = "ra
     if errors not in ("raise", "reject"):
         raise ValueError(f"errors must be 'raise' or 'reject', not {errors!r}")
     path = Path(path)
-    if not path.exists():
-        raise DatasetError("file not found.", file=str(path), fix="Check the path.")
+    require_file(path, "basket file")
     text = _decode(path, encoding)
     if not text.strip():
         raise DatasetError("the file is empty.", file=str(path), fix="Write one basket per line or invoice lines.")
-    first_line = text.splitlines()[0]
-    header = next(csv.reader([first_line]))
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    with _no_field_limit():
+        header = next(csv.reader([first_line]))
     if _find(header, INVOICE_NAMES) and _find(header, ITEM_NAMES):
         duplicated = {h for h in header if header.count(h) > 1}
         if duplicated:

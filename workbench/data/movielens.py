@@ -125,13 +125,21 @@ def _read_delimited(path: Path, names: list[str], delimiter: str, string_columns
     return table.to_pandas()
 
 
-def _ratings_to_interactions(frame: pd.DataFrame) -> pd.DataFrame:
+def _ratings_to_interactions(frame: pd.DataFrame, file: Path) -> pd.DataFrame:
+    ratings = pd.to_numeric(frame["RATING"], errors="coerce").astype("float64")
+    bad = ratings.isna().to_numpy()
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        value = frame["RATING"].iloc[first]
+        raise DatasetError(f"the rating (third field) is {'missing' if pd.isna(value) else repr(value)}, not a number.",
+                           file=str(file), row=first + 1, column="RATING",
+                           fix="MovieLens ratings are whole numbers 1-5; restore the line from the original archive.")
     return pd.DataFrame({
         USER_ID: frame[USER_ID],
         ITEM_ID: frame[ITEM_ID],
         TIMESTAMP: frame[TIMESTAMP],
         EVENT_TYPE: pd.Series(EVENT_RATING, index=frame.index, dtype="str"),
-        EVENT_VALUE: pd.to_numeric(frame["RATING"], errors="coerce").astype("float64"),
+        EVENT_VALUE: ratings,
     })
 
 
@@ -187,7 +195,8 @@ def _load_archive(folder: Path, layout: _Layout) -> PersonalizeData:
     data_path = folder / layout.ratings
     ratings = _read_delimited(data_path, [USER_ID, ITEM_ID, "RATING", TIMESTAMP], layout.ratings_delimiter,
                               [USER_ID, ITEM_ID])
-    interactions, report = finish_frame(_ratings_to_interactions(ratings), "interactions", file=str(data_path))
+    interactions, report = finish_frame(_ratings_to_interactions(ratings, data_path), "interactions",
+                                        file=str(data_path))
     reports = {"interactions": report}
     items = users = None
     item_path = folder / layout.items

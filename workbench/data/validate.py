@@ -70,6 +70,14 @@ PREFIX_ROWS = 100_000
 DOMAIN_EVENT_TYPES = {"ECOMMERCE": ("view", "purchase"), "VIDEO_ON_DEMAND": ("watch", "click")}
 """Event types the domain use cases are built around (which one is needed depends on the use case)."""
 
+MISSING_SPELLINGS = ("nan", "none", "null", "<na>", "nat")
+"""Id values (any case) that are how pandas, Python or SQL print a *missing* value; an id spelled so is
+almost always a gap that was written out as text (``str(np.nan)`` is ``"nan"``), so it is refused."""
+
+_ID_SUSPECT = (r"^\s+$|[\x00-\x1f\x7f]|^(?i:" + "|".join(MISSING_SPELLINGS).replace("<", "\\<")
+               + r")$|^[+-]?\d+\.0+$")
+_NUMBER = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+
 EPOCH_FIX = ("Use Unix epoch seconds (10 digits today), e.g. "
              "(pd.to_datetime(df['TIMESTAMP'], utc=True) - pd.Timestamp(0, tz='UTC')) // pd.Timedelta('1s').")
 
@@ -134,9 +142,13 @@ def _too_long(series: pd.Series, limit: int) -> np.ndarray | None:
 
 
 def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Numeric version of ``series`` and a mask of non-empty values that are not numbers."""
+    """Numeric version of ``series`` and a mask of non-empty values that are not numbers.
+
+    true/false are not numbers: a column of them (read as booleans) is all bad, instead of 1/0.
+    """
     if pd.api.types.is_bool_dtype(series):
-        return series.astype("float64"), np.zeros(len(series), dtype=bool)
+        return (pd.Series(np.nan, index=series.index, dtype="float64"),
+                series.notna().to_numpy(dtype=bool, na_value=False))
     if pd.api.types.is_numeric_dtype(series):
         return series, np.zeros(len(series), dtype=bool)
     values = pd.to_numeric(series, errors="coerce")
@@ -189,6 +201,62 @@ def _long_problems(series: pd.Series, name: str, nullable: bool, is_timestamp: b
     return problems
 
 
+def _matches(values: pa.Array, pattern: str) -> np.ndarray:
+    """Boolean mask of the values matching a (RE2) regex; missing values do not match."""
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False)
+
+
+def _id_text_problems(series: pd.Series, name: str) -> list[RowProblem]:
+    """Ids that are present but are not usable text: whitespace only, control characters (NUL),
+    a missing value written as text (``nan``), a float spelling of an integer (``1.0``), or not a
+    single text value at all (a float column, lists, dicts, bytes)."""
+    problems: list[RowProblem] = []
+    if pd.api.types.is_float_dtype(series):
+        present = series.notna().to_numpy()
+        if present.any():
+            problems.append(RowProblem(present, name, f"{name} holds floating-point numbers, so ids would be "
+                                       "spelled like 1.0 and not match the same id written 1 elsewhere.",
+                                       f"Write {name} as text or whole numbers, e.g. "
+                                       f"df['{name}'] = df['{name}'].astype('Int64').astype('string')."))
+        return problems
+    if series.dtype == object:
+        odd = series.map(lambda v: isinstance(v, (list, tuple, dict, set, bytes, bytearray, np.ndarray))).to_numpy(
+            dtype=bool)
+        if odd.any():
+            problems.append(RowProblem(odd, name, f"{name} holds lists, mappings or bytes, not one text value.",
+                                       f"Give {name} one text value per row."))
+            return problems
+    if not (pd.api.types.is_string_dtype(series) and series.dtype != object):
+        return problems
+    values = pa.array(series)
+    suspect = pc.match_substring_regex(values, _ID_SUSPECT)
+    if not pc.any(suspect).as_py():
+        return problems
+    text = series.astype("str")
+    blank = _matches(values, r"^\s+$")
+    if blank.any():
+        problems.append(RowProblem(blank, name, f"{name} is only whitespace.",
+                                   f"Every row needs a real {name}; fill it in or remove the row."))
+    control = _matches(values, r"[\x00-\x1f\x7f]") & ~blank
+    if control.any():
+        problems.append(RowProblem(control, name, f"{name} contains a control character (NUL, tab, line break ...).",
+                                   f"Remove control characters from {name}; ids are printable text."))
+    spelled = text.str.lower().isin(MISSING_SPELLINGS).to_numpy(dtype=bool, na_value=False)
+    if spelled.any():
+        problems.append(RowProblem(spelled, name, f"{name} is a missing value written as text (nan, None, NULL ...).",
+                                   f"Fill in the real {name} or remove the row (pandas writes a missing id as 'nan' "
+                                   "when it is turned into text)."))
+    present = series.notna().to_numpy()
+    if _matches(values, _NUMBER)[present].all():  # only a column of numbers can have been a float column
+        floaty = _matches(values, r"^[+-]?\d+\.0+$")
+        if floaty.any():
+            problems.append(RowProblem(floaty, name, f"{name} is a whole number spelled as a float (like 1.0): the "
+                                       "column was probably written from floats, and 1.0 does not match the id 1.",
+                                       f"Write {name} as whole numbers, e.g. "
+                                       f"df['{name}'] = df['{name}'].astype('Int64') before saving."))
+    return problems
+
+
 def row_problems(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain: str | None = None) -> list[RowProblem]:
     """Every row rule the frame breaks, as masks (empty list on clean data).
 
@@ -209,6 +277,7 @@ def row_problems(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain: 
             continue
         series = frame[name]
         if name in ids:
+            problems += _id_text_problems(series, name)
             missing = _missing(series)
             if missing.any():
                 problems.append(RowProblem(missing, name, f"{name} is empty (NaN).",
