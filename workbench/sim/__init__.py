@@ -1,21 +1,26 @@
 """The simulated footwear shop: customers with drifting tastes, a funnel, and policies.
 
 Build a world with :func:`build_world`, play it with :func:`run_scenario` under a
-:class:`Policy` (stale / retrain / auto_update / event_tracker, or combinations),
-compare several with :func:`compare_policies`. The story of the footwear exam
+:class:`Policy` (none / random / stale / retrain / auto_update / event_tracker, or
+combinations), compare several with :func:`compare_policies` and, paired over seeds,
+:func:`paired_comparison`; attribute a stale model's decline to its causes with
+:func:`attribute_decline`. The story of the footwear exam
 question (recommendations lift sales, then sales decline as customers, seasons
 and tastes change; an event tracker keeps them relevant) emerges from the
 mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
 """
 
-from .config import POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
+from .attribution import attribute_decline, uplift_decline, uplift_slope
+from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
+from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
-from .runner import DAILY_COLUMNS, ScenarioResult, compare_policies, run_scenario
+from .runner import DAILY_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
 from .scoring import list_metrics
 from .world import World, build_world
 
 __all__ = [
+    "CAUSES",
     "DAILY_COLUMNS",
     "DWELL_SECONDS",
     "MODELS",
@@ -28,12 +33,20 @@ __all__ = [
     "ScenarioResult",
     "ShopConfig",
     "World",
+    "attribute_decline",
     "build_world",
     "compare_policies",
     "list_metrics",
     "load_scenario",
     "make_model",
+    "mean_ci",
     "model_spec",
+    "paired_comparison",
+    "per_seed_values",
     "run_scenario",
     "training_mask",
+    "uplift_decline",
+    "uplift_slope",
+    "window_mean",
+    "with_baseline",
 ]
