@@ -10,6 +10,9 @@ their Avro schemas.
 
 from .baskets import load_baskets
 from .export import to_personalize
+from .large import LargeLoad as LargeLoad
+from .large import load_large as load_large
+from .large import validate_large as validate_large
 from .loaders import (
     PersonalizeData,
     coerce_types,
