@@ -13,7 +13,7 @@ PYTEST_FLAGS ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
 
-.PHONY: help env run jupyterlab test lint unit notebooks nbmake bench data jupyter lock clean quiz
+.PHONY: help env run jupyterlab test browser lint unit notebooks nbmake bench data jupyter lock clean quiz
 
 help:
 	@echo "make run    - open the notebook workbench (marimo); prints the URL to open"
@@ -43,7 +43,21 @@ run: $(STAMP)
 jupyterlab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.root_dir=notebooks/jupyter index.ipynb
 
-test: $(STAMP) lint unit notebooks nbmake
+test: $(STAMP) browser lint unit notebooks nbmake
+
+# Debian's chromium (and a Korean font for the glossary) for tests/test_browser.py; Playwright drives
+# this system browser and never downloads one. Without root or apt-get it says how, and the test skips.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "browser test: using $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "browser test: installing Debian's chromium (apt-get install -y chromium fonts-nanum)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y chromium fonts-nanum \
+		|| { apt-get update && apt-get install -y chromium fonts-nanum; } \
+		|| echo "browser test: could not install chromium; tests/test_browser.py will be skipped"; \
+	else echo "browser test: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get);" \
+		"install it with 'sudo apt-get install chromium', otherwise tests/test_browser.py is skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks notebooks
