@@ -21,7 +21,12 @@ class TestEASEContract(RecommenderContract):
 
 class TestImplicitALSContract(RecommenderContract):
     def make_model(self):
-        return ImplicitALS(factors=8, epochs=5)
+        return ImplicitALS(factors=8, epochs=5, reg=1.0, solver="implicit")
+
+
+class TestCholeskyALSContract(RecommenderContract):
+    def make_model(self):
+        return ImplicitALS(factors=8, epochs=5, reg=1.0, solver="cholesky")
 
 
 def frame_from_matrix(matrix: np.ndarray) -> pd.DataFrame:
@@ -76,6 +81,26 @@ def test_ease_event_weighting_and_guards():
         EASE(reg=0).fit(events)
 
 
+def test_ease_refuses_cleanly_above_the_memory_limit():
+    from workbench.recommenders.memory import ModelTooLargeError
+
+    events = pd.DataFrame({USER_ID: ["a", "a", "b", "c"], ITEM_ID: ["x", "y", "x", "z"]})
+    with pytest.raises(ModelTooLargeError) as info:
+        EASE(max_bytes=100).fit(events)  # 3 items need 16 * 9 = 144 bytes
+    message = str(info.value)
+    assert "dense 3 x 3 float64 matrix" in message
+    assert "about 144 bytes" in message and "limit of 100 bytes" in message
+    assert "at most about 2 items fit" in message  # sqrt(100 / 16) = 2.5
+    assert isinstance(info.value, MemoryError) and info.value.needed_bytes == 144
+    assert EASE(max_bytes=144).fit(events).weights_.shape == (3, 3)  # exactly at the limit: fits
+    # the issue's catalogue: 92,000 items need about 135 GB; a 64 GiB limit allows sqrt(64 GiB / 16) = 65,536 items
+    big = EASE(max_bytes=64 * 1024**3)
+    assert big.estimated_bytes(92_000) == 16 * 92_000**2
+    assert big.max_items_for_memory() == 65_536
+    with pytest.raises(ModelTooLargeError, match="92,000 x 92,000"):
+        big.check_size(92_000)
+
+
 # ------------------------------------------------------------------ ALS
 def als_loss(model: ImplicitALS) -> float:
     """The weighted objective written out densely (small data only)."""
@@ -89,14 +114,14 @@ def als_loss(model: ImplicitALS) -> float:
 
 def test_als_loss_never_increases_with_more_epochs():
     interactions, _, _ = contract_dataset(n_users=30, n_items=20)
-    losses = [als_loss(ImplicitALS(factors=4, epochs=e).fit(interactions)) for e in (1, 2, 3, 5, 8)]
+    losses = [als_loss(ImplicitALS(factors=4, epochs=e, reg=1.0, solver="cholesky").fit(interactions)) for e in (1, 2, 3, 5, 8)]
     assert all(later <= earlier + 1e-9 for earlier, later in zip(losses, losses[1:]))
     assert losses[-1] < losses[0]
 
 
 def test_als_user_vectors_are_exact_least_squares_solutions():
     interactions, _, _ = contract_dataset(n_users=20, n_items=15)
-    model = ImplicitALS(factors=3, epochs=2).fit(interactions)
+    model = ImplicitALS(factors=3, epochs=2, reg=1.0, solver="cholesky").fit(interactions)
     # after the last item step, redo one user step by hand: the gradient in x_u must vanish
     model.user_factors_ = model._solve(model.user_items_, model.item_factors_)
     w = model.user_items_.toarray()[4]
@@ -109,10 +134,35 @@ def test_als_user_vectors_are_exact_least_squares_solutions():
 
 def test_als_recommends_from_the_users_taste_cluster():
     interactions, items, _ = contract_dataset(n_users=100, n_items=40, seed=3)
-    model = ImplicitALS(factors=5, epochs=10).fit(interactions, items=items)
-    recs = model.recommend(model.user_vocab.ids, n=3, exclude_seen=False)
     category = items.set_index(ITEM_ID)["CATEGORY_L1"]
-    favourite = {u: interactions.loc[interactions[USER_ID] == u, ITEM_ID].map(category).mode()[0]
-                 for u in model.user_vocab.ids}
-    share = np.mean([category[i] == favourite[u] for u, i in zip(recs[USER_ID], recs[ITEM_ID])])
-    assert share > 0.6  # 1 in 5 would be chance
+    for solver in ("cholesky", "implicit"):
+        model = ImplicitALS(factors=5, epochs=10, reg=1.0, solver=solver).fit(interactions, items=items)
+        recs = model.recommend(model.user_vocab.ids, n=3, exclude_seen=False)
+        favourite = {u: interactions.loc[interactions[USER_ID] == u, ITEM_ID].map(category).mode()[0]
+                     for u in model.user_vocab.ids}
+        share = np.mean([category[i] == favourite[u] for u, i in zip(recs[USER_ID], recs[ITEM_ID])])
+        assert share > 0.6, solver  # 1 in 5 would be chance
+
+
+def test_als_implicit_solver_reaches_the_exact_solvers_objective():
+    # both solvers minimise the same weighted loss: implicit's conjugate gradient (float32, from its
+    # own random start) must end within a few percent of the exact alternating solution
+    interactions, _, _ = contract_dataset(n_users=40, n_items=25)
+    exact = ImplicitALS(factors=4, epochs=15, reg=1.0, solver="cholesky").fit(interactions)
+    fast = ImplicitALS(factors=4, epochs=15, reg=1.0, solver="implicit", cg_steps=6).fit(interactions)
+    assert fast.solver_ == "implicit" and exact.solver_ == "cholesky"
+    start = als_loss(ImplicitALS(factors=4, epochs=1, reg=1.0, solver="cholesky").fit(interactions))
+    assert als_loss(fast) < start
+    assert als_loss(fast) == pytest.approx(als_loss(exact), rel=0.05)
+
+
+def test_als_solver_choice_and_missing_package(monkeypatch):
+    import sys
+
+    interactions, _, _ = contract_dataset(n_users=10, n_items=8)
+    with pytest.raises(ValueError, match="solver"):
+        ImplicitALS(solver="sgd").fit(interactions)
+    monkeypatch.setitem(sys.modules, "implicit.cpu.als", None)  # as if the package were not installed
+    with pytest.raises(ImportError, match="pip install implicit"):
+        ImplicitALS(solver="implicit").fit(interactions)
+    assert ImplicitALS(factors=2, epochs=1, solver="auto").fit(interactions).solver_ == "cholesky"
