@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy.special import ndtri
 
 from ..constants import SECONDS_PER_DAY
 from ..recommenders.user_personalization import top_k_indices
@@ -289,20 +290,21 @@ def funnel(
     n = len(visit)
     cust = who.customer[visit]
     interest = _sigmoid(value - CART_BAR)
-    dwell = np.round(np.exp(np.log(20.0) + 1.5 * interest
-                            + 0.5 * crn.normal(who.seed, "dwell", cust, who.day, item, page)), 1)
+    u_dwell, depth, u_cart_at, u_buy_at = crn.uniforms(who.seed, ("dwell", "scroll", "cart_offset", "buy_offset"),
+                                                       cust, who.day, item, page)
+    u_cart, u_buy = crn.uniforms(who.seed, ("cart", "buy"), cust, who.day, item)
+    dwell = np.round(np.exp(np.log(20.0) + 1.5 * interest + 0.5 * ndtri(u_dwell)), 1)
     from_list = position >= 0
-    depth = crn.uniform(who.seed, "scroll", cust, who.day, item, page)
     scroll = np.where(
         from_list,
         np.clip((position + 1) / list_length * (0.8 + 0.2 * depth), 0.05, 1.0),
         np.clip(_beta22(depth) * (0.5 + interest), 0.0, 1.0),
     )
-    cart = crn.uniform(who.seed, "cart", cust, who.day, item) < interest
+    cart = u_cart < interest
     need = 1.0 if who.need is None else who.need[visit]
-    buy = cart & (crn.uniform(who.seed, "buy", cust, who.day, item) < _sigmoid(value - BUY_BAR) * need)
-    cart_offset = offset + dwell + 5 + 25 * crn.uniform(who.seed, "cart_offset", cust, who.day, item, page)
-    buy_offset = cart_offset + 30 + 90 * crn.uniform(who.seed, "buy_offset", cust, who.day, item, page)
+    buy = cart & (u_buy < _sigmoid(value - BUY_BAR) * need)
+    cart_offset = offset + dwell + 5 + 25 * u_cart_at
+    buy_offset = cart_offset + 30 + 90 * u_buy_at
     parts = [
         (np.ones(n, bool), np.full(n, kind), offset, dwell, scroll),
         (cart, np.full(n, ADD_TO_CART), cart_offset, np.full(n, np.nan), np.full(n, np.nan)),
@@ -343,12 +345,12 @@ def react_to_lists(
     n, k = lists.shape
     valid = lists >= 0
     safe = np.where(valid, lists, 0)
-    rows = np.arange(n)[:, None]
-    value = np.where(valid, np.take_along_axis(u, safe, axis=1) + mood(who, rows, safe, noise), -np.inf)
     cust = who.customer[:, None]
+    u_mood, u_click = crn.uniforms(who.seed, ("mood", "click"), cust, who.day, safe)
+    value = np.where(valid, np.take_along_axis(u, safe, axis=1) + noise * ndtri(u_mood), -np.inf)
     pos = np.arange(k)[None, :]
     examine = valid & (crn.uniform(who.seed, "examine", cust, who.day, pos, page) < (pos + 1.0) ** -POSITION_BIAS)
-    click = examine & (crn.uniform(who.seed, "click", cust, who.day, safe) < _sigmoid(value - CLICK_BAR))
+    click = examine & (u_click < _sigmoid(value - CLICK_BAR))
     r, p = np.nonzero(click)
     offset = 15.0 + 25.0 * p + 20.0 * crn.uniform(who.seed, "offset", who.customer[r], who.day, p, page)
     events = funnel(who, r, lists[r, p], value[r, p], offset, p, CLICK, k, page)

@@ -6,9 +6,10 @@ runs is caused by what was shown and not by luck (finding 5 of issue 10). The
 simulator therefore never draws behaviour from one shared stream whose position
 depends on how many events happened before. Instead:
 
-* :func:`uniform` / :func:`normal` hash a key ``(seed, purpose, customer, day, ...)``
-  to a number (a counter-based generator: SplitMix64's finaliser applied to the
-  combined key). The same key gives the same number in every run, whatever else
+* :func:`uniform` / :func:`normal` / :func:`uniforms` hash a key ``(seed, purpose,
+  customer, day, ...)`` to a number (a counter-based generator: the key is packed
+  into one 64-bit word, mixed with SplitMix64's finaliser, and mixed again with a
+  salt per purpose). The same key gives the same number in every run, whatever else
   happened; a different purpose gives an independent number. Vectorised: the keys
   are numpy arrays, there is no per-customer loop.
 * :func:`slice_generator` returns a numpy Philox generator keyed by
@@ -51,20 +52,33 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _hash(seed: int, purpose: str, customer, day, a, b) -> np.ndarray:
-    """Pack ``customer`` (22 bits) | ``day`` (12) | ``a`` (20) | ``b`` (10) into one word, then mix it twice.
+def _packed(seed: int, customer, day, a, b) -> np.ndarray:
+    """Pack ``customer`` (22 bits) | ``day`` (12) | ``a`` (20) | ``b`` (10) into one word and mix in the seed.
 
     The packing is exact inside those ranges (4 million customers, 4096 days, a
-    million items, 1024 slots), so distinct keys never share a word; the seed and
-    the purpose enter through a mixed salt.
+    million items, 1024 slots), so distinct keys never share a word.
     """
-    salt = _mix(np.asarray([(int(seed) << 8) + PURPOSES[purpose]], dtype=np.uint64))[0]
     packed = (np.asarray(customer, dtype=np.int64).astype(np.uint64) << np.uint64(42)) \
         | (np.asarray(day, dtype=np.int64).astype(np.uint64) << np.uint64(30)) \
         | (np.asarray(a, dtype=np.int64).astype(np.uint64) << np.uint64(10)) \
         | np.asarray(b, dtype=np.int64).astype(np.uint64)
     with np.errstate(over="ignore"):
-        return _mix(_mix(packed ^ salt))
+        return _mix(packed ^ _salt(seed, 0))
+
+
+def _salt(seed: int, code: int) -> np.uint64:
+    return _mix(np.asarray([(int(seed) << 8) + code], dtype=np.uint64))[0]
+
+
+def _to_unit(h: np.ndarray) -> np.ndarray:
+    return ((h >> _S11).astype(np.float64) + 0.5) * (1.0 / 2.0**53)
+
+
+def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
+    """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once)."""
+    base = _packed(seed, customer, day, a, b)
+    with np.errstate(over="ignore"):
+        return [_to_unit(_mix(base + _salt(seed, PURPOSES[p]))) for p in purposes]
 
 
 def uniform(seed: int, purpose: str, customer, day, a=0, b=0) -> np.ndarray:
@@ -77,8 +91,7 @@ def uniform(seed: int, purpose: str, customer, day, a=0, b=0) -> np.ndarray:
         day: day since the warm-up start (array or scalar).
         a, b: further keys, e.g. an item index and a page or list position.
     """
-    h = _hash(seed, purpose, customer, day, a, b)
-    return ((h >> _S11).astype(np.float64) + 0.5) * (1.0 / 2.0**53)
+    return uniforms(seed, (purpose,), customer, day, a, b)[0]
 
 
 def normal(seed: int, purpose: str, customer, day, a=0, b=0) -> np.ndarray:

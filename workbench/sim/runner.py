@@ -619,6 +619,7 @@ class _Run:
                     f"{type(self.model).__name__} campaigns get the 2-hourly automatic updates with or without an "
                     "event tracker (fact sheet 2.3), so 'event_tracker' also runs 'auto_update'.")
         self.model.fit(frame, items=self.world.items_at(t), users=self.world.users_at(t))
+        self._catalog_known = self.world.catalog.available(t)
         self.known[:] = -1
         self.n_known[:] = 0
         bought = mask & (a["kind"] == PURCHASE)
@@ -631,8 +632,12 @@ class _Run:
             self.tracker = _make_tracker(self.model)
 
     def _auto_update(self, t: int) -> None:
+        """The 2-hourly automatic update; only the items added since the last update (or training) are passed."""
         if hasattr(self.model, "auto_update"):
-            self.model.auto_update(items=self.world.items_at(t), now=t)
+            n = self.world.catalog.available(t)
+            fresh = self.world.catalog.frame.iloc[self._catalog_known:n] if n > self._catalog_known else None
+            self.model.auto_update(items=fresh, now=t)
+            self._catalog_known = max(self._catalog_known, n)
         elif not any("no automatic update" in note for note in self.notes):
             self.notes.append(f"{type(self.model).__name__} has no automatic update; 'auto_update' did nothing.")
 
