@@ -16,7 +16,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
-    from workbench import glossary, ui
+    from workbench import glossary, ui, wording
     from workbench.constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
     from workbench.data import (
         check_schema,
@@ -103,7 +103,7 @@ def _():
 
 @app.cell
 def _(sample):
-    sample.interactions.head(8)
+    wording.with_dates(sample.interactions.head(8))
     return
 
 
@@ -216,7 +216,8 @@ def _(domain_choice, sample):
 
 @app.cell
 def _(validation):
-    validation.to_frame() if len(validation.to_frame()) else pd.DataFrame({"message": ["no issue found"]})
+    _issues = validation.to_frame()
+    mo.md(wording.bullet_list(_issues.set_index("level")) if len(_issues) else "*No issue found.*")
     return
 
 
@@ -271,7 +272,7 @@ def _(few_rows, sample):
     }
     mistakes = pd.DataFrame.from_dict(_mistakes, orient="index")
     mistakes.index.name = "mistake"
-    mistakes
+    mo.md(wording.bullet_list(mistakes))  # the whole message: it is the lesson
     return
 
 
@@ -307,7 +308,7 @@ def _():
         except DatasetError as _exc:
             _rows.append({"mistake": _name, "message": str(_exc)})
     schema_mistakes = pd.DataFrame(_rows).set_index("mistake")
-    schema_mistakes
+    mo.md(wording.bullet_list(schema_mistakes))
     return
 
 

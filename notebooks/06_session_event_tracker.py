@@ -16,7 +16,7 @@ with app.setup:
     import pandas as pd
     from matplotlib.patches import FancyBboxPatch
 
-    from workbench import glossary, ui
+    from workbench import glossary, ui, wording
     from workbench.constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
     from workbench.data import load_sample
     from workbench.personalize import PersonalizeRuntime
@@ -166,9 +166,8 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
     _last = lists_by_step[len(clicked)]
     _first = lists_by_step[0]
     mo.md(
-        f"Customer `{customer}` {event_kind.value}ed {len(clicked)} {click_category.value}: "
-        + ", ".join(f"`{i}`" for i in clicked)
-        + ".  \n"
+        wording.event_sentence(customer, event_kind.value, clicked, click_category.value)
+        + "  \n"
         + "; ".join(f"**{n}** {'changed' if _first[n] != _last[n] else 'did not change'}" for n in campaigns)
         + "."
     )

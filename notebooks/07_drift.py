@@ -14,7 +14,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
-    from workbench import glossary, plots, ui
+    from workbench import glossary, plots, ui, wording
     from workbench.constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
     from workbench.data import load_sample
     from workbench.exam import judge, load_scenarios
@@ -140,7 +140,7 @@ def _(drift_strength, exploration, retrain_days, weights):
 
 @app.cell
 def _(daily, markers):
-    _fig, _axes = plt.subplots(2, 2, figsize=(12, 7.5))
+    _fig, _axes = plt.subplots(2, 2, figsize=(10, 6.8))  # fits the medium-width page
     for _ax, _metric, _title in zip(
         _axes.ravel(),
         ["revenue", "ndcg_at_10", "recall_at_10", "freshness_median_hours"],
@@ -226,11 +226,12 @@ def _(daily, markers):
     _week = pd.to_datetime(_purchases[TIMESTAMP], unit="s").dt.to_period("W").dt.start_time
     _by_category = pd.crosstab(_week, _category, normalize="index")
     _top = _by_category.mean().sort_values(ascending=False).index[:5]
-    _fig, (_left, _right) = plt.subplots(1, 2, figsize=(12, 3.6))
+    _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.6))
     _by_category[_top].plot(ax=_left, marker="o")
     _left.set_ylabel("share of the week's purchases")
     _left.set_xlabel("week (bundled sample shop, late summer into autumn)")
     _left.set_title("Seasonal shift in what customers buy")
+    _left.legend(title="category", fontsize=8)
     plots.timeline(daily[daily["policy"] == "event_tracker"], "new_customer_share", by=None, markers=markers, rolling=7,
                    title="Visits by customers who arrived after launch", ax=_right)
     _fig.tight_layout()
@@ -293,7 +294,7 @@ def _(exam, exam_daily, markers):
         },
         index=pd.Index(list(exam.options), name="letter"),
     )
-    mo.vstack([_fig, mo.md(f"**Key: {exam.correct}**"), exam_explained])
+    mo.vstack([_fig, mo.md(f"**Key: {wording.letters(exam.correct)}**"), exam_explained])
     return
 
 

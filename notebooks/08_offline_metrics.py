@@ -15,7 +15,16 @@ with app.setup:
     from workbench import glossary, ui
     from workbench.constants import ITEM_ID, RANK, USER_ID
     from workbench.data import load_sample
-    from workbench.metrics import CONVENTIONS, catalog_items, compare, evaluate, mrr_at_k, personalize_report
+    from workbench.metrics import (
+        CONVENTIONS,
+        PERSONALIZE_METRIC_NAMES,
+        catalog_items,
+        compare,
+        evaluate,
+        metric_label,
+        mrr_at_k,
+        personalize_report,
+    )
     from workbench.recommenders import EASE, ItemKNN, Popularity
     from workbench.split import personalize_holdout
 
@@ -209,7 +218,9 @@ def _(k_slider, playground_recs, playground_truth):
 @app.cell
 def _(crosswalk, k_slider):
     _fig, _ax = plt.subplots(figsize=(8, 3.6))
-    crosswalk.drop(columns="differs").plot.bar(ax=_ax, rot=0, width=0.8)
+    crosswalk.drop(columns="differs").plot.bar(ax=_ax, rot=30, width=0.8)
+    plt.setp(_ax.get_xticklabels(), ha="right", rotation_mode="anchor")  # metric names do not overlap
+    _ax.set_xlabel("")
     _ax.set_ylim(0, 1.05)
     _ax.set_ylabel("score")
     _ax.set_title(f"The same list scored under three conventions (k = {int(k_slider.value)})")
@@ -312,7 +323,18 @@ def _(holdout, sample):
     _model = EASE().fit(holdout.fit_frame, items=sample.items)
     _recs = _model.recommend(holdout.test_users, n=25)
     _catalog = catalog_items(holdout.fit_frame, sample.items)
-    pd.Series(personalize_report(_recs, holdout.test, catalog_item_ids=_catalog), name="EASE").round(4).to_frame()
+    _report = personalize_report(_recs, holdout.test, catalog_item_ids=_catalog)
+    # short name with its cut-off first (the Personalize names are long enough to be cut off in a table)
+    pd.DataFrame(
+        {
+            "Personalize name": list(_report),
+            "EASE": [round(v, 4) for v in _report.values()],
+        },
+        index=pd.Index(
+            [metric_label(*PERSONALIZE_METRIC_NAMES[n]) if n in PERSONALIZE_METRIC_NAMES else n for n in _report],
+            name="metric",
+        ),
+    )
     return
 
 

@@ -10,7 +10,7 @@ class WorkbenchError(Exception):
 class DatasetError(WorkbenchError, ValueError):
     """A data file or DataFrame does not follow the Personalize format.
 
-    The message always names the file (or ``<DataFrame>``), the row (1-based data
+    The message always names the file (or says the data was in memory), the row (1-based data
     row, header excluded, when one row is to blame) and the column, and ends with a
     hint on how to fix the input.
     """
@@ -29,7 +29,7 @@ class DatasetError(WorkbenchError, ValueError):
         self.row = row
         self.column = column
         self.fix = fix
-        where = [f"file {file!s}" if file else "file <DataFrame>"]
+        where = [_where_from(file)]
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
@@ -38,6 +38,18 @@ class DatasetError(WorkbenchError, ValueError):
         if fix:
             message += f" How to fix: {fix}"
         super().__init__(message)
+
+
+def _where_from(file: str | None) -> str:
+    """``file NAME``, or ``in-memory KIND (no file)`` for a placeholder such as ``<DataFrame>``.
+
+    Angle brackets are avoided on purpose: notebooks render messages as HTML, where
+    ``<DataFrame>`` is an unknown tag and vanishes ("file , column TIMESTAMP").
+    """
+    name = str(file) if file else "<DataFrame>"
+    if name.startswith("<") and name.endswith(">"):
+        return f"in-memory {name[1:-1]} (no file)"
+    return f"file {name}"
 
 
 class SchemaError(DatasetError):

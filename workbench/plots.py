@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .wording import axis_label
+
 FUNNEL_STEPS = ("visits", "impressions", "clicks", "add_to_carts", "purchases")
 """Columns of a daily frame that make up the funnel, in order."""
 
@@ -51,7 +53,7 @@ def timeline(
         rolling: trailing rolling-mean window in days (``None`` or 1 = raw values);
             the first ``rolling - 1`` days average over the days that exist so far.
         x: column for the x axis (``"day"`` or ``"date"``).
-        title: figure title (default: the metric name).
+        title: figure title (default: the metric's readable name, :func:`workbench.wording.axis_label`).
         ax: draw into an existing matplotlib Axes.
 
     Raises:
@@ -74,10 +76,11 @@ def timeline(
             pos = row["day"] if x == "day" else row.get("date", row["day"])
             ax.axvline(pos, color=color, linestyle=style, linewidth=1)
             ax.text(pos, top, f" {row['label']}", rotation=90, va="top", ha="left", fontsize=7, color=color)
-    label = metric if not rolling or rolling <= 1 else f"{metric} ({rolling}-day mean)"
+    name = axis_label(metric)
+    label = name if not rolling or rolling <= 1 else f"{name} ({rolling}-day mean)"
     ax.set_ylabel(label)
-    ax.set_xlabel(x)
-    ax.set_title(title or metric)
+    ax.set_xlabel(axis_label(x))
+    ax.set_title(title or name)
     if by:
         ax.legend(frameon=False)
     ax.grid(alpha=0.3)
@@ -105,7 +108,7 @@ def funnel(daily: pd.DataFrame, by: str | None = "policy", steps: Sequence[str] 
         for j in range(1, len(values)):
             share = values[j] / values[j - 1] if values[j - 1] else np.nan
             ax.annotate(f"{share:.1%}", (bars[j].get_x() + width / 2, values[j]), ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(positions + width * (len(totals) - 1) / 2, list(steps))
+    ax.set_xticks(positions + width * (len(totals) - 1) / 2, [axis_label(s) for s in steps])
     if log:
         ax.set_yscale("log")
     ax.set_ylabel("total over the run")
