@@ -7,7 +7,7 @@ with app.setup:
     import marimo as mo
     import pandas as pd
 
-    from workbench import glossary, ui
+    from workbench import glossary, ui, wording
     from workbench.exam import Quiz, load_scenarios, run, topics
 
     pd.set_option("display.max_colwidth", 400)
@@ -86,30 +86,9 @@ def _(scenarios):
     return (footwear,)
 
 
-@app.cell
-def _():
-    reveal = ui.checkbox(value=False, label="reveal the key and the explanations")
-    reveal
-    return (reveal,)
-
-
-@app.cell
-def _(footwear, reveal):
-    _shown = bool(reveal.value) or not mo.running_in_notebook()
-    explanations = pd.DataFrame(
-        {
-            "option": list(footwear.options),
-            "key": ["yes" if letter in footwear.correct else "" for letter in footwear.options],
-            "why": [footwear.explanations[letter] for letter in footwear.options],
-        }
-    ).set_index("option")
-    explanations if _shown else mo.md("*Tick the box when you have chosen an answer.*")
-    return
-
-
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    _note = r"""
     **Managed service or custom model (option A).** Building the recommender yourself
     on SageMaker is a legitimate design: full control of the model, at the price of
     machine-learning expertise, your own training pipeline and, for real-time use, your
@@ -119,7 +98,27 @@ def _():
     the model family: any model trained once on old history ages the same way. The
     evidence in section 3 plays option A as a different model family trained once at
     launch and never updated.
-    """)
+    """
+    OPTION_A_NOTE = "\n".join(line.strip() for line in _note.strip().splitlines())
+    return (OPTION_A_NOTE,)
+
+
+@app.cell
+def _():
+    reveal = ui.checkbox(value=False, label="reveal the key and the explanations")
+    reveal
+    return (reveal,)
+
+
+@app.cell
+def _(OPTION_A_NOTE, footwear, reveal):
+    # hidden until the box is ticked, in marimo and in JupyterLab; a script run (CI) shows everything
+    _shown = bool(reveal.value) or not (mo.running_in_notebook() or ui.in_jupyter())
+    mo.md(
+        f"**Key: {wording.letters(footwear.correct)}**\n\n{wording.feedback_markdown(footwear)}\n\n{OPTION_A_NOTE}"
+        if _shown
+        else "*Tick the box when you have chosen an answer: the key and why each option is right or wrong appear here.*"
+    )
     return
 
 
@@ -175,7 +174,7 @@ def _(answer):
 @app.cell
 def _(answer, question, quiz):
     _given = answer.value if isinstance(answer.value, str) else ",".join(answer.value)
-    mo.md(f"```\n{quiz.feedback(question.id, _given)}\n```") if _given else mo.md("*Choose an answer to see the explanations.*")
+    mo.md(wording.feedback_markdown(quiz.scenario(question.id), _given)) if _given else mo.md("*Choose an answer to see the explanations.*")
     return
 
 
@@ -225,7 +224,8 @@ def _(evidence_choice, play_button, scenarios):
     mo.md(
         f"**{chosen.title}** -- {chosen.question}\n\n"
         + "\n".join(f"* **{letter}** {text}" for letter, text in chosen.options.items())
-        + f"\n\n```\n{evidence.summary()}\n```"
+        + "\n\n"
+        + wording.summary_markdown(evidence.summary())
     )
     return (evidence,)
 

@@ -72,3 +72,11 @@ def test_timeline_labels_its_axes_in_words():
     daily = pd.DataFrame({"day": [0, 1, 2, 0, 1, 2], "policy": ["a"] * 3 + ["b"] * 3, "ndcg_at_10": [0.1] * 6})
     ax = plots.timeline(daily, "ndcg_at_10").axes[0]
     assert (ax.get_ylabel(), ax.get_xlabel(), ax.get_title()) == ("NDCG@10 (7-day mean)", "day", "NDCG@10")
+
+
+def test_summary_markdown_keeps_table_rows_monospaced_and_sentences_as_text():
+    summary = ("Evidence (x): share, higher is better.\n * C  1  rank 1\n   A  0  rank 2\n"
+               "The evidence confirms the key (C).\nA long closing sentence.")
+    assert wording.summary_markdown(summary) == (
+        "Evidence (x): share, higher is better.\n\n```text\n * C  1  rank 1\n   A  0  rank 2\n```\n\n"
+        "The evidence confirms the key (C).\n\nA long closing sentence.")

@@ -21,6 +21,7 @@ __all__ = [
     "feedback_markdown",
     "letters",
     "past_tense",
+    "summary_markdown",
     "with_dates",
 ]
 
@@ -132,6 +133,28 @@ def bullet_list(frame: pd.DataFrame, text: str = "message") -> str:
         details = ", ".join(str(row[c]) for c in others if pd.notna(row[c]) and str(row[c]) not in ("", "None"))
         lines.append(f"* **{label}**{f' ({details})' if details else ''}: {row[text]}")
     return "\n".join(lines)
+
+
+def summary_markdown(summary: str) -> str:
+    """A plain-text evidence summary as markdown: its aligned table rows stay monospaced, its sentences wrap.
+
+    Lines that start with a space are table rows (kept together in one fenced block);
+    every other line becomes a paragraph, so long sentences no longer run off the page.
+    """
+    blocks: list[str] = []
+    table: list[str] = []
+    for line in summary.splitlines():
+        if line.startswith(" "):
+            table.append(line)
+            continue
+        if table:
+            blocks.append("```text\n" + "\n".join(table) + "\n```")
+            table = []
+        if line.strip():
+            blocks.append(line.strip())
+    if table:
+        blocks.append("```text\n" + "\n".join(table) + "\n```")
+    return "\n\n".join(blocks)
 
 
 def letters(values: Iterable[str]) -> str:
