@@ -11,7 +11,7 @@ with app.setup:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from workbench import glossary, ui
+    from workbench import glossary, ui, wording
     from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, RANK, SCORE, TIMESTAMP, USER_ID
     from workbench.data import (
         SAMPLE_DIR,
@@ -23,6 +23,7 @@ with app.setup:
         validate_interactions,
     )
     from workbench.data.mapping import TIMESTAMP_UNITS
+    from workbench.data.readers import PARQUET_SUFFIXES, read_table
     from workbench.errors import DatasetError
     from workbench.features import user_features
     from workbench.metrics import compare
@@ -115,10 +116,11 @@ def _():
 @app.cell
 def _(items_text, path_text, source_choice, users_text):
     def _read(path: Path) -> pd.DataFrame:
-        """A raw table as pandas reads it (no Personalize rules yet)."""
+        """The file's table through the workbench reader, every column as its text (ids 0042 and 42 stay apart)."""
         if not path.is_file():
             raise DatasetError("there is no such file.", file=str(path), fix="type the full path of a CSV or Parquet file.")
-        return pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+        _columns = list(pd.read_csv(path, nrows=0).columns) if path.suffix.lower() not in PARQUET_SUFFIXES else []
+        return read_table(path, string_columns=_columns).frame
 
     _kind = source_choice.value
     _metadata_paths = {"items": SAMPLE_DIR / "items.csv", "users": SAMPLE_DIR / "users.csv"}
@@ -139,7 +141,7 @@ def _(items_text, path_text, source_choice, users_text):
                     {
                         "customer_id": raw["USER_ID"],
                         "product": raw["ITEM_ID"],
-                        "event_time": pd.to_datetime(raw["TIMESTAMP"], unit="s", utc=True).dt.strftime("%Y-%m-%d %H:%M:%S"),
+                        "event_time": pd.to_datetime(raw["TIMESTAMP"].astype("int64"), unit="s", utc=True).dt.strftime("%Y-%m-%d %H:%M:%S"),
                         "action": raw["EVENT_TYPE"].str.title(),
                         "device_session": raw["SESSION_ID"],
                     }
@@ -217,7 +219,7 @@ def _(item_column, raw, time_column, type_column, unit_choice, user_column, valu
 
 @app.cell
 def _(mapped):
-    mapped.head(6)
+    wording.with_dates(mapped.head(6))
     return
 
 
@@ -242,8 +244,9 @@ def _():
 def _():
     domain_choice = ui.dropdown({"custom": None, "ECOMMERCE": "ECOMMERCE", "VIDEO_ON_DEMAND": "VIDEO_ON_DEMAND"}, value="custom", label="dataset group")
     drop_outliers = ui.checkbox(value=False, label="drop outlier users")
-    ui.controls(domain_choice, drop_outliers, title="Checks")
-    return domain_choice, drop_outliers
+    continue_anyway = ui.checkbox(value=False, label="continue even if validation says NOT OK")
+    ui.controls(domain_choice, drop_outliers, continue_anyway, title="Checks")
+    return continue_anyway, domain_choice, drop_outliers
 
 
 @app.cell
@@ -259,12 +262,21 @@ def _(domain_choice, mapped):
 @app.cell
 def _(validation):
     _issues = validation.to_frame()
-    _issues if len(_issues) else pd.DataFrame({"message": ["no issue found"]})
+    mo.md(wording.bullet_list(_issues.set_index("level")) if len(_issues) else "*No issue found.*")
     return
 
 
 @app.cell
-def _(drop_outliers, mapped):
+def _(continue_anyway, drop_outliers, mapped, validation):
+    mo.stop(
+        not validation.ok and not continue_anyway.value,
+        mo.md(
+            f"**Stopped: validation says NOT OK** ({len(validation.errors)} errors, listed above). Personalize would "
+            "refuse this import, so the cleaning, features, model comparison and export below would describe data "
+            "that cannot be trained on. Fix the mapping or the file, or tick *continue even if validation says NOT "
+            "OK* to explore it anyway."
+        ),
+    )
     _types = {t: t.lower() for t in mapped[EVENT_TYPE].astype(str).unique()} if EVENT_TYPE in mapped.columns else None
     clean, cleaning_log = preprocess(mapped, event_type_map=_types, drop_outlier_users=bool(drop_outliers.value))
     cleaning_log
@@ -504,14 +516,24 @@ def _():
 def _():
     export_folder = ui.text(value=tempfile.mkdtemp(prefix="personalize-export-"), label="export folder")
     export_button = ui.run_button("Write the files")
-    ui.controls(export_folder, export_button, title="Export")
-    return export_button, export_folder
+    overwrite = ui.checkbox(value=False, label="replace files already in that folder")
+    ui.controls(export_folder, overwrite, export_button, title="Export")
+    return export_button, export_folder, overwrite
 
 
 @app.cell
-def _(clean, export_button, export_folder, metadata):
+def _(clean, export_button, export_folder, metadata, overwrite):
     mo.stop(mo.running_in_notebook() and not ui.button_value(export_button), mo.md("*Press the button to write the files.*"))
     _folder = Path(export_folder.value.strip() or tempfile.mkdtemp(prefix="personalize-export-")).expanduser()
+    _present = sorted(p.name for p in _folder.iterdir()) if _folder.is_dir() else []
+    mo.stop(
+        bool(_present) and not overwrite.value,
+        mo.md(
+            f"**`{_folder}` already holds {len(_present)} file(s)** ({', '.join(f'`{n}`' for n in _present[:8])}"
+            f"{', ...' if len(_present) > 8 else ''}). Nothing was written. Choose another folder, or tick "
+            "*replace files already in that folder* and press the button again."
+        ),
+    )
     try:
         _written = to_personalize({"interactions": clean, **metadata}, _folder)
     except DatasetError as _error:

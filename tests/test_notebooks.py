@@ -46,3 +46,53 @@ def test_index_lists_every_chapter_in_order_with_one_line(tmp_path):
     (tmp_path / "99_new.py").write_text('import marimo\napp = marimo.App(app_title="99 · New")\n')
     with pytest.raises(KeyError, match="99_new.py has no one-line summary"):
         chapters(tmp_path)
+
+
+def _own_data_app():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("own_data_chapter", ROOT / "notebooks" / "15_own_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app
+
+
+def _value(value):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(value=value)
+
+
+def _text(outputs) -> str:
+    return "\n".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
+
+
+@pytest.mark.notebooks
+def test_own_data_keeps_leading_zero_ids_and_stops_when_validation_fails(tmp_path, monkeypatch):
+    events = tmp_path / "events.csv"
+    events.write_text("customer,product,time\n0042,A1,1723683351\n42,A2,1723683352\n0042,A3,1723683353\n")
+    monkeypatch.chdir(ROOT / "notebooks")
+    inputs = {"source_choice": _value("file"), "path_text": _value(str(events)),
+              "items_text": _value(""), "users_text": _value("")}
+    outputs, defs = _own_data_app().run(defs=inputs)
+    assert sorted(defs["mapped"]["USER_ID"].unique()) == ["0042", "42"]  # plain read_csv would merge them into 42
+    assert not defs["validation"].ok  # three events are far too few
+    assert "clean" not in defs and "comparison" not in defs  # nothing runs on NOT OK data ...
+    assert "Stopped: validation says NOT OK" in _text(outputs)
+    _, defs = _own_data_app().run(defs={**inputs, "continue_anyway": _value(True), "domain_choice": _value(None),
+                                        "drop_outliers": _value(False)})
+    assert "clean" in defs  # ... unless the learner asks to continue
+
+
+@pytest.mark.notebooks
+def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monkeypatch):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "interactions.csv").write_text("keep me\n")
+    monkeypatch.chdir(ROOT / "notebooks")
+    controls = {"export_folder": _value(str(folder)), "export_button": _value(True)}
+    outputs, _ = _own_data_app().run(defs={**controls, "overwrite": _value(False)})
+    assert (folder / "interactions.csv").read_text() == "keep me\n"
+    assert "already holds 1 file(s)" in _text(outputs)
+    _own_data_app().run(defs={**controls, "overwrite": _value(True)})
+    assert (folder / "interactions.csv").read_text().startswith("USER_ID,")
