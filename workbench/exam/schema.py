@@ -27,6 +27,12 @@ from ..errors import WorkbenchError
 KINDS = ("simulated", "concept")
 """Allowed values of the ``kind`` field."""
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""Repository root: ``evidence.base`` paths are relative to it."""
+
+BASE_FOLDERS = ("data", "exam_scenarios")
+"""The project's folders an ``evidence.base`` shop config may come from (relative to the repository root)."""
+
 AGGREGATES = ("mean", "median", "sum", "last")
 """How a daily metric is reduced to one number per option (``evidence.aggregate``)."""
 
@@ -369,18 +375,20 @@ def parse_scenario(raw: Any, file: str | os.PathLike[str] | None = None) -> Scen
     if missing:
         raise fail("explanations", f"no explanation for option(s) {', '.join(missing)}; every option needs one.")
 
-    concepts_raw = raw.get("concepts") or []
-    if isinstance(concepts_raw, str):
-        concepts_raw = [concepts_raw]
+    concepts_raw = raw.get("concepts")
+    concepts_raw = [] if concepts_raw is None else concepts_raw
     if not isinstance(concepts_raw, list):
-        raise fail("concepts", "must be a list of curriculum ids such as RT-10.")
+        written = f"{concepts_raw!r} ({type(concepts_raw).__name__})"
+        raise fail("concepts", f"must be a list of curriculum ids such as [RT-10], not {written}; write "
+                   "concepts: [RT-06] or one '- RT-06' line per id.")
     for concept in concepts_raw:
         if not isinstance(concept, str) or not _CONCEPT_PATTERN.match(concept):
             raise fail("concepts", f"{concept!r} is not a curriculum id (RT-xx, PZ-xx, GN-xx, DH-xx).")
 
-    concept_note = raw.get("concept_note") or ""
+    concept_note = raw.get("concept_note")
+    concept_note = "" if concept_note is None else concept_note
     if not isinstance(concept_note, str):
-        raise fail("concept_note", "must be text.")
+        raise fail("concept_note", f"must be text, not {type(concept_note).__name__}.")
     evidence_raw = raw.get("evidence")
     evidence: EvidencePlan | None = None
     if kind == "simulated":
@@ -408,6 +416,31 @@ def parse_scenario(raw: Any, file: str | os.PathLike[str] | None = None) -> Scen
         evidence=evidence,
         file=where,
     )
+
+
+def base_path_problem(base: str) -> str | None:
+    """Why ``evidence.base`` may not be used (None when it is fine).
+
+    The path must be relative to the repository root and stay inside one of
+    :data:`BASE_FOLDERS` after resolving ``..`` and symbolic links, so a scenario
+    file cannot make the workbench read ``/etc/passwd`` or a file next to the project.
+    """
+    folders = " or ".join(f"{f}/" for f in BASE_FOLDERS)
+    text = base.strip()
+    candidate = Path(text)
+    if not text:
+        return "is empty; give a shop config path such as data/scenarios/footwear.yaml."
+    if candidate.is_absolute() or text.startswith(("~", "\\")) or re.match(r"^[A-Za-z]:", text):
+        return (f"{base!r} is an absolute path; give a path relative to the repository root inside {folders}, "
+                "e.g. data/scenarios/footwear.yaml.")
+    if ".." in candidate.parts:
+        return f"{base!r} climbs out with '..'; give a path inside {folders} without '..'."
+    resolved = (REPO_ROOT / candidate).resolve()
+    if not any(resolved.is_relative_to((REPO_ROOT / folder).resolve()) for folder in BASE_FOLDERS):
+        return f"{base!r} is outside the project's data folders; shop configs live in {folders}."
+    if resolved.suffix.lower() not in (".yaml", ".yml"):
+        return f"{base!r} is not a .yaml shop config."
+    return None
 
 
 def _text(raw: Mapping[str, Any], field: str, fail) -> str:
@@ -457,6 +490,10 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
     base = raw.get("base")
     if base is not None and not isinstance(base, str):
         raise fail("evidence.base", "must be a path to a shop config YAML.")
+    if base is not None:
+        problem = base_path_problem(base)
+        if problem:
+            raise fail("evidence.base", problem)
     shop = raw.get("shop") or {}
     if not isinstance(shop, Mapping):
         raise fail("evidence.shop", "must be a mapping of ShopConfig overrides.")
@@ -586,8 +623,8 @@ def _parse_versus(raw: Any, field: str, plays: Mapping[str, Any], correct: tuple
             raise fail(field, f"{letter!r} is not a played option ({', '.join(plays)}).")
         if option_letter(letter) in correct:
             raise fail(field, f"{letter!r} is a correct option; list the options the key must beat.")
-    # a letter stands for the option and all its variants (C -> C, C2, C3 ...)
-    return tuple(label for label in plays if label in letters or option_letter(label) in letters)
+    # labels are exact: C is the option as played first, C2 its first variant (list both to compare with both)
+    return tuple(dict.fromkeys(letters))
 
 
 def _parse_check(raw: Any, field: str, recipe: Any, recipe_name: str, plays: Mapping[str, Any],

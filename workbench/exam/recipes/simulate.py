@@ -26,17 +26,27 @@ SIM_METRICS = (
     "add_to_carts",
     "purchases",
     "conversion_rate",
+    "purchases_per_visit",
     "revenue",
+    "total_revenue",
+    "revenue_per_visit",
+    "incremental_revenue",
+    "uplift_per_visit",
     "ndcg_at_10",
     "recall_at_10",
     "precision_at_10",
+    "ndcg_at_10_random",
+    "recall_at_10_random",
     "coverage",
     "cold_start_share",
     "freshness_median_hours",
     "freshness_p90_hours",
     "last_hour_share",
 )
-"""Columns of ``ScenarioResult.daily`` (the simulator contract) a scenario may name."""
+"""Columns of ``ScenarioResult.daily`` (the simulator contract) a scenario may name.
+
+``incremental_revenue`` and ``uplift_per_visit`` are paired with a ``none`` run (no
+recommendations) of the same shop and seed, which the recipe plays once per shop."""
 
 DERIVED_SIM_METRICS = ("new_item_share",)
 """Metrics the recipe derives from the run's event log (not columns of ``daily``):
@@ -49,11 +59,13 @@ DERIVED_SIM_METRICS = ("new_item_share",)
 """
 
 _SIM_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
+_RESULTS: dict[str, Any] = {}
 
 
 def clear_cache() -> None:
     """Forget every simulation run kept for reuse (benchmarks time cold runs this way)."""
     _SIM_CACHE.clear()
+    _RESULTS.clear()
 
 
 def _check_policy(config: dict[str, Any]) -> str | None:
@@ -111,15 +123,30 @@ def shop_settings_from(base: str | None, shop: Mapping[str, Any]) -> dict[str, A
 
 
 def _simulate_one(sim: Any, shop: dict[str, Any], policy: dict[str, Any], name: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Daily frame and drift markers of one (shop, policy) run; identical runs are computed once per process."""
+    """Daily frame and drift markers of one (shop, policy) run; identical runs are computed once per process.
+
+    The daily frame carries the paired ``incremental_revenue`` / ``uplift_per_visit`` columns
+    against the ``none`` run of the same shop (played once and cached like any other run).
+    """
     key = json.dumps({"shop": shop, "policy": policy}, sort_keys=True, default=str)
     if key not in _SIM_CACHE:
         config = sim.ScenarioConfig(shop=sim.ShopConfig(**shop), policy=sim.Policy(**policy), name=name)
         result = sim.run_scenario(config, progress=False)
         daily = result.daily.copy()
-        daily["new_item_share"] = new_item_share(result).reindex(daily["day"]).to_numpy()
+        if policy.get("kind") != "none":
+            none_daily, _ = _simulate_one(sim, shop, {"kind": "none"}, name="no recommendations")
+            daily = sim.with_baseline(daily, none_daily)
         _SIM_CACHE[key] = (daily, result.markers)
+        _RESULTS[key] = result
     return _SIM_CACHE[key]
+
+
+def _with_derived(daily: pd.DataFrame, shop: dict[str, Any], policy: dict[str, Any], metric: str) -> pd.DataFrame:
+    """Add a derived metric (built from the run's event log, so only on request) to a cached daily frame."""
+    if metric == "new_item_share" and metric not in daily.columns:
+        key = json.dumps({"shop": shop, "policy": policy}, sort_keys=True, default=str)
+        daily["new_item_share"] = new_item_share(_RESULTS[key]).reindex(daily["day"]).to_numpy()
+    return daily
 
 
 def new_item_share(result: Any) -> pd.Series:
@@ -170,6 +197,7 @@ def run_simulate(plan: Any) -> RecipeResult:
     markers = None
     for letter, play in plan.options.items():
         daily, markers = _simulate_one(sim, shop, dict(play.config), name=f"option {letter}")
+        daily = _with_derived(daily, shop, dict(play.config), plan.metric)
         if plan.metric not in daily.columns:
             raise EvidenceUnavailable(f"the simulator's daily frame has no column {plan.metric!r}.")
         values[letter] = reduce_daily(daily, plan.metric, plan.aggregate, plan.last_days)
