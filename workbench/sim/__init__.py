@@ -10,7 +10,7 @@ and tastes change; an event tracker keeps them relevant) emerges from the
 mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
 """
 
-from .attribution import attribute_decline, uplift_decline, uplift_slope
+from .attribution import attribute_decline, story_shape, uplift_decline, uplift_slope, weekly_uplift
 from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
@@ -44,9 +44,11 @@ __all__ = [
     "paired_comparison",
     "per_seed_values",
     "run_scenario",
+    "story_shape",
     "training_mask",
     "uplift_decline",
     "uplift_slope",
+    "weekly_uplift",
     "window_mean",
     "with_baseline",
 ]

@@ -101,3 +101,45 @@ def attribute_decline(
     out = pd.DataFrame(table)
     out.attrs["per_seed"] = per_seed
     return out
+
+
+def weekly_uplift(daily: pd.DataFrame) -> pd.Series:
+    """Uplift per visit of each run week (week total incremental revenue / week visits), indexed by week."""
+    week = daily["day"] // 7
+    grouped = daily.groupby(week)
+    out = grouped["incremental_revenue"].sum(min_count=1) / grouped["visits"].sum()
+    out.index.name = "week"
+    return out.rename("uplift_per_visit")
+
+
+def story_shape(daily: pd.DataFrame | pd.Series, early_weeks: int = 4, hold: float = 0.9,
+                fall: float = 0.8) -> dict:
+    """Does the uplift first grow or hold, then decay? The test of "recommendations lift sales, then lose them".
+
+    On weekly uplift per visit (:func:`weekly_uplift`, complete weeks only):
+
+    * ``peak_week``: the best of the first ``early_weeks`` weeks;
+    * ``holds``: the weeks after week 0 up to the peak are not below ``hold`` x week 0's
+      uplift -- a plain fall (week 0 best, then lower every week) breaks this as soon as
+      week 1 loses more than ``1 - hold`` of week 0;
+    * ``rises``: the peak is after week 0;
+    * ``decays``: the mean of the last two weeks is at most ``fall`` x the peak.
+
+    ``story`` is ``(rises or holds) and decays``. Pass the daily frame of a run paired with
+    its ``none`` baseline (``run_scenario(..., baseline=True)``) or a weekly series.
+    """
+    weeks = daily if isinstance(daily, pd.Series) else weekly_uplift(
+        daily[daily["day"] < (int(daily["day"].max()) + 1) // 7 * 7])
+    weeks = weeks.dropna()
+    if len(weeks) < early_weeks + 2:
+        raise ValueError(f"story_shape needs at least {early_weeks + 2} complete weeks, got {len(weeks)}.")
+    values = weeks.to_numpy(dtype=float)
+    first = values[:early_weeks]
+    peak_week = int(np.argmax(first))
+    start = values[0]
+    holds = bool(start > 0 and values[1:max(peak_week, 1) + 1].min() >= hold * start)
+    tail = float(values[-2:].mean())
+    decays = bool(first.max() > 0 and tail <= fall * first.max())
+    return {"peak_week": peak_week, "week0": float(start), "peak": float(first.max()),
+            "week1": float(values[1]), "tail": tail, "rises": peak_week > 0, "holds": holds, "decays": decays,
+            "story": bool((peak_week > 0 or holds) and decays)}

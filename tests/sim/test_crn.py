@@ -1,0 +1,77 @@
+"""Common random numbers: keyed draws, and two policies meeting the same visits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.constants import IMPRESSION, RECOMMENDATION_ID, TIMESTAMP
+from workbench.sim import Policy, ScenarioConfig, ShopConfig, crn, run_scenario
+
+TINY = ShopConfig(n_users=250, n_items=60, days=6, warmup_days=4, seed=5, slices_per_day=6, visits_per_day=0.2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2**31), st.integers(0, 4_000_000), st.integers(0, 4000), st.integers(0, 10**6))
+def test_keyed_uniform_depends_only_on_its_key(seed, customer, day, item):
+    one = crn.uniform(seed, "click", customer, day, item)
+    assert 0.0 < one < 1.0
+    # the same key in a batch of other keys gives the same number
+    batch = crn.uniform(seed, "click", np.array([customer, (customer + 1) % 4_000_000]), day, item)
+    assert batch[0] == one
+    # another purpose or another seed is another number
+    assert crn.uniform(seed, "buy", customer, day, item) != one
+    assert crn.uniform(seed + 1, "click", customer, day, item) != one
+
+
+def test_keyed_numbers_look_uniform_and_independent():
+    u = crn.uniform(3, "visit", np.arange(200_000), 17)
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+    v = crn.uniform(3, "visit", np.arange(200_000), 18)  # next day, same customers
+    assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
+    z = crn.normal(3, "mood", np.arange(200_000), 1, 7)
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01
+    first, second = crn.uniforms(3, ("cart", "buy"), np.arange(5), 2, 9)
+    np.testing.assert_array_equal(first, crn.uniform(3, "cart", np.arange(5), 2, 9))
+    np.testing.assert_array_equal(second, crn.uniform(3, "buy", np.arange(5), 2, 9))
+
+
+def test_unknown_purpose_is_an_error():
+    with pytest.raises(KeyError):
+        crn.uniform(1, "luck", 1, 1)
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return {kind: run_scenario(ScenarioConfig(shop=TINY, policy=Policy(kind=kind), name=kind), progress=False)
+            for kind in ("none", "stale", "event_tracker")}
+
+
+def test_policies_meet_the_same_visits_at_the_same_times(pair):
+    none, stale, tracked = pair["none"], pair["stale"], pair["event_tracker"]
+    for other in (stale, tracked):
+        np.testing.assert_array_equal(other.daily["visits"], none.daily["visits"])
+        np.testing.assert_array_equal(other.hourly["visits"], none.hourly["visits"])
+        # sessions start at the same seconds: the first event of every session is at the visit's start
+        a = other.events.groupby("SESSION_ID")[TIMESTAMP].min()
+        b = none.events.groupby("SESSION_ID")[TIMESTAMP].min()
+        common = a.index.intersection(b.index)
+        assert len(common) > 0.9 * len(b)
+    # the warm-up is identical, event for event
+    warm = none.events[none.events[TIMESTAMP] < none.world.day0]
+    stale_warm = stale.events[stale.events[TIMESTAMP] < stale.world.day0]
+    listless = [IMPRESSION, RECOMMENDATION_ID]
+    assert warm[listless].isna().all().all() and stale_warm[listless].isna().all().all()
+    pd.testing.assert_frame_equal(warm.drop(columns=listless), stale_warm.drop(columns=listless))
+
+
+def test_policies_differ_only_through_what_is_shown(pair):
+    none, stale = pair["none"].daily, pair["stale"].daily
+    assert none["impressions"].sum() == 0 and stale["impressions"].sum() > 0
+    # the chance level of relevance is (almost) the same in every run: same visits, same keyed random lists;
+    # only the truth moves a little where purchases changed a customer's boredom
+    np.testing.assert_allclose(none["ndcg_at_10_random"].mean(), stale["ndcg_at_10_random"].mean(), rtol=0.1)
