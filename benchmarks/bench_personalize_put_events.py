@@ -18,7 +18,22 @@ Rows of the printed table (medians over ``--runs`` repeats, microseconds):
 Target: ``put_events, 1 event`` under 300 µs per call (the simulator's latency
 budget). Exit code 1 when it is missed.
 
-Run: ``.venv/bin/python benchmarks/bench_personalize_put_events.py [--runs 7]``
+Load table (issue 12, item 4): PutEvents through a :class:`PersonalizeRuntime`
+into a real-time UserPersonalization campaign, one event per call with an
+eventId, 10 impression ids and a property, as an app sends them.
+
+* memory per tracked event -- ``tracemalloc`` growth over ``--memory-calls``
+  calls (tracker log + the model's filter history + duplicate index), after the
+  users exist, so it is the cost per event, not per new user;
+* median / p99 / max latency per call over ``--load`` calls (default 100,000),
+  without tracemalloc;
+* ``before`` -- the same calls into a campaign whose model keeps one DataFrame
+  per call (the storage this replaced), measured in the same run on the first
+  ``--memory-calls`` calls only (100,000 of them would need about 1.6 GB).
+
+Targets: < 1 KB per event and p99 < 5 ms over the load run. Exit code 1 when missed.
+
+Run: ``.venv/bin/python benchmarks/bench_personalize_put_events.py [--runs 7] [--load 100000]``
 """
 
 from __future__ import annotations
@@ -26,6 +41,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +50,67 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench.constants import EVENT_TYPE, ITEM_ID, SESSION_ID, TIMESTAMP, USER_ID  # noqa: E402
-from workbench.personalize import Campaign, EventTracker  # noqa: E402
+from workbench.personalize import Campaign, EventTracker, PersonalizeRuntime  # noqa: E402
 from workbench.personalize.contract import EVENTS_SERVICE, _validator, operation_model  # noqa: E402
 from workbench.recommenders import Popularity  # noqa: E402
+from workbench.recommenders.base import prepare_interactions  # noqa: E402
+from workbench.recommenders.user_personalization import UserPersonalization  # noqa: E402
 
 T0 = 1_700_000_000
 TARGET_US = 300.0
 CALLS = 300
+TARGET_BYTES_PER_EVENT = 1024
+TARGET_P99_MS = 5.0
+
+
+class FramePerCall(UserPersonalization):
+    """The storage before issue 12: every forwarded call kept as its own DataFrame (the baseline)."""
+
+    track = None  # no array fast path: the campaign builds and forwards a frame per call
+
+    def update(self, events: pd.DataFrame) -> FramePerCall:
+        self._kept_frames = getattr(self, "_kept_frames", [])
+        self._kept_frames.append(prepare_interactions(events, allow_empty=True))
+        return super().update(events)
+
+
+def load_calls(tracking_id: str, n_calls: int, n_users: int = 2_000, n_items: int = 300) -> list[dict]:
+    rng = np.random.default_rng(3)
+    users, items = rng.integers(n_users, size=n_calls), rng.integers(n_items, size=(n_calls, 11))
+    return [{
+        "trackingId": tracking_id, "userId": f"user{users[k]}", "sessionId": f"s{users[k]}-{k // 20}",
+        "eventList": [{"eventType": "click", "itemId": f"item{items[k, 0]:03d}", "sentAt": T0 + k, "eventId": f"e{k}",
+                       "impression": [f"item{x:03d}" for x in items[k, 1:]],
+                       "properties": '{"deviceType": "mobile"}'}],
+    } for k in range(n_calls)]
+
+
+def load_run(model_class, train: pd.DataFrame, n_calls: int, memory_calls: int) -> dict[str, float]:
+    """Bytes per event (tracemalloc, first ``memory_calls`` calls after a warm-up) and latency over all calls."""
+    rt = PersonalizeRuntime()
+    group = rt.create_dataset_group(name="load")["datasetGroupArn"]
+    tracking_id = rt.create_event_tracker(name="web", datasetGroupArn=group)["trackingId"]
+    rt.deploy(model_class(exploration_weight=0.0).fit(train), name="live", datasetGroupArn=group)
+    warm = [dict(c, userId=f"user{u}") for u, c in enumerate(load_calls(tracking_id, 2_000))]
+    for params in warm:  # every user exists: what follows is growth per event
+        params["eventList"] = [dict(params["eventList"][0], eventId=f"warm{params['userId']}", sentAt=T0 - 1)]
+        rt.put_events(**params)
+    calls = load_calls(tracking_id, n_calls)
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    for params in calls[:memory_calls]:
+        rt.put_events(**params)
+    per_event = (tracemalloc.get_traced_memory()[0] - start) / memory_calls
+    tracemalloc.stop()
+    latency = np.empty(n_calls - memory_calls)
+    clock = time.perf_counter
+    for k, params in enumerate(calls[memory_calls:]):
+        begin = clock()
+        rt.put_events(**params)
+        latency[k] = clock() - begin
+    ms = latency * 1e3
+    return {"bytes": per_event, "median": float(np.median(ms)), "p99": float(np.percentile(ms, 99)),
+            "max": float(ms.max()), "calls": n_calls - memory_calls}
 
 
 def requests(tracking_id: str, n_calls: int, events_per_call: int = 1) -> list[dict]:
@@ -77,6 +147,8 @@ def training_frame(n_users: int = 500, n_items: int = 300, n_events: int = 20_00
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--load", type=int, default=100_000, help="PutEvents calls of the load run (0 = skip it)")
+    parser.add_argument("--memory-calls", type=int, default=5_000)
     args = parser.parse_args()
 
     shape = operation_model(EVENTS_SERVICE, "PutEvents").input_shape  # load the model once, untimed
@@ -133,7 +205,27 @@ def main() -> int:
     put_one = float(np.median(results["put_events, 1 event"]))
     ok = put_one < TARGET_US
     print(f"target: put_events (1 event) < {TARGET_US:.0f} µs -> {put_one:.1f} µs {'OK' if ok else 'MISSED'}")
+    if args.load:
+        ok = load_table(train, args.load, args.memory_calls) and ok
     return 0 if ok else 1
+
+
+def load_table(train: pd.DataFrame, n_calls: int, memory_calls: int) -> bool:
+    memory_calls = min(memory_calls, n_calls // 2)
+    before = load_run(FramePerCall, train, 2 * memory_calls, memory_calls)
+    after = load_run(UserPersonalization, train, n_calls, memory_calls)
+    print()
+    print(f"PutEvents -> UserPersonalization campaign ({memory_calls:,} calls for memory)")
+    print(f"{'storage':34s} {'bytes/event':>12s} {'median ms':>10s} {'p99 ms':>8s} {'max ms':>8s} {'calls':>8s}")
+    for name, row in (("before: one DataFrame per call", before), ("after: compact columns", after)):
+        print(f"{name:34s} {row['bytes']:12,.0f} {row['median']:10.3f} {row['p99']:8.3f} {row['max']:8.1f} "
+              f"{row['calls']:8,d}")
+    print(f"{'ratio before/after':34s} {before['bytes'] / after['bytes']:11.1f}x "
+          f"{before['median'] / after['median']:9.2f}x {before['p99'] / after['p99']:7.2f}x")
+    ok = after["bytes"] < TARGET_BYTES_PER_EVENT and after["p99"] < TARGET_P99_MS
+    print(f"target: < {TARGET_BYTES_PER_EVENT} bytes/event and p99 < {TARGET_P99_MS:g} ms over {after['calls']:,} "
+          f"calls -> {after['bytes']:,.0f} bytes, p99 {after['p99']:.3f} ms {'OK' if ok else 'MISSED'}")
+    return ok
 
 
 if __name__ == "__main__":

@@ -272,3 +272,76 @@ def test_recommend_honours_filters_and_tracked_purchases(tiny_interactions):
 def test_as_filter_rejects_other_types():
     with pytest.raises(TypeError):
         as_filter(42)
+
+
+# ------------------------------------------------------- schema checks (CreateFilter)
+@pytest.mark.parametrize("expression, fragment", [
+    ('INCLUDE ItemID WHERE Items.NOPE IN ("x")', "has no field 'NOPE'"),
+    ('EXCLUDE ItemID WHERE Items.DESCRIPTION IN ("boot")', "textual"),
+    ('INCLUDE ItemID WHERE Items.ON_SALE IN ("True")', "boolean"),
+    ("INCLUDE ItemID WHERE Items.CATEGORY > 3", "categorical (text) field"),
+    ("INCLUDE ItemID WHERE Items.CATEGORY <= $LEVEL", "categorical (text) field"),
+    ("INCLUDE ItemID WHERE Items.CATEGORY IN (3)", "bare number"),
+    ('EXCLUDE ItemID WHERE Items.CATEGORY IN ("boots") IF CurrentUser.NOPE = "x"', "Users dataset has no field"),
+])
+def test_check_schema_names_the_problem(expression, fragment):
+    with pytest.raises(FilterExpressionError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        parse_filter(expression).check_schema(ITEMS, USERS)
+
+
+@pytest.mark.parametrize("expression", [
+    'INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)',
+    "INCLUDE ItemID WHERE Items.PRICE <= $PRICE",
+    "INCLUDE ItemID WHERE Items.PRICE > 50 AND Items.CATEGORY IN (\"boots\")",
+    'EXCLUDE ItemID WHERE Items.CATEGORY IN ("boots") IF CurrentUser.AGE = $AGE',
+    'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+])
+def test_check_schema_accepts_valid_expressions(expression):
+    parse_filter(expression).check_schema(ITEMS, USERS)
+    parse_filter(expression).check_schema(None, None)  # nothing known yet: nothing to check
+
+
+_FIELD = st.sampled_from(["CATEGORY", "PRICE", "DESCRIPTION", "ON_SALE", "NOPE"])
+_OP = st.sampled_from(["IN", "NOT IN", "=", "<", "<=", ">", ">="])
+_VALUE = st.sampled_from(['"boots"', "3", "90"])
+
+
+@settings(max_examples=80)
+@given(action=st.sampled_from(["INCLUDE", "EXCLUDE"]), field=_FIELD, op=_OP, value=_VALUE)
+def test_schema_checked_filters_build_their_mask(action, field, op, value):
+    """Every generated expression that passes check_schema evaluates on the same data without an error."""
+    text = f"({value})" if op in ("IN", "NOT IN") else value
+    try:
+        flt = parse_filter(f"{action} ItemID WHERE Items.{field} {op} {text}")
+        flt.check_schema(ITEMS, USERS)
+    except FilterExpressionError:  # refused up front: what CreateFilter reports
+        return
+    mask = flt.mask(USER_IDS, ITEMS["ITEM_ID"], HISTORY, ITEMS, USERS)
+    assert mask.shape == (3, 5) and mask.dtype == bool
+
+
+def test_missing_parameters_lists_only_required_ones():
+    flt = parse_filter('INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY) | '
+                       'EXCLUDE ItemID WHERE Items.PRICE > $MAX IF CurrentUser.AGE = $AGE')
+    assert flt.missing_parameters(None) == ("CATEGORY", "AGE")
+    assert flt.missing_parameters({"$CATEGORY": '"boots"'}) == ("AGE",)
+    assert flt.missing_parameters({"CATEGORY": ["boots"], "AGE": 17}) == ()
+
+
+# ------------------------------------------------------------------ event history
+def test_event_history_appends_columns_and_builds_one_frame():
+    from workbench.recommenders.filters import EventHistory
+
+    history = EventHistory(HISTORY)
+    history.append(["u9", "u9"], ["a", "c"], [10, 11], ["click", None])
+    history.append(["u1"], ["d"], [12])
+    frame = history.frame()
+    assert len(history) == len(frame) == len(HISTORY) + 3 and history.n_tracked == 3
+    assert frame["USER_ID"].tolist()[-3:] == ["u9", "u9", "u1"]
+    assert frame["TIMESTAMP"].tolist()[-3:] == [10, 11, 12]
+    assert frame["EVENT_TYPE"].tolist()[-3] == "click" and frame["EVENT_TYPE"].isna().sum() == 2
+    assert history.frame() is frame, "cached until the next append"
+    mask = exclude_purchased("click").mask(["u9"], ["a", "c"], frame)
+    assert mask.tolist() == [[False, True]]
+    with pytest.raises(ValueError, match="as many"):
+        history.append(["u1"], ["a", "b"], [1])
