@@ -54,7 +54,7 @@ import pandas as pd
 
 from .base import Recommender, RecommenderConfig, SessionLike
 
-__all__ = ["ImplicitALS", "ImplicitALSConfig"]
+__all__ = ["ImplicitALS", "ImplicitALSConfig", "als_factors"]
 
 
 @dataclasses.dataclass
@@ -102,52 +102,11 @@ class ImplicitALS(Recommender):
         weights.sum_duplicates()
         self.user_items_ = weights
         self.solver_ = _resolve_solver(c.solver)
-        if self.solver_ == "implicit":
-            self._fit_implicit(weights)
-            return
-        rng = np.random.default_rng(c.seed)
-        n_users, n_items = weights.shape
-        self.user_factors_ = rng.normal(scale=0.01, size=(n_users, c.factors))
-        self.item_factors_ = rng.normal(scale=0.01, size=(n_items, c.factors))
-        by_item = weights.T.tocsr()
-        for _ in range(c.epochs):
-            self.user_factors_ = self._solve(weights, self.item_factors_)
-            self.item_factors_ = self._solve(by_item, self.user_factors_)
-
-    def _fit_implicit(self, weights) -> None:
-        from implicit.cpu.als import AlternatingLeastSquares
-        from threadpoolctl import threadpool_limits
-
-        c = self.config
-        confidence = weights.astype(np.float32)
-        confidence.data = (1.0 + c.alpha * confidence.data).astype(np.float32)
-        # implicit runs its own threads; BLAS threads on top only oversubscribe the cores
-        with threadpool_limits(1):
-            model = AlternatingLeastSquares(factors=c.factors, regularization=c.reg, alpha=1.0, iterations=c.epochs,
-                                            use_cg=True, calculate_training_loss=False, random_state=c.seed,
-                                            num_threads=c.n_threads)
-            model.cg_steps = c.cg_steps  # an attribute, not a constructor argument, in implicit 0.7
-            model.fit(confidence, show_progress=False)
-        self.user_factors_ = np.asarray(model.user_factors, dtype=float)
-        self.item_factors_ = np.asarray(model.item_factors, dtype=float)
+        self.user_factors_, self.item_factors_ = als_factors(weights, c, self.solver_)
 
     def _solve(self, rows, fixed: np.ndarray) -> np.ndarray:
-        """One half-step: the closed-form vector of every row of ``rows`` given the other side."""
-        c = self.config
-        k = fixed.shape[1]
-        base = fixed.T @ fixed + c.reg * np.eye(k)
-        out = np.zeros((rows.shape[0], k))
-        for r in range(rows.shape[0]):
-            start, end = rows.indptr[r], rows.indptr[r + 1]
-            if start == end:
-                continue  # nothing observed: the zero vector is the exact minimiser
-            idx = rows.indices[start:end]
-            conf = 1.0 + c.alpha * rows.data[start:end]
-            f = fixed[idx]
-            a = base + (f.T * (conf - 1.0)) @ f
-            b = f.T @ conf  # preferences are 1 on observed cells
-            out[r] = np.linalg.solve(a, b)
-        return out
+        """One exact half-step: the closed-form vector of every row of ``rows`` given the other side."""
+        return _cholesky_half_step(rows, fixed, self.config.reg, self.config.alpha)
 
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
         return self.user_factors_[users] @ self.item_factors_.T
@@ -179,3 +138,59 @@ def _resolve_solver(solver: str) -> str:
                               "(or use solver='cholesky', the slower numpy solver).") from None
         return "cholesky"
     return "implicit"
+
+
+def als_factors(weights, config: ImplicitALSConfig, solver: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """User and item factors minimising the weighted ALS objective for a users x items weight matrix.
+
+    Args:
+        weights: sparse CSR matrix of summed event weights ``w`` (0 = unobserved).
+        config: factors, epochs, reg, alpha, cg_steps, n_threads and seed are read from it.
+        solver: ``"implicit"`` or ``"cholesky"``; ``None`` resolves ``config.solver``.
+
+    Returns:
+        ``(user_factors, item_factors)`` as float64 arrays.
+    """
+    c = config
+    solver = _resolve_solver(c.solver) if solver is None else solver
+    if solver == "implicit":
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        confidence = weights.astype(np.float32)
+        confidence.data = (1.0 + c.alpha * confidence.data).astype(np.float32)
+        # implicit runs its own threads; BLAS threads on top only oversubscribe the cores
+        with threadpool_limits(1):
+            model = AlternatingLeastSquares(factors=c.factors, regularization=c.reg, alpha=1.0, iterations=c.epochs,
+                                            use_cg=True, calculate_training_loss=False, random_state=c.seed,
+                                            num_threads=c.n_threads)
+            model.cg_steps = c.cg_steps  # an attribute, not a constructor argument, in implicit 0.7
+            model.fit(confidence, show_progress=False)
+        return np.asarray(model.user_factors, dtype=float), np.asarray(model.item_factors, dtype=float)
+    rng = np.random.default_rng(c.seed)
+    n_users, n_items = weights.shape
+    user_factors = rng.normal(scale=0.01, size=(n_users, c.factors))
+    item_factors = rng.normal(scale=0.01, size=(n_items, c.factors))
+    by_item = weights.T.tocsr()
+    for _ in range(c.epochs):
+        user_factors = _cholesky_half_step(weights, item_factors, c.reg, c.alpha)
+        item_factors = _cholesky_half_step(by_item, user_factors, c.reg, c.alpha)
+    return user_factors, item_factors
+
+
+def _cholesky_half_step(rows, fixed: np.ndarray, reg: float, alpha: float) -> np.ndarray:
+    """The exact closed-form vector of every row of ``rows`` (CSR weights) given the other side's factors."""
+    k = fixed.shape[1]
+    base = fixed.T @ fixed + reg * np.eye(k)
+    out = np.zeros((rows.shape[0], k))
+    for r in range(rows.shape[0]):
+        start, end = rows.indptr[r], rows.indptr[r + 1]
+        if start == end:
+            continue  # nothing observed: the zero vector is the exact minimiser
+        idx = rows.indices[start:end]
+        conf = 1.0 + alpha * rows.data[start:end]
+        f = fixed[idx]
+        a = base + (f.T * (conf - 1.0)) @ f
+        b = f.T @ conf  # preferences are 1 on observed cells
+        out[r] = np.linalg.solve(a, b)
+    return out
