@@ -343,7 +343,7 @@ def _(customer, group, runtime, sample, tracking_id):
                     "properties": '{"dwellSeconds": 42.5, "scrollDepth": 0.8}'}],
     )
     tracked_tail = runtime.tracker(group).events.tail(3)  # the last row carries the two properties
-    tracked_tail
+    wording.with_dates(tracked_tail)
     return (tracked_tail,)
 
 

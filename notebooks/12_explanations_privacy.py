@@ -139,8 +139,9 @@ def _(minimal_interactions):
     _coarse = coarsen_timestamps(minimal_interactions, "hour")
     pd.DataFrame(
         {
-            "exact TIMESTAMP": minimal_interactions[TIMESTAMP].head(5).to_numpy(),
-            "coarsened to the hour": _coarse[TIMESTAMP].head(5).to_numpy(),
+            # epoch seconds as plain digits (a number column would show 1,723,683,351)
+            "exact TIMESTAMP": minimal_interactions[TIMESTAMP].head(5).astype(str).to_numpy(),
+            "coarsened to the hour": _coarse[TIMESTAMP].head(5).astype(str).to_numpy(),
             "as a date (UTC)": pd.to_datetime(_coarse[TIMESTAMP].head(5), unit="s").astype(str).to_numpy(),
         }
     )
