@@ -1,0 +1,141 @@
+"""A small on-disk cache of simulation runs, so a notebook control re-renders in well under a second.
+
+A run is fully determined by its :class:`ScenarioConfig` and the simulator's code,
+so its daily frame can be stored under a hash of both. :func:`cached_run` and
+:func:`cached_comparison` look there first and only simulate what is missing (and
+then store it). Each (shop, seed, policy) run is its own entry, so moving one
+control of a chapter re-uses every run it does not change.
+
+Where: ``$RECSYS_WORKBENCH_CACHE`` or ``~/.cache/recsys-workbench/sim``. Entries
+are pickled pandas frames (a few hundred kB each); delete the folder to clear it.
+The key includes a digest of every ``workbench/sim/*.py`` file, so a code change
+never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache for
+the default chapter-07 grid (the footwear shop, policies none / random / stale /
+retrain / event_tracker).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import Policy, ScenarioConfig, ShopConfig
+from .runner import run_scenario, with_baseline
+
+DEFAULT_POLICIES: dict[str, dict[str, Any]] = {
+    "none": {"kind": "none"},
+    "random": {"kind": "random"},
+    "stale": {"kind": "stale"},
+    "retrain": {"kind": "retrain", "retrain_every_days": 7},
+    "event_tracker": {"kind": "event_tracker"},
+}
+"""The policies chapter 07 compares by default."""
+
+_memory: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def cache_dir() -> Path:
+    """Folder of the cache (``$RECSYS_WORKBENCH_CACHE`` or ``~/.cache/recsys-workbench/sim``)."""
+    root = os.environ.get("RECSYS_WORKBENCH_CACHE")
+    return Path(root) if root else Path.home() / ".cache" / "recsys-workbench" / "sim"
+
+
+def code_digest() -> str:
+    """Digest of the simulator's source files (part of every cache key)."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def config_key(config: ScenarioConfig, baseline: bool) -> str:
+    """Cache key of a run: its config (without the display name), the baseline flag and the code digest."""
+    payload = {"shop": dataclasses.asdict(config.shop), "policy": config.policy.to_dict(), "baseline": baseline,
+               "code": code_digest()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def cached_run(config: ScenarioConfig | Mapping[str, Any], baseline: bool = True, progress: bool = True,
+               use_disk: bool = True) -> dict[str, pd.DataFrame]:
+    """``{"daily", "hourly", "markers"}`` of a run, from the cache when it was played before.
+
+    With ``baseline`` the daily frame carries ``incremental_revenue`` and
+    ``uplift_per_visit`` against the ``none`` run of the same shop (itself cached).
+    """
+    if not isinstance(config, ScenarioConfig):
+        config = ScenarioConfig.from_dict(config)
+    key = config_key(config, baseline)
+    if key in _memory:
+        return _memory[key]
+    path = cache_dir() / f"{key}.pkl"
+    if use_disk and path.exists():
+        try:
+            with path.open("rb") as handle:
+                entry = pickle.load(handle)
+            _memory[key] = entry
+            return entry
+        except (OSError, EOFError, pickle.UnpicklingError):
+            path.unlink(missing_ok=True)  # a broken entry is simply played again
+    result = run_scenario(config, progress=progress)
+    daily = result.daily
+    if baseline and not config.policy.has("none"):
+        none = cached_run(config.replace(policy=Policy(kind="none")), baseline=True, progress=progress,
+                          use_disk=use_disk)
+        daily = with_baseline(daily, none["daily"])
+    entry = {"daily": daily, "hourly": result.hourly, "markers": result.markers}
+    _memory[key] = entry
+    if use_disk:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return entry
+
+
+def cached_comparison(shop: ShopConfig, policies: Mapping[str, Policy | Mapping[str, Any]] | None = None,
+                      seeds: Sequence[int] | None = None, progress: bool = True,
+                      use_disk: bool = True) -> pd.DataFrame:
+    """:func:`workbench.sim.compare_policies` (with the paired baseline columns) through the cache."""
+    policies = DEFAULT_POLICIES if policies is None else policies
+    frames = []
+    for seed in (seeds if seeds is not None else [None]):
+        run_shop = shop if seed is None else dataclasses.replace(shop, seed=int(seed))
+        for name, policy in policies.items():
+            policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy)
+            entry = cached_run(ScenarioConfig(shop=run_shop, policy=policy, name=name), progress=progress,
+                               use_disk=use_disk)
+            daily = entry["daily"].assign(policy=name)
+            frames.append(daily if seed is None else daily.assign(seed=int(seed)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def clear_memory() -> None:
+    """Forget the runs kept in this process (the disk cache stays)."""
+    _memory.clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fill the cache for the default chapter-07 grid (``python -m workbench.sim.cache``)."""
+    from .config import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    shop = load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop
+    cached_comparison(shop, DEFAULT_POLICIES, progress=True)
+    print(f"cached {len(DEFAULT_POLICIES)} runs of the footwear shop in {cache_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
