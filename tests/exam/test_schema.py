@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -196,3 +197,78 @@ def test_versus_checks_and_not_played_parse(valid_scenario, write_scenario):
     plan = load_scenario(write_scenario(valid_scenario)).evidence
     assert plan.versus == ("A",) and plan.not_played == {"C": "a new column alone changes nothing served"}
     assert plan.checks[0].versus == ("A",) and plan.checks[0].margin == 0.5
+
+
+# ------------------------------------------------------------- issue 12, item 10
+def _simulated_with_base(valid_scenario, base):
+    valid_scenario["evidence"] = {
+        "recipe": "simulate",
+        "metric": "ctr",
+        "margin": 0,
+        "base": base,
+        "options": {
+            "A": {"played_as": "stale", "config": {"kind": "stale"}},
+            "B": {"played_as": "tracker", "config": {"kind": "event_tracker"}},
+        },
+    }
+    return valid_scenario
+
+
+@pytest.mark.parametrize(("base", "fragment"), [
+    ("/etc/passwd", "absolute path"),
+    ("~/shop.yaml", "absolute path"),
+    ("data/../../etc/passwd", "climbs out with '..'"),
+    ("exam_scenarios/../workbench/constants.py", "climbs out with '..'"),
+    ("README.md", "outside the project's data folders"),
+    ("data/schemas/interactions.json", "not a .yaml shop config"),
+])
+def test_evidence_base_stays_inside_the_data_folders(valid_scenario, write_scenario, base, fragment):
+    pytest.importorskip("workbench.sim.config")
+    error = _error(write_scenario(_simulated_with_base(valid_scenario, base)))
+    assert error.field == "evidence.base"
+    assert error.file.endswith("foo.yaml") and fragment in str(error)
+
+
+def test_evidence_base_through_a_symlink_out_of_the_project(tmp_path, monkeypatch):
+    from workbench.exam import schema
+
+    assert schema.base_path_problem("data/scenarios/footwear.yaml") is None  # the shipped configs still load
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "shop.yaml").write_text("shop: {}\n")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("shop: {}\n")
+    (root / "data" / "link.yaml").symlink_to(outside)
+    monkeypatch.setattr(schema, "REPO_ROOT", root)
+    assert schema.base_path_problem("data/shop.yaml") is None
+    assert "outside the project's data folders" in schema.base_path_problem("data/link.yaml")
+
+
+def test_duplicate_keys_name_file_field_and_lines(valid_scenario, write_scenario):
+    text = yaml.safe_dump(valid_scenario, sort_keys=False) + "correct: C\n"
+    error = _error(write_scenario(text))
+    assert error.field == "correct" and error.file.endswith("foo.yaml")
+    assert re.search(r"appears twice .*lines \d+ and \d+", str(error))
+    nested = yaml.safe_dump(valid_scenario, sort_keys=False).replace("  margin: 1\n", "  margin: 1\n  margin: 2\n")
+    assert _error(write_scenario(nested)).field == "evidence.margin"
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("concepts", "RT-06", "must be a list of curriculum ids"),
+    ("concepts", {"RT-06": 1}, "must be a list of curriculum ids"),
+    ("concepts", 0, "must be a list of curriculum ids"),
+    ("concept_note", 0, "must be text"),
+])
+def test_wrong_types_are_errors(valid_scenario, write_scenario, field, value, fragment):
+    valid_scenario[field] = value
+    error = _error(write_scenario(valid_scenario))
+    assert error.field == field and fragment in str(error)
+
+
+def test_latin1_file_is_a_scenario_error(valid_scenario, tmp_path):
+    valid_scenario["title"] = "Caf\u00e9 question"
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(yaml.safe_dump(valid_scenario, sort_keys=False, allow_unicode=True).encode("latin-1"))
+    error = _error(path)
+    assert error.field == "<yaml>" and error.file.endswith("latin.yaml")
+    assert re.search(r"not UTF-8 text: byte 0xe9 at line \d+", str(error)) and "iconv" in str(error)

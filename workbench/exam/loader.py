@@ -29,13 +29,20 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         path: a ``.yaml`` file.
 
     Raises:
-        ScenarioError: the file is not valid YAML or a field is wrong (the message
-            names the file and the field).
+        ScenarioError: the file is not UTF-8, not valid YAML, repeats a key, or a field
+            is wrong (the message names the file and the field).
         FileNotFoundError: ``path`` does not exist.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
     try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError(path, "<yaml>", f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} (the file "
+                            "looks like latin-1 or cp1252); re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8.") from exc
+    try:
+        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -43,6 +50,24 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(path, "<yaml>", f"not valid YAML{where}: {problem}.") from exc
     return parse_scenario(raw, file=path)
+
+
+def _refuse_duplicate_keys(node: yaml.Node | None, path: Path, field: str = "") -> None:
+    """ScenarioError for a key that appears twice in one mapping (YAML would silently keep the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            name = f"{field}.{key}" if field else str(key)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ScenarioError(path, name, f"appears twice in the same mapping (lines {seen[key]} and {line}); "
+                                    "YAML would silently keep only the last one. Remove or rename one of them.")
+            seen[key] = line
+            _refuse_duplicate_keys(value_node, path, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, path, f"{field}[{i}]")
 
 
 def load_scenarios(
