@@ -109,9 +109,11 @@ def test_silent_corruption_is_now_an_error(write, column, values, row, words):
 
 
 def test_ids_that_only_look_numeric_stay_text(write):
-    frame, _ = load_interactions(write("i.csv", HEAD + "u7,1.5,1700000000\n1.0,x,1700000001\n"))
-    assert frame["USER_ID"].tolist() == ["u7", "1.0"]  # mixed column: 1.0 is text here, not a float artefact
-    assert frame["ITEM_ID"].tolist() == ["1.5", "x"]
+    frame, _ = load_interactions(write("i.csv", HEAD + "007,1.5,1700000000\n1e5,x,1700000001\n"))
+    assert frame["USER_ID"].tolist() == ["007", "1e5"] and frame["ITEM_ID"].tolist() == ["1.5", "x"]
+    # 1.0 is refused wherever it appears (judged per value, so chunked and whole-file loads agree)
+    mixed = write("mixed.csv", HEAD + "u7,x,1700000000\n1.0,x,1700000001\n")
+    expect(lambda: load_interactions(mixed), file=mixed, row=2, column="USER_ID", words="spelled as a float")
 
 
 @pytest.mark.parametrize("values,words", [
