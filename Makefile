@@ -13,7 +13,7 @@ PYTEST_FLAGS ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
 
-.PHONY: help env run jupyterlab test browser lint unit notebooks nbmake bench data jupyter lock clean quiz
+.PHONY: help env run jupyterlab test browser lint unit notebooks nbmake bench data jupyter lock clean quiz spark-env
 
 help:
 	@echo "make run    - open the notebook workbench (marimo); prints the URL to open"
@@ -43,7 +43,7 @@ run: $(STAMP)
 jupyterlab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.root_dir=notebooks/jupyter index.ipynb
 
-test: $(STAMP) browser lint unit notebooks nbmake
+test: $(STAMP) browser spark-env lint unit notebooks nbmake
 
 # Debian's chromium (and a Korean font for the glossary) for tests/test_browser.py; Playwright drives
 # this system browser and never downloads one. Without root or apt-get it says how, and the test skips.
@@ -58,6 +58,21 @@ browser:
 		|| echo "browser test: could not install chromium; tests/test_browser.py will be skipped"; \
 	else echo "browser test: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get);" \
 		"install it with 'sudo apt-get install chromium', otherwise tests/test_browser.py is skipped"; fi
+
+# A Java runtime for the Spark backend (tests/spark, workbench.spark): Debian's headless JRE 17 when no
+# java is found. Without root or apt-get it says how; tests/spark then skips with the same reason.
+JDK := openjdk-17-jre-headless
+spark-env:
+	@if [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] || command -v java >/dev/null 2>&1; then \
+		echo "spark tests: using $$(java -version 2>&1 | head -n 1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "spark tests: no Java found, installing Debian's $(JDK) (apt-get install -y $(JDK))"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends $(JDK) \
+		|| { apt-get update && apt-get install -y --no-install-recommends $(JDK); } \
+		|| echo "spark tests: could not install $(JDK); tests/spark will be SKIPPED"; \
+	else echo "spark tests: no Java runtime and cannot install one here (needs root and apt-get);" \
+		"install it with 'sudo apt-get install $(JDK)', otherwise tests/spark is SKIPPED"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks notebooks
