@@ -38,16 +38,16 @@ def test_candidates_by_hand():
     # popularity (distinct users): a 3, c 3, b 2, d 2 -> popular order a, c, b, d (ties by first appearance)
     # u has seen a; b co-occurs with a in 2 baskets; c and d never co-occur with a
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
+    model = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items)
     cands = model.candidates("u").set_index(ITEM_ID)
     assert cands[SOURCE].to_dict() == {"c": "popular", "b": "co-occurrence", "d": "popular"}
-    both = TwoStage(n_candidates=3, n_popular=2).fit(log, items=items).candidates("u").set_index(ITEM_ID)
+    both = TwoStage(n_candidates=3, n_popular=2, base="cooccurrence").fit(log, items=items).candidates("u").set_index(ITEM_ID)
     assert both.loc["b", SOURCE] == "both"
 
 
 def test_candidate_features_by_hand():
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
+    model = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items)
     b = model.candidates("u").set_index(ITEM_ID).loc["b"]
     assert b["log_popularity"] == pytest.approx(np.log1p(2))
     # cosine co-occurrence of a and b: 2 shared users / sqrt(3 users * 2 users)
@@ -62,7 +62,7 @@ def test_candidate_features_by_hand():
 
 def test_unknown_users_get_popular_candidates():
     log, items = tiny_log()
-    cands = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items).candidates(["stranger"])
+    cands = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items).candidates(["stranger"])
     assert cands[ITEM_ID].tolist() == ["a", "c", "b"]
     assert (cands[SOURCE] == "popular").all()
     assert (cands["category_affinity"] == 0).all()

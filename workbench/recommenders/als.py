@@ -54,7 +54,7 @@ import pandas as pd
 
 from .base import Recommender, RecommenderConfig, SessionLike
 
-__all__ = ["ImplicitALS", "ImplicitALSConfig", "als_factors"]
+__all__ = ["ImplicitALS", "ImplicitALSConfig", "als_factors", "data_scaled_reg"]
 
 
 @dataclasses.dataclass
@@ -194,3 +194,16 @@ def _cholesky_half_step(rows, fixed: np.ndarray, reg: float, alpha: float) -> np
         b = f.T @ conf  # preferences are 1 on observed cells
         out[r] = np.linalg.solve(a, b)
     return out
+
+
+def data_scaled_reg(weights, alpha: float, share: float = 0.1) -> float:
+    """A penalty that scales with the data: ``share`` x a user's mean confidence mass ``sum_i (1 + alpha * w_ui)``.
+
+    A fixed penalty means different things on different data: ``reg=50`` ranks best on MovieLens 100k
+    (a user there has about 80 ratings, confidence mass about 470, so this rule gives about 47), while on a
+    60-user toy shop (mass about 80) it shrinks every item vector onto the popularity direction. Used by
+    the models that build on ALS (UserPersonalization, TwoStage) when their penalty is left at ``None``.
+    """
+    mass = weights.getnnz() + alpha * float(weights.data.sum())
+    active = max(1, int((weights.getnnz(axis=1) > 0).sum()))
+    return max(share * mass / active, 1e-3)

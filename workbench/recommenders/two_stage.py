@@ -5,10 +5,13 @@ catalogue is large. Production systems (the DATAHERE document cites YouTube's
 deep-learning recommender) therefore work in two stages:
 
 1. **Candidate generation** -- cheap, recall-oriented. Here: the
-   ``n_popular`` most popular items plus the items that co-occur most with the
-   user's history (item-item cosine of the user-item incidence matrix), up to
-   ``n_candidates`` items the user has not interacted with yet. Every candidate
-   is tagged with its SOURCE (popular / co-occurrence / both).
+   ``n_popular`` most popular items plus the items the *base* model scores highest
+   for the user, up to ``n_candidates`` items the user has not interacted with yet.
+   The base is implicit-feedback ALS (``base="als"``, the default: the user's
+   vector times every item vector, :func:`workbench.recommenders.als.als_factors`)
+   or item-item co-occurrence (``base="cooccurrence"``: summed cosine of the
+   user-item incidence matrix with the user's history). Every candidate is tagged
+   with its SOURCE (popular / als or co-occurrence / both).
 2. **Ranking** -- precise, run only on the candidates. A scikit-learn classifier
    (``ranker="logistic"``: standardised ``LogisticRegression``;
    ``"gbdt"``: ``HistGradientBoostingClassifier``) predicts the probability that
@@ -21,6 +24,7 @@ deep-learning recommender) therefore work in two stages:
                           category (0 without a category column)
    ``log_price``          ``log1p(PRICE)`` from the Items frame (0 without PRICE)
    ``recency_days``       days since the item's last interaction (newer = smaller)
+   ``als_score``          the ALS base's score ``x_u . y_i`` (0 with ``base="cooccurrence"``)
    =====================  ===========================================================
 
 How the ranker learns without peeking: the training interactions are cut in
@@ -51,7 +55,7 @@ from .event_utils import timestamps_of
 
 __all__ = ["CATEGORY_FIELD_CANDIDATES", "FEATURES", "SOURCE", "TwoStage", "TwoStageConfig", "split_by_time"]
 
-FEATURES = ("log_popularity", "cooccurrence", "category_affinity", "log_price", "recency_days")
+FEATURES = ("log_popularity", "cooccurrence", "category_affinity", "log_price", "recency_days", "als_score")
 """Ranker feature names, in column order."""
 
 SOURCE = "SOURCE"
@@ -69,7 +73,22 @@ class TwoStageConfig(RecommenderConfig):
     """Candidates per user passed to the ranker (stage 1 output size)."""
 
     n_popular: int = 20
-    """How many of them come from overall popularity; the rest from co-occurrence."""
+    """How many of them come from overall popularity; the rest from the base model."""
+
+    base: str = "als"
+    """Candidate generator: ``"als"`` (implicit ALS scores) or ``"cooccurrence"`` (item-item cosine)."""
+
+    als_factors: int = 64
+    """Factors of the ALS base."""
+
+    als_reg: float | None = None
+    """Penalty of the ALS base (``None``: :func:`workbench.recommenders.als.data_scaled_reg`)."""
+
+    als_alpha: float = 5.0
+    """Confidence slope of the ALS base."""
+
+    als_epochs: int = 15
+    """Alternating rounds of the ALS base."""
 
     ranker: str = "logistic"
     """``"logistic"`` (LogisticRegression on standardised features) or ``"gbdt"`` (HistGradientBoostingClassifier)."""
@@ -104,6 +123,8 @@ class _Stage:
     popularity: np.ndarray
     last_seen_days: np.ndarray
     user_category: np.ndarray
+    user_factors: np.ndarray | None = None
+    item_factors: np.ndarray | None = None
 
 
 class TwoStage(Recommender):
@@ -115,6 +136,8 @@ class TwoStage(Recommender):
 
     # ------------------------------------------------------------------ fit
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users) -> None:
+        if self.config.base not in ("als", "cooccurrence"):
+            raise ValueError(f"TwoStageConfig.base must be 'als' or 'cooccurrence', not {self.config.base!r}")
         if self.config.ranker not in ("logistic", "gbdt"):
             raise ValueError(f"TwoStageConfig.ranker must be 'logistic' or 'gbdt', not {self.config.ranker!r}")
         if self.config.label_split not in ("per_user", "global"):
@@ -181,7 +204,29 @@ class TwoStage(Recommender):
             user_category = np.asarray((weighted @ item_to_cat).todense())
             totals = np.asarray(weighted.sum(axis=1)).ravel()
             user_category = user_category / np.where(totals > 0, totals, 1.0)[:, None]
-        return _Stage(seen.tocsr(), weighted.tocsr(), similarity, popularity, last_days, user_category)
+        user_factors = item_factors = None
+        if self.config.base == "als":
+            user_factors, item_factors = self._als(weighted.tocsr())
+        return _Stage(seen.tocsr(), weighted.tocsr(), similarity, popularity, last_days, user_category,
+                      user_factors, item_factors)
+
+    def _als(self, weighted: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        from .als import ImplicitALSConfig, als_factors, data_scaled_reg
+
+        c = self.config
+        weighted.sum_duplicates()
+        reg = data_scaled_reg(weighted, c.als_alpha) if c.als_reg is None else c.als_reg
+        config = ImplicitALSConfig(factors=c.als_factors, epochs=c.als_epochs, reg=reg, alpha=c.als_alpha, seed=c.seed)
+        return als_factors(weighted, config)
+
+    def _base_scores(self, stage: _Stage, users: np.ndarray) -> np.ndarray:
+        """Dense base scores of ``users`` (rows) for every item: ALS ``x_u . y_i`` or summed co-occurrence."""
+        if stage.user_factors is not None:
+            factors = np.zeros((len(users), stage.item_factors.shape[1]))
+            inside = users < len(stage.user_factors)  # the empty row of an unknown user stays 0
+            factors[inside] = stage.user_factors[users[inside]]
+            return factors @ stage.item_factors.T
+        return np.asarray((stage.seen[users] @ stage.similarity).todense())
 
     def _train_ranker(self, history: pd.DataFrame, future: pd.DataFrame, cutoff: float) -> None:
         stage = self._stage(history, cutoff)
@@ -226,15 +271,17 @@ class TwoStage(Recommender):
         k = min(self.config.n_candidates, n_items)
         n_pop = min(self.config.n_popular, k)
         seen = stage.seen[users].toarray() > 0 if len(users) else np.zeros((0, n_items), dtype=bool)
-        cooc = np.asarray((stage.seen[users] @ stage.similarity).todense()) if len(users) else seen.astype(float)
+        cooc = self._base_scores(stage, users) if len(users) else seen.astype(float)
+        has_history = np.asarray(stage.seen[users].sum(axis=1)).ravel() > 0 if len(users) else np.zeros(0, bool)
+        label = "als" if stage.user_factors is not None else "co-occurrence"
         pop_rank = np.lexsort((np.arange(n_items), -stage.popularity))
         pop_position = pop_rank.argsort()
         rows, items, sources = [], [], []
         for r in range(len(users)):
             fresh_pop = [i for i in pop_rank if not seen[r, i]][:n_pop]
             chosen = dict.fromkeys(fresh_pop, "popular")
-            for i in np.lexsort((pop_position, -cooc[r])):  # by co-occurrence, then popularity
-                if cooc[r, i] <= 0:
+            for i in np.lexsort((pop_position, -cooc[r])):  # by base score, then popularity
+                if not has_history[r] or (label == "co-occurrence" and cooc[r, i] <= 0):
                     break
                 if seen[r, i]:
                     continue
@@ -243,7 +290,7 @@ class TwoStage(Recommender):
                 elif len(chosen) >= k:
                     break
                 else:
-                    chosen[i] = "co-occurrence"
+                    chosen[i] = label
             for i in pop_rank:  # top up with popular items when co-occurrence runs dry
                 if len(chosen) >= k:
                     break
@@ -261,8 +308,12 @@ class TwoStage(Recommender):
         cooc = np.asarray(stage.seen[users].multiply(stage.similarity[items].tocsr()).sum(axis=1)).ravel()
         cat = self.item_category_[items]
         affinity = np.where(cat >= 0, stage.user_category[users, np.maximum(cat, 0)], 0.0)
+        als = np.zeros(len(users))
+        if stage.user_factors is not None:
+            inside = users < len(stage.user_factors)
+            als[inside] = np.einsum("ij,ij->i", stage.user_factors[users[inside]], stage.item_factors[items[inside]])
         return np.column_stack([
-            np.log1p(stage.popularity[items]), cooc, affinity, self.log_price_[items], stage.last_seen_days[items],
+            np.log1p(stage.popularity[items]), cooc, affinity, self.log_price_[items], stage.last_seen_days[items], als,
         ])
 
     def candidates(self, user_ids, with_features: bool = True) -> pd.DataFrame:
@@ -295,8 +346,9 @@ class TwoStage(Recommender):
     def _rank(self, X: np.ndarray) -> np.ndarray:
         if len(X) == 0:
             return np.zeros(0)
-        if self.ranker_ is None:
-            return X[:, 1] + 1e-3 * X[:, 0]  # candidate score: co-occurrence, popularity breaks ties
+        if self.ranker_ is None:  # candidate score: the base's score, popularity breaks ties
+            base = X[:, 5] if self.config.base == "als" else X[:, 1]
+            return base + 1e-3 * X[:, 0]
         with threadpool_limits(self.config.n_threads):
             return self.ranker_.predict_proba(X)[:, 1]
 

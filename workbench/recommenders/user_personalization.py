@@ -297,17 +297,13 @@ class UserPersonalization(Recommender):
 
     def _als_base(self, matrix) -> np.ndarray:
         """ALS item factors and ``M = ((1 + alpha) V^T V + reg I)^-1`` (see the module docstring)."""
-        from .als import ImplicitALSConfig, als_factors
+        from .als import ImplicitALSConfig, als_factors, data_scaled_reg
 
         cfg = self.config
         if (cfg.als_reg is not None and cfg.als_reg <= 0) or cfg.als_alpha < 0 or cfg.als_epochs < 1 or cfg.factors < 1:
             raise ValueError("UserPersonalization's ALS base needs als_reg > 0 (or None), als_alpha >= 0, "
                              f"als_epochs >= 1 and factors >= 1, got {cfg}")
-        reg = cfg.als_reg
-        if reg is None:
-            mass = matrix.getnnz() + cfg.als_alpha * float(matrix.data.sum())
-            active = max(1, int((matrix.getnnz(axis=1) > 0).sum()))
-            reg = max(0.1 * mass / active, 1e-3)
+        reg = data_scaled_reg(matrix, cfg.als_alpha) if cfg.als_reg is None else cfg.als_reg
         self.als_reg_ = float(reg)
         als = ImplicitALSConfig(factors=cfg.factors, epochs=cfg.als_epochs, reg=reg, alpha=cfg.als_alpha,
                                 seed=cfg.seed)
