@@ -12,7 +12,18 @@
    ``model.track`` + ``model.recommend_indices``. Median and p99 of wall and CPU
    time (target p99 < 5 ms), next to ``model.recommend`` alone as the baseline.
 
-Run: ``python benchmarks/bench_sim.py`` (``--quick`` for a 60-day, 2,000-customer smoke run).
+3. Today's code against the code before issue 10 (``--baseline-rev``, default 29505e8, checked
+   out with ``git worktree add`` into ``--baseline-tree``), same shop, same machine, same run:
+   a 60-day version of the 10,000-customer / 1,000-item shop under ``event_tracker`` (the
+   365-day run takes minutes per repeat on the shared machine; ``--full`` plays it), median
+   over ``--repeats`` runs each, and the ratio old / new (target >= 2). The old code runs in
+   a subprocess with the old tree first on ``sys.path``. Note that today's ``event_tracker``
+   does more than the old one: it also runs the 2-hourly automatic updates of a
+   User-Personalization campaign, the organic truth and a random reference list per page.
+4. Retrain cost against the number of days: ``retrain`` (weekly) over D and 2D days; a
+   ratio near 2 is linear growth of the total, near 4 quadratic.
+
+Run: ``python benchmarks/bench_sim.py`` (``--quick`` for a small smoke run).
 """
 
 from __future__ import annotations
@@ -22,7 +33,11 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: BLAS threads only add contention
 
 import argparse  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -116,6 +131,80 @@ def bench_latency(calls: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+_TIMED_RUN = """
+import json, sys, time
+sys.path.insert(0, {tree!r})
+from threadpoolctl import threadpool_limits
+from workbench.sim import Policy, ScenarioConfig, ShopConfig, run_scenario
+import workbench.sim as sim
+shop = ShopConfig(**json.loads({shop!r}))
+started = time.perf_counter()
+result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind={kind!r})), progress=False)
+n = len(result.events)  # the old code built this frame eagerly; read it here for both
+print(json.dumps({{"wall_s": time.perf_counter() - started, "events": n, "file": sim.__file__}}))
+"""
+
+
+def baseline_tree(tree: Path, rev: str) -> Path:
+    """A checkout of ``rev`` at ``tree`` (``git worktree add --detach``), created when missing."""
+    if not (tree / "workbench" / "sim" / "__init__.py").exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
+                       capture_output=True)
+    return tree
+
+
+def timed_subprocess(tree: Path, shop: ShopConfig, kind: str) -> dict:
+    """Wall time of one run of the simulator found in ``tree`` (a fresh interpreter each time)."""
+    import dataclasses
+
+    fields = {k: v for k, v in dataclasses.asdict(shop).items() if k not in ("substitution", "budget_days",
+                                                                             "causes_off")}
+    code = _TIMED_RUN.format(tree=str(tree), shop=json.dumps(fields), kind=kind)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=str(tree))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_old_vs_new(shop: ShopConfig, tree: Path, repeats: int, kind: str = "event_tracker") -> pd.DataFrame:
+    """Median wall time of the old and the new simulator on the same shop, interleaved run by run."""
+    old, new = [], []
+    for _ in range(repeats):
+        old.append(timed_subprocess(tree, shop, kind))
+        new.append(timed_subprocess(ROOT, shop, kind))
+    rows = []
+    for name, runs in (("before issue 10", old), ("today", new)):
+        walls = [r["wall_s"] for r in runs]
+        rows.append({"code": name, "policy": kind, "days": shop.warmup_days + shop.days, "customers": shop.n_users,
+                     "items": shop.n_items, "repeats": repeats, "median_wall_s": round(float(np.median(walls)), 2),
+                     "min_wall_s": round(min(walls), 2), "events": runs[0]["events"]})
+    frame = pd.DataFrame(rows)
+    frame["speedup_vs_old"] = (frame.loc[0, "median_wall_s"] / frame["median_wall_s"]).round(2)
+    return frame
+
+
+def bench_retrain_growth(shop: ShopConfig) -> pd.DataFrame:
+    """Wall time of weekly retraining over D and 2D run days (total growth: ~2x linear, ~4x quadratic)."""
+    import dataclasses
+
+    rows = []
+    for days in (shop.days, 2 * shop.days):
+        run_shop = dataclasses.replace(shop, days=days)
+        stale = _wall(run_shop, "stale")
+        retrain = _wall(run_shop, "retrain")
+        rows.append({"days": days, "stale_s": round(stale, 2), "retrain_s": round(retrain, 2),
+                     "retrain_cost_s": round(retrain - stale, 2)})
+    frame = pd.DataFrame(rows)
+    frame["cost_growth"] = (frame["retrain_cost_s"] / frame.loc[0, "retrain_cost_s"]).round(2)
+    return frame
+
+
+def _wall(shop: ShopConfig, kind: str) -> float:
+    started = time.perf_counter()
+    run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind=kind)), progress=False)
+    return time.perf_counter() - started
+
+
 def _ms(values, q: float) -> float:
     return round(float(np.quantile(values, q)) * 1e3, 3)
 
@@ -123,6 +212,11 @@ def _ms(values, q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small run (smoke test of the script)")
+    parser.add_argument("--full", action="store_true", help="old vs new on the whole 365-day shop")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per side for old vs new (median)")
+    parser.add_argument("--baseline-rev", default="29505e8", help="commit of the code before issue 10")
+    parser.add_argument("--baseline-tree", default="/tmp/recsys-workbench-before-issue-10", type=Path)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["run", "latency", "old_vs_new", "retrain"])
     args = parser.parse_args()
     if args.quick:
         shop = ShopConfig(n_users=2_000, n_items=300, days=46, warmup_days=14, seed=1, new_user_rate=1 / 180)
@@ -133,12 +227,28 @@ def main() -> None:
                           new_user_rate=1 / 180, mean_lifetime_days=180)
         calls = 10_000
     pd.set_option("display.width", 160)
-    print(f"== simulated shop: {shop.warmup_days + shop.days} days, {shop.n_users} customers, {shop.n_items} items")
-    print(bench_run(shop, ("stale", "event_tracker")).to_string(index=False))
-    print("target: event_tracker wall_s < 60")
-    print(f"\n== put_events -> changed recommendation latency ({calls} calls)")
-    print(bench_latency(calls).to_string(index=False))
-    print("target: p99 < 5 ms")
+    if "old_vs_new" not in args.skip:
+        compare_shop = shop if (args.full or args.quick) else ShopConfig(
+            n_users=10_000, n_items=1_000, days=46, warmup_days=14, seed=1, new_user_rate=1 / 180,
+            mean_lifetime_days=180)
+        tree = baseline_tree(args.baseline_tree, args.baseline_rev)
+        print(f"== old vs new: {compare_shop.warmup_days + compare_shop.days} days, {compare_shop.n_users} "
+              f"customers, {compare_shop.n_items} items (old = {args.baseline_rev} in {tree})")
+        print(bench_old_vs_new(compare_shop, tree, 1 if args.quick else args.repeats).to_string(index=False))
+        print("target: speedup_vs_old >= 2 for today")
+    if "run" not in args.skip:
+        print(f"\n== simulated shop: {shop.warmup_days + shop.days} days, {shop.n_users} customers, {shop.n_items} items")
+        print(bench_run(shop, ("stale", "event_tracker")).to_string(index=False))
+        print("target: event_tracker wall_s < 60")
+    if "retrain" not in args.skip:
+        retrain_shop = ShopConfig(n_users=2_000, n_items=300, days=28 if args.quick else 56, warmup_days=14, seed=1)
+        print(f"\n== weekly retraining cost, {retrain_shop.n_users} customers: D vs 2D days")
+        print(bench_retrain_growth(retrain_shop).to_string(index=False))
+        print("target: cost_growth well below 4 (quadratic)")
+    if "latency" not in args.skip:
+        print(f"\n== put_events -> changed recommendation latency ({calls} calls)")
+        print(bench_latency(calls).to_string(index=False))
+        print("target: p99 < 5 ms")
 
 
 if __name__ == "__main__":

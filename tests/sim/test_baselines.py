@@ -109,6 +109,7 @@ def test_cause_switches_keep_the_world_and_remove_the_change():
     later = shop.start + 20 * SECONDS_PER_DAY
     assert len(calm.items_at(later)) < len(full.items_at(later)) == full.catalog.available(later)
     assert len(calm.users_at(later)) == shop.n_users < len(full.users_at(later))
+    assert np.isinf(calm.customers.departure_day).all()
     assert calm.markers().query("kind == 'trend'").empty
     assert shop.with_causes(off=["season"]).effective_season_strength == 0
     assert shop.with_causes(on=["season"]).effective_taste_drift == 0

@@ -34,8 +34,9 @@ CAUSES = ("taste_drift", "season", "trend", "new_customers", "new_items", "satia
 * ``taste_drift`` -- customers' tastes wander (``taste_drift`` acts as 0);
 * ``season`` -- seasonal categories swing (``season_strength`` acts as 0);
 * ``trend`` -- a brand becomes fashionable (``trend_shift_day`` acts as ``None``);
-* ``new_customers`` -- customers arrive during the run (arrivals never come; the initial
-  customers and their lapses stay the same);
+* ``new_customers`` -- customer turnover: customers arrive and lapse during the run (off:
+  nobody arrives and nobody lapses, so the same customers visit all run long; without
+  this, lapses alone would shift the mix of visits towards long-lived segments);
 * ``new_items`` -- shoes are added during the run (they never appear; novelty then has
   nothing to act on);
 * ``satiation`` -- a bought shoe loses appeal for a while (``boredom`` acts as 0). Together

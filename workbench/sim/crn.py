@@ -25,6 +25,8 @@ effect of the policy, not noise.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -42,13 +44,17 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser (a bijection of uint64 with good avalanche), in place on a copy."""
-    x = x + _GOLDEN
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
+    """SplitMix64 finaliser (a bijection of uint64 with good avalanche), in place on a copy.
+
+    uint64 arithmetic wraps around modulo 2**64 by design.
+    """
+    with np.errstate(over="ignore"):
+        x = x + _GOLDEN
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
     return x
 
 
@@ -62,10 +68,10 @@ def _packed(seed: int, customer, day, a, b) -> np.ndarray:
         | (np.asarray(day, dtype=np.int64).astype(np.uint64) << np.uint64(30)) \
         | (np.asarray(a, dtype=np.int64).astype(np.uint64) << np.uint64(10)) \
         | np.asarray(b, dtype=np.int64).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        return _mix(packed ^ _salt(seed, 0))
+    return _mix(packed ^ _salt(int(seed), 0))
 
 
+@functools.lru_cache(maxsize=4096)
 def _salt(seed: int, code: int) -> np.uint64:
     return _mix(np.asarray([(int(seed) << 8) + code], dtype=np.uint64))[0]
 
@@ -77,8 +83,7 @@ def _to_unit(h: np.ndarray) -> np.ndarray:
 def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
     """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once)."""
     base = _packed(seed, customer, day, a, b)
-    with np.errstate(over="ignore"):
-        return [_to_unit(_mix(base + _salt(seed, PURPOSES[p]))) for p in purposes]
+    return [_to_unit(_mix(base + _salt(int(seed), PURPOSES[p]))) for p in purposes]
 
 
 def uniform(seed: int, purpose: str, customer, day, a=0, b=0) -> np.ndarray:

@@ -606,7 +606,7 @@ class _Run:
                 f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}; "
                 "the model cannot be trained. Loosen the subset or lengthen warmup_days."
             )
-        frame = self.log.training_frame(self.user_ids, self.item_ids, mask)
+        frame = self._training_frame(a, mask)
         if self.model is None:
             self.model, self.spec = make_model(self.policy)
             if self.policy.filter:
@@ -630,6 +630,22 @@ class _Run:
         self.fed_clock = int(a["ts"][mask].max())
         if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track"):
             self.tracker = _make_tracker(self.model)
+
+    def _training_frame(self, a: dict[str, np.ndarray], mask: np.ndarray) -> pd.DataFrame:
+        """The Personalize training frame of the masked log, built incrementally.
+
+        Only the events logged since the previous training are turned into string rows;
+        the earlier rows are kept (the log is append-only and the mask depends only on
+        each event), so a retrain does not rebuild every string of the growing log.
+        """
+        start = getattr(self, "_frame_rows", 0)
+        sel = np.flatnonzero(mask[start:]) + start
+        piece = interactions_frame(self.user_ids, self.item_ids, a["user"][sel], a["item"][sel], a["ts"][sel],
+                                   a["kind"][sel], a["value"][sel])
+        previous = getattr(self, "_frame", None)
+        frame = piece if previous is None else pd.concat([previous, piece], ignore_index=True)
+        self._frame, self._frame_rows = frame, len(mask)
+        return frame
 
     def _auto_update(self, t: int) -> None:
         """The 2-hourly automatic update; only the items added since the last update (or training) are passed."""

@@ -85,8 +85,9 @@ def build_world(shop: ShopConfig) -> World:
     if not shop.cause_on("new_items"):
         catalog.created[catalog.created > shop.start] = _NEVER
         catalog.frame[CREATION_TIMESTAMP] = catalog.created
-    if not shop.cause_on("new_customers"):
+    if not shop.cause_on("new_customers"):  # no turnover: nobody arrives, nobody lapses
         customers.arrival_day[customers.arrival_day >= 0] = _NEVER_DAY
+        customers.departure_day[:] = np.inf
     if shop.trend_brand is None:
         trend_brand = int(rng.integers(0, len(BRANDS)))
     elif shop.trend_brand in BRANDS:
