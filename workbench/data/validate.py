@@ -74,8 +74,9 @@ MISSING_SPELLINGS = ("nan", "none", "null", "<na>", "nat")
 """Id values (any case) that are how pandas, Python or SQL print a *missing* value; an id spelled so is
 almost always a gap that was written out as text (``str(np.nan)`` is ``"nan"``), so it is refused."""
 
-_ID_SUSPECT = (r"^\s+$|[\x00-\x1f\x7f]|^(?i:" + "|".join(MISSING_SPELLINGS).replace("<", "\\<")
-               + r")$|^[+-]?\d+\.0+$")
+_MISSING_VARIANTS = sorted({"".join(c.upper() if (mask >> i) & 1 else c for i, c in enumerate(word))
+                            for word in MISSING_SPELLINGS for mask in range(2 ** len(word))})
+"""Every upper/lower-case spelling of :data:`MISSING_SPELLINGS` (matched by hash, no per-value lowering)."""
 
 EPOCH_FIX = ("Use Unix epoch seconds (10 digits today), e.g. "
              "(pd.to_datetime(df['TIMESTAMP'], utc=True) - pd.Timestamp(0, tz='UTC')) // pd.Timedelta('1s').")
@@ -228,23 +229,34 @@ def _id_text_problems(series: pd.Series, name: str) -> list[RowProblem]:
     if not (pd.api.types.is_string_dtype(series) and series.dtype != object):
         return problems
     values = pa.array(series)
-    suspect = pc.match_substring_regex(values, _ID_SUSPECT)
-    if not pc.any(suspect).as_py():
-        return problems
-    text = series.astype("str")
-    blank = _matches(values, r"^\s+$")
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    # byte-level pre-checks over the data buffers (memchr-fast): clean ids skip every per-value regex
+    blobs = [bytes(c.buffers()[2]) for c in chunks if c.buffers()[2] is not None]
+    has_control = any(b"\x7f" in b or (len(b) and int(np.frombuffer(b, dtype=np.uint8).min()) < 0x20) for b in blobs)
+    has_space = has_control or any(b" " in b for b in blobs)
+    has_dot = any(b"." in b for b in blobs)
+    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
+    short = (lengths >= 3) & (lengths <= 4)  # MISSING_SPELLINGS are 3 or 4 characters long
+    blank = _matches(values, r"^\s+$") if has_space else np.zeros(len(series), dtype=bool)
     if blank.any():
         problems.append(RowProblem(blank, name, f"{name} is only whitespace.",
                                    f"Every row needs a real {name}; fill it in or remove the row."))
-    control = _matches(values, r"[\x00-\x1f\x7f]") & ~blank
-    if control.any():
-        problems.append(RowProblem(control, name, f"{name} contains a control character (NUL, tab, line break ...).",
-                                   f"Remove control characters from {name}; ids are printable text."))
-    spelled = text.str.lower().isin(MISSING_SPELLINGS).to_numpy(dtype=bool, na_value=False)
+    if has_control:
+        control = _matches(values, r"[\x00-\x1f\x7f]") & ~blank
+        if control.any():
+            problems.append(RowProblem(control, name, f"{name} contains a control character (NUL, tab, line "
+                                       "break ...).", f"Remove control characters from {name}; ids are printable text."))
+    spelled = np.zeros(len(series), dtype=bool)
+    if short.any():
+        where = np.flatnonzero(short)
+        spelled[where] = pc.fill_null(pc.is_in(values.take(pa.array(where)), value_set=pa.array(_MISSING_VARIANTS)),
+                                      False).to_numpy(zero_copy_only=False)
     if spelled.any():
         problems.append(RowProblem(spelled, name, f"{name} is a missing value written as text (nan, None, NULL ...).",
                                    f"Fill in the real {name} or remove the row (pandas writes a missing id as 'nan' "
                                    "when it is turned into text)."))
+    if not has_dot:
+        return problems
     floaty = _matches(values, r"^[+-]?\d+\.0+$")  # judged per value, so chunked loaders agree
     if floaty.any():
         problems.append(RowProblem(floaty, name, f"{name} is a whole number spelled as a float (like 1.0): the "
