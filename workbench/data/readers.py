@@ -166,9 +166,10 @@ def _no_field_limit():
 def _temp_csv(near: Path):
     """A temporary file for the good rows, next to the input when that folder is writable."""
     try:
-        return tempfile.NamedTemporaryFile("wb", suffix=".csv", dir=near.parent, delete=False)
+        return tempfile.NamedTemporaryFile("wb", prefix=".workbench-scan-", suffix=".csv", dir=near.parent,
+                                           delete=False)
     except OSError:
-        return tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)
+        return tempfile.NamedTemporaryFile("wb", prefix=".workbench-scan-", suffix=".csv", delete=False)
 
 
 def _scan(path: Path, header: list[str], string_columns: list[str], errors: str, arrow_message: str,

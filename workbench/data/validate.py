@@ -4,8 +4,17 @@ Two kinds of checks live here.
 
 *Row rules* look at every value, vectorised (one boolean mask per rule and
 column, no Python loop over rows): ids present and at most 256 characters,
-timestamps in Unix epoch seconds, numbers numeric, non-nullable fields filled,
-categorical values at most 1,000 characters, textual values at most 20,000.
+timestamps in Unix epoch seconds, numbers numeric (``true``/``false`` are not
+numbers), non-nullable fields filled, categorical values at most 1,000
+characters, textual values at most 20,000.
+
+Ids must also be usable text. Refused, because each is nearly always a
+corruption rather than a real id: whitespace only; a control character (NUL,
+tab, line break); a missing value written as text (``nan``, ``None``, ``NULL``,
+``<NA>``, ``NaT`` in any case -- what ``str()`` of a pandas gap gives); a whole
+number spelled as a float (``1.0``, the trace of an id column that passed through
+floats, which would not match ``1`` elsewhere); a float column; lists, mappings or
+bytes. Ids like ``007``, ``1.5`` or ``1e5`` stay text.
 Loaders turn them into a :class:`~workbench.errors.DatasetError` for the first
 bad row (``errors="raise"``) or remove the bad rows and list them
 (``errors="reject"``); validators count them.
