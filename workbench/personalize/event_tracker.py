@@ -72,7 +72,10 @@ What the workbench does with them, following the fact sheet:
   recording and forwarding atomic: the log, the duplicate index and the attached
   models see the events of concurrent ``put_events`` calls one call after the
   other, in the log's order. :class:`~workbench.personalize.Campaign` holds its
-  own lock around its model, so requests never read a half-applied update.
+  own lock around its model, so requests never read a half-applied update. A
+  recommender attached directly (without a Campaign) is updated under the
+  tracker's lock only; if other threads call its ``recommend`` meanwhile, deploy
+  it in a Campaign instead.
 * **Storage** -- the log is kept in compact columns (lists of shared id strings,
   ``array`` columns for timestamps and values, properties as sparse columns),
   a few hundred bytes per event; :attr:`EventTracker.events` builds the frame on

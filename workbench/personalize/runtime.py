@@ -647,7 +647,7 @@ class PersonalizeRuntime:
     def put_events(self, **params: Any) -> dict[str, Any]:
         """PutEvents, routed to the tracker that owns ``trackingId`` (see :meth:`EventTracker.put_events`)."""
         tracking_id = params.get("trackingId")
-        for group in self._groups.values():
+        for group in list(self._groups.values()):  # a copy: another thread may create a group meanwhile
             if group.tracker_created and group.tracker.tracking_id == tracking_id:
                 return group.tracker.put_events(**params)
         validate_request(EVENTS_SERVICE, "PutEvents", params)
@@ -692,7 +692,7 @@ class PersonalizeRuntime:
 
     def _store_for(self, params: Mapping[str, Any], operation: str) -> EventTracker:
         arn = params.get("datasetArn")
-        for group in self._groups.values():
+        for group in list(self._groups.values()):
             if arn in (group.tracker.items_dataset_arn, group.tracker.users_dataset_arn):
                 return group.tracker
         validate_request(EVENTS_SERVICE, operation, params)
