@@ -345,3 +345,8 @@ def test_event_history_appends_columns_and_builds_one_frame():
     assert mask.tolist() == [[False, True]]
     with pytest.raises(ValueError, match="as many"):
         history.append(["u1"], ["a", "b"], [1])
+    import copy
+
+    twin = copy.deepcopy(history)  # models are deep-copied (notebooks, simulations): the lock is recreated
+    twin.append(["u2"], ["e"], [13])
+    assert len(twin) == len(history) + 1 and twin.frame()["ITEM_ID"].iloc[-1] == "e"

@@ -312,6 +312,15 @@ class EventHistory:
     def __len__(self) -> int:
         return len(self._base) + len(self._users)
 
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def n_tracked(self) -> int:
         """How many events were appended since the training frame."""
