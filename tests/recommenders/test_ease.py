@@ -108,7 +108,7 @@ def als_loss(model: ImplicitALS) -> float:
     pref = (w > 0).astype(float)
     conf = 1.0 + model.config.alpha * w
     pred = model.user_factors_ @ model.item_factors_.T
-    reg = model.config.reg * ((model.user_factors_ ** 2).sum() + (model.item_factors_ ** 2).sum())
+    reg = model.reg_ * ((model.user_factors_ ** 2).sum() + (model.item_factors_ ** 2).sum())
     return float((conf * (pref - pred) ** 2).sum() + reg)
 
 
@@ -128,7 +128,7 @@ def test_als_user_vectors_are_exact_least_squares_solutions():
     conf = 1 + model.config.alpha * w
     y = model.item_factors_
     x = model.user_factors_[4]
-    gradient = -2 * y.T @ (conf * ((w > 0) - y @ x)) + 2 * model.config.reg * x
+    gradient = -2 * y.T @ (conf * ((w > 0) - y @ x)) + 2 * model.reg_ * x
     np.testing.assert_allclose(gradient, 0.0, atol=1e-8)
 
 
@@ -166,3 +166,10 @@ def test_als_solver_choice_and_missing_package(monkeypatch):
     with pytest.raises(ImportError, match="pip install implicit"):
         ImplicitALS(solver="implicit").fit(interactions)
     assert ImplicitALS(factors=2, epochs=1, solver="auto").fit(interactions).solver_ == "cholesky"
+
+
+def test_als_default_penalty_scales_with_the_data():
+    # 3 users, 5 observed cells of weight 1 -> confidence 1 + 5 * 1 = 6 each: 0.1 * 30 / 3 = 1.0
+    frame = pd.DataFrame({USER_ID: ["a", "a", "a", "b", "c"], ITEM_ID: ["x", "y", "z", "x", "y"]})
+    assert ImplicitALS(factors=2, epochs=1, solver="cholesky").fit(frame).reg_ == pytest.approx(1.0)
+    assert ImplicitALS(factors=2, epochs=1, reg=3.0, solver="cholesky").fit(frame).reg_ == 3.0

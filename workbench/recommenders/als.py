@@ -38,11 +38,14 @@ Two solvers minimise the same objective:
 
 ``"auto"`` (the default) uses ``implicit`` when it is installed, else numpy.
 
-Defaults (64 factors, ``reg=50``, ``alpha=5``, 15 epochs) were chosen on MovieLens
-100k with Microsoft Recommenders' protocol (stratified 75/25 split per user, seed 42;
-``benchmarks/bench_quality.py``), where they reach NDCG@10 0.48. The penalty is large
-on purpose: with ``alpha`` confidences, a small ``reg`` lets the factors of items seen by
-a handful of users grow until those items top every list (``reg=0.1`` gave 0.38).
+Defaults (64 factors, ``alpha=5``, 15 epochs, a penalty scaled with the data) were
+chosen on MovieLens 100k with Microsoft Recommenders' protocol (stratified 75/25 split
+per user, seed 42; ``benchmarks/bench_quality.py``), where they reach NDCG@10 0.48. The
+penalty is large on purpose: with ``alpha`` confidences, a small ``reg`` lets the
+factors of items seen by a handful of users grow until those items top every list
+(``reg=0.1`` gave 0.38, a fixed 50 gave 0.48). But a fixed penalty means different
+things on different data, so ``reg=None`` (the default) uses :func:`data_scaled_reg`,
+a tenth of a user's mean confidence mass: about 47 on MovieLens 100k.
 """
 
 from __future__ import annotations
@@ -67,8 +70,9 @@ class ImplicitALSConfig(RecommenderConfig):
     epochs: int = 15
     """Rounds of alternating (users, then items) updates."""
 
-    reg: float = 50.0
-    """L2 penalty ``lambda`` on every vector."""
+    reg: float | None = None
+    """L2 penalty ``lambda`` on every vector; ``None`` scales it with the data
+    (:func:`data_scaled_reg`: about 47 on MovieLens 100k). The value used is ``reg_`` after fit."""
 
     alpha: float = 5.0
     """Confidence slope: ``c = 1 + alpha * summed event weight``."""
@@ -93,7 +97,7 @@ class ImplicitALS(Recommender):
 
     def _fit(self, interactions: pd.DataFrame, items, users) -> None:
         c = self.config
-        if c.factors < 1 or c.epochs < 1 or c.reg < 0 or c.alpha < 0 or c.cg_steps < 1:
+        if c.factors < 1 or c.epochs < 1 or (c.reg is not None and c.reg < 0) or c.alpha < 0 or c.cg_steps < 1:
             raise ValueError(f"ImplicitALS needs factors >= 1, epochs >= 1, reg >= 0, alpha >= 0 and cg_steps >= 1, "
                              f"got {c}")
         if c.solver not in ("auto", "implicit", "cholesky"):
@@ -102,11 +106,13 @@ class ImplicitALS(Recommender):
         weights.sum_duplicates()
         self.user_items_ = weights
         self.solver_ = _resolve_solver(c.solver)
-        self.user_factors_, self.item_factors_ = als_factors(weights, c, self.solver_)
+        self.reg_ = data_scaled_reg(weights, c.alpha) if c.reg is None else float(c.reg)
+        self.user_factors_, self.item_factors_ = als_factors(weights, dataclasses.replace(c, reg=self.reg_),
+                                                             self.solver_)
 
     def _solve(self, rows, fixed: np.ndarray) -> np.ndarray:
         """One exact half-step: the closed-form vector of every row of ``rows`` given the other side."""
-        return _cholesky_half_step(rows, fixed, self.config.reg, self.config.alpha)
+        return _cholesky_half_step(rows, fixed, self.reg_, self.config.alpha)
 
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
         return self.user_factors_[users] @ self.item_factors_.T
