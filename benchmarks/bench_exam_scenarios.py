@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import tempfile
 import time
 
 import pandas as pd
@@ -54,6 +56,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=0,
                         help="also play every simulate-recipe scenario on seeds 0..N-1 and report the key's wins")
     args = parser.parse_args()
+    # time cold runs: the simulator's on-disk cache goes to a fresh folder for this process
+    os.environ["RECSYS_WORKBENCH_CACHE"] = tempfile.mkdtemp(prefix="bench-exam-cache-")
 
     baseline = statistics.median(_baseline() for _ in range(args.repeats))
     rows = []
