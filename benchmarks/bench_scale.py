@@ -13,7 +13,7 @@ its peak memory is its own:
   runs on a cluster's session);
 * **recommend for 1,000 users** with each fitted model.
 
-It prints one table (seconds, peak memory of the Python process; the JVM's
+It prints one table (seconds, memory the step added to the Python process at its peak; the JVM's
 memory is shown separately), then where each path breaks on this machine: peak
 bytes per row extrapolated to the memory available, and EASE's refusal above the
 item count whose dense item x item matrix fits (the number is in its error).
@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -62,8 +62,36 @@ def generate(path: Path, rows: int, users: int, items: int, seed: int = 0, chunk
             out.write_table(table)
 
 
-def _peak_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+class PeakMemory:
+    """Highest resident memory of this process while the block runs, above what it held before.
+
+    A thread samples the RSS every 5 ms (``ru_maxrss`` would also count the imports'
+    own peak, which can exceed a small step's).
+    """
+
+    def __enter__(self) -> PeakMemory:
+        import psutil
+
+        self._process = psutil.Process()
+        self.before = self._process.memory_info().rss
+        self.peak = self.before
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.005):
+            self.peak = max(self.peak, self._process.memory_info().rss)
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+    @property
+    def grown(self) -> int:
+        return self.peak - self.before
 
 
 def _asked_users(users: int, count: int) -> list[str]:
@@ -73,19 +101,21 @@ def _asked_users(users: int, count: int) -> list[str]:
 def step_load_memory(csv: str) -> dict:
     from workbench.data import load_interactions
 
-    t0 = time.perf_counter()
-    frame, report = load_interactions(csv)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "peak": _peak_bytes(), "rows": report.rows_kept, "ok": report.validation.ok}
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        frame, report = load_interactions(csv)
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "peak": memory.grown, "rows": report.rows_kept, "ok": report.validation.ok}
 
 
 def step_load_duckdb(csv: str, parquet: str, memory_limit: str) -> dict:
     from workbench.data import load_large
 
-    t0 = time.perf_counter()
-    result = load_large(csv, out=parquet, memory_limit=memory_limit)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "peak": _peak_bytes(), "rows": result.report.rows_kept,
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        result = load_large(csv, out=parquet, memory_limit=memory_limit)
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "peak": memory.grown, "rows": result.report.rows_kept,
             "ok": result.report.validation.ok}
 
 
@@ -94,15 +124,16 @@ def step_implicit_als(parquet: str, factors: int, epochs: int, asked: list[str])
 
     from workbench.recommenders import ImplicitALS
 
-    frame = pd.read_parquet(parquet)
-    model = ImplicitALS(factors=factors, epochs=epochs)
-    t0 = time.perf_counter()
-    model.fit(frame)
-    fit = time.perf_counter() - t0
+    with PeakMemory() as memory:  # the frame counts: the in-memory path holds it while training
+        frame = pd.read_parquet(parquet)
+        model = ImplicitALS(factors=factors, epochs=epochs)
+        t0 = time.perf_counter()
+        model.fit(frame)
+        fit = time.perf_counter() - t0
     t0 = time.perf_counter()
     recs = model.recommend(asked, n=10)
     recommend = time.perf_counter() - t0
-    return {"fit": fit, "recommend": recommend, "peak": _peak_bytes(), "lists": int(recs["USER_ID"].nunique()),
+    return {"fit": fit, "recommend": recommend, "peak": memory.grown, "lists": int(recs["USER_ID"].nunique()),
             "solver": getattr(model, "solver_", model.config.solver)}
 
 
@@ -116,27 +147,17 @@ def step_spark_als(parquet: str, factors: int, epochs: int, asked: list[str], dr
     start = time.perf_counter() - t0
     events = spark.read.parquet(parquet)
     model = SparkALS(factors=factors, epochs=epochs, blocks=2)
-    t0 = time.perf_counter()
-    model.fit(events)
-    fit = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    recs = model.recommend(asked, n=10)
-    recommend = time.perf_counter() - t0
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        model.fit(events)
+        fit = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        recs = model.recommend(asked, n=10)
+        recommend = time.perf_counter() - t0
     jvm = sum(p.memory_info().rss for p in psutil.Process().children(recursive=True))
     spark.stop()
-    return {"start": start, "fit": fit, "recommend": recommend, "peak": _peak_bytes(), "jvm": jvm,
+    return {"start": start, "fit": fit, "recommend": recommend, "peak": memory.grown, "jvm": jvm,
             "lists": int(recs["USER_ID"].nunique())}
-
-
-def step_baseline() -> dict:
-    """Peak memory of a fresh process that imported what the steps import (subtracted per row)."""
-    import pandas  # noqa: F401
-    import pyarrow  # noqa: F401
-
-    import workbench.data  # noqa: F401
-    import workbench.recommenders  # noqa: F401
-
-    return {"peak": _peak_bytes()}
 
 
 def in_child(function, *args):
@@ -206,29 +227,28 @@ def main() -> None:
         seconds = lambda v: f"{v:,.1f} s"  # noqa: E731
         print(f"{'load + validate (load_large)':<34} {cell(memory, 'seconds', seconds):>22} "
               f"{cell(duck, 'seconds', seconds):>22}")
-        print(f"{'  peak memory (Python process)':<34} {cell(memory, 'peak', gib):>22} {cell(duck, 'peak', gib):>22}")
+        print(f"{'  memory added (Python process)':<34} {cell(memory, 'peak', gib):>22} {cell(duck, 'peak', gib):>22}")
         print(f"{'Spark session start':<34} {'-':>22} {cell(spark, 'start', seconds):>22}")
         print(f"{'ALS fit (ImplicitALS / SparkALS)':<34} {cell(als, 'fit', seconds):>22} "
               f"{cell(spark, 'fit', seconds):>22}")
         print(f"{f'recommend {len(asked):,} users':<34} {cell(als, 'recommend', seconds):>22} "
               f"{cell(spark, 'recommend', seconds):>22}")
-        print(f"{'  peak memory (Python process)':<34} {cell(als, 'peak', gib):>22} {cell(spark, 'peak', gib):>22}")
+        print(f"{'  memory added (Python process)':<34} {cell(als, 'peak', gib):>22} {cell(spark, 'peak', gib):>22}")
         print(f"{'  JVM memory at the end':<34} {'-':>22} {cell(spark, 'jvm', gib):>22}")
         for name, result in (("in-memory load", memory), ("ImplicitALS", als), ("Spark", spark)):
             if "error" in result:
                 print(f"  {name}: {result['error']}")
 
-        base = in_child(step_baseline).get("peak", 0)
         available = psutil.virtual_memory().available
         print()
         print(f"where each path breaks on this machine ({gib(psutil.virtual_memory().total)} RAM, "
-              f"{gib(available)} available now; a fresh process with the imports: {gib(base)}):")
+              f"{gib(available)} available now):")
         if "error" not in memory:
-            per_row = max(memory["peak"] - base, 1) / args.rows
+            per_row = max(memory["peak"], 1) / args.rows
             print(f"  load_interactions: {per_row:,.0f} bytes per row at peak -> about "
                   f"{available / per_row / 1e6:,.0f}M rows fit in the memory available now")
         if "error" not in als:
-            per_row = max(als["peak"] - base, 1) / args.rows
+            per_row = max(als["peak"], 1) / args.rows
             print(f"  ImplicitALS (frame + matrices + factors): {per_row:,.0f} bytes per row at peak -> about "
                   f"{available / per_row / 1e6:,.0f}M rows")
         print(f"  load_large: peak {cell(duck, 'peak', gib)} at chunk_rows=500,000 and DuckDB memory_limit="

@@ -86,3 +86,13 @@ def test_bad_settings_are_refused(spark):
     interactions = contract_dataset()[0]
     with pytest.raises(ValueError, match="factors"):
         SparkALS(factors=0).fit(interactions)
+
+
+def test_missing_java_is_reported_with_the_fix(monkeypatch):
+    from workbench.spark import JDK_PACKAGE, SparkUnavailable, get_spark, session, spark_status
+
+    monkeypatch.setattr(session, "java_executable", lambda: None)
+    ok, message = spark_status()
+    assert not ok and "make spark-env" in message and JDK_PACKAGE in message
+    with pytest.raises(SparkUnavailable, match="no Java runtime"):
+        get_spark()
