@@ -8,8 +8,9 @@ control of a chapter re-uses every run it does not change.
 
 Where: ``$RECSYS_WORKBENCH_CACHE`` or ``~/.cache/recsys-workbench/sim``. Entries
 are pickled pandas frames (a few hundred kB each); delete the folder to clear it.
-The key includes a digest of every ``workbench/sim/*.py`` file, so a code change
-never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache for
+The key includes a digest of the code a run depends on (the simulator, the
+recommenders it serves, the metrics and data code: :data:`CODE_FOLDERS`), so a code
+change never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache for
 the default chapter-07 grid (the footwear shop, policies none / random / stale /
 retrain / event_tracker).
 """
@@ -49,14 +50,27 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "recsys-workbench" / "sim"
 
 
+CODE_FOLDERS = ("sim", "recommenders", "personalize", "metrics", "data")
+"""Subpackages of ``workbench`` whose code decides a run's numbers (the models the shop serves
+and the metrics it logs, not only the simulator), so all of them are part of the key."""
+
+
 def code_digest() -> str:
-    """Digest of the simulator's source files (part of every cache key)."""
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(here.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """Digest of the source files a run depends on (part of every cache key; computed once per process)."""
+    global _digest
+    if _digest is None:
+        package = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256()
+        for path in sorted([package / "constants.py", package / "vocabulary.py",
+                            *(p for folder in CODE_FOLDERS for p in (package / folder).rglob("*.py"))]):
+            if path.is_file():
+                digest.update(str(path.relative_to(package)).encode())
+                digest.update(path.read_bytes())
+        _digest = digest.hexdigest()[:16]
+    return _digest
+
+
+_digest: str | None = None
 
 
 def config_key(config: ScenarioConfig, baseline: bool) -> str:
