@@ -485,3 +485,15 @@ def test_personalized_ranking_needs_a_user(data, user):
         campaign.get_personalized_ranking(userId=user, inputList=["item001"])
     assert error_code(excinfo) == "InvalidInputException"
     assert "userId" in str(excinfo.value)
+
+
+def test_runtime_objects_can_still_be_deep_copied(data, newest):
+    """Locks can't be copied; trackers, campaigns and runtimes recreate theirs."""
+    import copy
+
+    rt, group, tracking_id, campaign = shop(data)
+    put(rt, tracking_id, [{"eventType": "click", "itemId": "item001", "sentAt": newest + 1}])
+    twin = copy.deepcopy(rt)
+    put(twin, tracking_id, [{"eventType": "click", "itemId": "item002", "sentAt": newest + 2}])
+    assert len(twin.tracker(group)) == 2 and len(rt.tracker(group)) == 1
+    assert len(copy.deepcopy(campaign).model._history) == len(campaign.model._history)

@@ -227,6 +227,15 @@ class EventTracker:
     def __repr__(self) -> str:
         return f"EventTracker(name={self.name!r}, events={len(self._log)}, attached={len(self._targets)})"
 
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def __len__(self) -> int:
         return len(self._log)
 
