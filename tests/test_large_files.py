@@ -94,8 +94,9 @@ def test_raise_names_the_same_row_column_and_fix(tmp_path):
     with pytest.raises(DatasetError) as memory:
         load_interactions(path)
     with pytest.raises(DatasetError) as large:
-        load_large(path, chunk_rows=40)
+        load_large(path, chunk_rows=40, out=tmp_path / "clean.parquet")
     assert str(large.value) == str(memory.value)
+    assert not (tmp_path / "clean.parquet").exists()  # no half-written output
     assert (large.value.row, large.value.column) == (134, "TIMESTAMP")
     assert "df['TIMESTAMP'] // 1000" in large.value.fix
 

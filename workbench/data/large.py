@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -248,7 +250,7 @@ def _typed_chunk(batch: pa.RecordBatch, schema: DatasetSchema, parquet: bool) ->
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get if nullable_ints else None)
 
 
-def _kept_rownums(start: int, count: int, rejected_rows: np.ndarray, shift: np.ndarray) -> np.ndarray:
+def _kept_rownums(start: int, count: int, shift: np.ndarray) -> np.ndarray:
     """1-based file rows of the ``count`` parsed rows after the first ``start``, skipping unparsable rows."""
     positions = np.arange(start + 1, start + count + 1, dtype=np.int64)
     return positions + np.searchsorted(shift, positions, side="left")
@@ -417,27 +419,36 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
             raise _first_parse_error(rejects, file)
         rejected_rows = rejects["row"].to_numpy(dtype=np.int64) if len(rejects) else np.zeros(0, dtype=np.int64)
         shift = np.sort(rejected_rows) - np.arange(1, len(rejected_rows) + 1)
-        target = Path(out) if out is not None else Path(tempfile.mkstemp(prefix="wb-large-", suffix=".parquet")[1])
+        if out is not None:
+            target = Path(out)
+        else:
+            handle, name = tempfile.mkstemp(prefix="wb-large-", suffix=".parquet")
+            os.close(handle)
+            target = Path(name)
         arrow_schema = _arrow_schema(schema_used)
         parts = [rejects]
         kept = 0
         seen = 0
         writer = pq.ParquetWriter(target, arrow_schema)
+        finished = False
         try:
             reader = connection.sql(f"SELECT * FROM {source}").to_arrow_reader(chunk_rows)
             for batch in reader:
                 if batch.num_rows == 0:
                     continue
                 chunk = _typed_chunk(batch, schema_used, parquet)
-                rownums = _kept_rownums(seen, len(chunk), rejected_rows, shift)
+                rownums = _kept_rownums(seen, len(chunk), shift)
                 seen += len(chunk)
                 frame, chunk_report = finish_frame(chunk, kind, file=file, schema=schema_used, domain=domain,
                                                    errors=errors, rownums=rownums)
                 parts.append(chunk_report.rejected)
                 kept += len(frame)
                 writer.write_table(pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False))
+            finished = True
         finally:
             writer.close()
+            if not finished:  # a bad row stopped the load: leave no half-written file behind
+                target.unlink(missing_ok=True)
         report = _dataset_checks(connection, target, kind, schema_used, domain,
                                  _schema_report(schema_used, kind, domain, file))
         rejected = rejected_frame(parts)
@@ -447,8 +458,6 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
         return LargeLoad(target, load_report, schema_used)
     finally:
         connection.close()
-        import shutil
-
         shutil.rmtree(spill, ignore_errors=True)
 
 
