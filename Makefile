@@ -33,11 +33,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --no-deps -e .
 	touch $(STAMP)
 
-# A fresh access token per run; the printed URL carries it and opens the chapter index.
+# A fresh access token per run (none with MARIMO_FLAGS=--no-token); the printed URL carries it
+# and opens the chapter index.
 run: $(STAMP)
 	@token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(16))'); \
-	echo "Open http://$(HOST):$(PORT)/?file=index.py&access_token=$$token  (Ctrl+C to stop)"; \
-	exec $(BIN)/marimo edit notebooks --headless --host $(HOST) --port $(PORT) --token-password "$$token" $(MARIMO_FLAGS)
+	case " $(MARIMO_FLAGS) " in \
+	  *" --no-token "*) auth=""; query="";; \
+	  *) auth="--token-password=$$token"; query="&access_token=$$token";; \
+	esac; \
+	echo "Open http://$(HOST):$(PORT)/?file=index.py$$query  (Ctrl+C to stop)"; \
+	exec $(BIN)/marimo edit notebooks --headless --host $(HOST) --port $(PORT) $$auth $(MARIMO_FLAGS)
 
 # The Jupyter copies in JupyterLab, opened on their index (JupyterLab prints its own URL with its token).
 jupyterlab: $(STAMP)

@@ -47,7 +47,7 @@ _LABELS = {
     "EVENT_VALUE": "event value",
     "CATEGORY_L1": "category",
     "new_customer_share": "share of visits by new customers",
-    "freshness_median_hours": "age of the newest usable event (hours, median)",
+    "freshness_median_hours": "newest event age (h, median)",
 }
 
 _METRICS = {"ndcg": "NDCG", "precision": "Precision", "recall": "Recall", "mrr": "MRR", "map": "MAP",
