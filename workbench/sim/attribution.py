@@ -53,6 +53,8 @@ def attribute_decline(
     early: tuple[int, int | None] = (0, 21),
     late: tuple[int, int | None] = (-21, None),
     progress: bool = False,
+    modes: Sequence[str] = ("alone on", "alone off"),
+    cached: bool = False,
 ) -> pd.DataFrame:
     """Tidy table of the policy's uplift decline per cause setting, paired over seeds.
 
@@ -64,6 +66,10 @@ def attribute_decline(
         early, late: run-day windows ``(first, stop)`` compared (default: first three
             weeks vs last three weeks).
         progress: show progress bars.
+        modes: which per-cause settings to play: ``"alone on"`` and/or ``"alone off"``
+            (``all on`` and ``all off`` are always played).
+        cached: play through :func:`workbench.sim.cache.cached_run` (on-disk cache), so a
+            chapter re-uses runs it played before.
 
     Returns:
         One row per setting: ``setting`` (``all on``, ``all off``, ``<cause> alone on``,
@@ -78,16 +84,26 @@ def attribute_decline(
     bad = [c for c in causes if c not in CAUSES]
     if bad:
         raise ValueError(f"attribute_decline: unknown causes {bad}; valid: {', '.join(CAUSES)}.")
+    unknown_modes = sorted(set(modes) - {"alone on", "alone off"})
+    if unknown_modes:
+        raise ValueError(f"attribute_decline: unknown modes {unknown_modes}; use 'alone on' and/or 'alone off'.")
     settings: list[tuple[str, str, list[str]]] = [("all on", "", list(CAUSES)), ("all off", "", [])]
     for cause in causes:
-        settings.append((f"{cause} alone on", cause, [cause]))
-        settings.append((f"{cause} alone off", cause, [c for c in CAUSES if c != cause]))
+        if "alone on" in modes:
+            settings.append((f"{cause} alone on", cause, [cause]))
+        if "alone off" in modes:
+            settings.append((f"{cause} alone off", cause, [c for c in CAUSES if c != cause]))
     rows = []
     for label, cause, on in settings:
         for seed in seeds:
             world = dataclasses.replace(shop, seed=int(seed)).with_causes(on=on)
             config = ScenarioConfig(shop=world, policy=policy, name=label)
-            daily = run_scenario(config, progress=progress, baseline=True).daily
+            if cached:
+                from .cache import cached_run
+
+                daily = cached_run(config, baseline=True, progress=progress)["daily"]
+            else:
+                daily = run_scenario(config, progress=progress, baseline=True).daily
             rows.append({"setting": label, "cause": cause, "causes_on": "+".join(on) or "-", "seed": int(seed),
                          **uplift_decline(daily, early, late), "slope_per_30d": uplift_slope(daily)})
     per_seed = pd.DataFrame(rows)
