@@ -96,3 +96,44 @@ def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monk
     assert "already holds 1 file(s)" in _text(outputs)
     _own_data_app().run(defs={**controls, "overwrite": _value(True)})
     assert (folder / "interactions.csv").read_text().startswith("USER_ID,")
+
+
+@pytest.mark.notebooks
+def test_make_run_prints_a_url_that_opens_the_chapter_index_and_runs_it():
+    import http.cookiejar
+    import json
+    import re
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, MARIMO_SKIP_UPDATE_CHECK="1")
+    process = subprocess.Popen(
+        ["make", "-s", "-o", ".venv/.installed", "run", f"PORT={port}"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        first_line = process.stdout.readline()
+        url = re.search(r"http://\S+", first_line).group(0)
+        assert "access_token=" in url and "?file=index.py" in url, first_line
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with browser.open(url, timeout=5) as response:  # the token sets a session cookie, then redirects
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "marimo did not answer within 60 s"
+                time.sleep(0.5)
+        assert "<title>recsys workbench · chapters</title>" in page
+        overrides = json.loads(re.search(r'"configOverrides": (\{.*?\}\}),', page).group(1))
+        assert overrides["runtime"]["auto_instantiate"] is True  # from pyproject.toml: chapters open run
+        with urllib.request.urlopen(url.split("&access_token")[0], timeout=5) as response:
+            assert "auth/login" in response.url  # without the printed token: the login page
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the group this test started (make + marimo)
+        process.wait(timeout=15)
