@@ -130,7 +130,7 @@ def test_eight_threads_lose_no_event_and_never_mix_users(data, newest):
 # -------------------------------------------------- 2. properties vs own fields
 EVENT_FIELDS = ["itemId", "eventId", "eventValue", "eventType", "sentAt", "impression", "recommendationId",
                 "eventAttributionSource", "metricAttribution", "properties", "userId", "sessionId", "timestamp",
-                "trackingId", "duplicate", "eventAttribution"]
+                "trackingId", "duplicate", "reason", "eventAttribution"]
 
 
 def _recased(name: str, flips: list[bool]) -> str:
