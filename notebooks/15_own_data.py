@@ -388,6 +388,7 @@ def _(features):
     features["activity_level"].value_counts().reindex(["light", "regular", "heavy"]).plot.bar(ax=_axes[0], rot=0, color="tab:blue")
     _axes[0].set_title("Customers per activity level")
     _axes[0].set_ylabel("customers")
+    _axes[0].set_xlabel("activity level")
     _cycle = features["purchase_cycle_days"].dropna()
     if len(_cycle):
         _axes[1].hist(_cycle, bins=30, color="tab:green")

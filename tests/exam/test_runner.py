@@ -79,7 +79,7 @@ def test_run_returns_table_and_bar_chart_for_recipes_without_time(valid_scenario
     assert list(evidence.table.columns) == ["option", "played_as", "value", "rank", "is_correct", "margin_achieved",
                                             "meets_margin", "seeds_met"]
     assert evidence.passed and evidence.winner == "B"
-    assert evidence.figure is not None and evidence.figure.axes[0].get_ylabel() == "pairs_ordered_correctly"
+    assert evidence.figure is not None and evidence.figure.axes[0].get_ylabel() == "pairs ordered correctly"  # the metric in words
     assert "confirms the key (B)" in evidence.summary()
 
 

@@ -312,6 +312,7 @@ def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | No
     from matplotlib.figure import Figure
 
     from ..plots import timeline
+    from ..wording import axis_label
 
     plan = evidence.plan
     correct = set(evidence.scenario.correct)
@@ -333,8 +334,8 @@ def draw(evidence: Evidence, step_label: str = "day", markers: pd.DataFrame | No
         colors = ["tab:green" if c else "tab:gray" for c in table["is_correct"]]  # variants share their option's colour
         axis.bar(table["option"], table["value"].fillna(0.0), color=colors)
         axis.set_xlabel("option (green = key)")
-        axis.set_ylabel(plan.metric)
-    axis.set_title(f"{evidence.scenario.id}: {plan.metric}")
+        axis.set_ylabel(axis_label(plan.metric))
+    axis.set_title(f"{evidence.scenario.id}: {axis_label(plan.metric)}")
     figure.tight_layout()
     return figure
 
