@@ -21,8 +21,10 @@ Browser: Playwright for Python drives the system chromium (``executable_path``);
 never downloads a browser. ``make browser`` installs chromium (Debian package) when it
 is missing; without it the test is skipped with that instruction. Requests that leave
 127.0.0.1 are blocked (tests use no network) and listed in the report. Screenshots of
-every chapter go to ``$WORKBENCH_SCREENSHOTS`` (default: a folder under the system temp
-directory), 1400 px wide.
+every chapter (first screen; whole chapter when it failed or with
+``WORKBENCH_FULL_SCREENSHOTS=1``) go to ``$WORKBENCH_SCREENSHOTS`` (default: a folder
+under the system temp directory), 1400 px wide. ``WORKBENCH_BROWSER_CHAPTERS=06,07``
+limits the run to some chapters.
 """
 
 from __future__ import annotations
@@ -305,13 +307,18 @@ def _open(context, browser: Browser, visit: Visit) -> None:
 
 
 def _screenshot(visit: Visit) -> None:
-    """The whole chapter in one image: marimo scrolls inside the page, so the viewport is made as tall as it."""
+    """The first screen of the chapter; the whole chapter when it failed or ``WORKBENCH_FULL_SCREENSHOTS=1``.
+
+    marimo scrolls inside the page, so for the whole chapter the viewport is made as tall
+    as the chapter (10-20 s of rendering per chapter on a busy 2-core machine).
+    """
     page = visit.page
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight), document.body.scrollHeight)"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": int(min(max(height, 800), 30_000))})
-    page.wait_for_timeout(300)
+    if visit.failure or os.environ.get("WORKBENCH_FULL_SCREENSHOTS") == "1":
+        height = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight), document.body.scrollHeight)"
+        )
+        page.set_viewport_size({"width": WIDTH, "height": int(min(max(height, 800), 30_000))})
+        page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit.screenshot = SCREENSHOTS / f"{visit.name}.png"
     try:
@@ -414,10 +421,16 @@ def _finish(visit: Visit, finished: bool, never_started: bool) -> None:
         if visit.state["busy"] == 0 and visit.state["loadingOutputs"] == 0:
             break
         page.wait_for_timeout(250)
+    if visit.kernel_ready is not None:
+        visit.notes.append(f"kernel ready after {visit.kernel_ready - visit.opened:.0f} s")
     if visit.failure is None and visit.name in CONTROLS:
+        moved = time.monotonic()
         visit.control_run = _move_control(visit)
         visit.state = page.evaluate(PAGE_STATE_JS)
+        visit.notes.append(f"control re-run {time.monotonic() - moved:.0f} s")
+    shot = time.monotonic()
     _screenshot(visit)
+    visit.notes.append(f"screenshot {time.monotonic() - shot:.0f} s")
 
 
 @pytest.fixture(scope="module")
