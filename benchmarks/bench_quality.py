@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench.constants import ITEM_ID, USER_ID  # noqa: E402
 from workbench.data import load_movielens  # noqa: E402
+from workbench.data.long_tail_ratings import long_tail_ratings, write_movielens_folder  # noqa: E402
 from workbench.metrics import evaluate  # noqa: E402
 from workbench.recommenders import (  # noqa: E402
     EASE,
@@ -98,29 +99,10 @@ def recommenders_stratified_split(interactions: pd.DataFrame, ratio: float = 0.7
 
 def write_synthetic_movielens(folder: Path, n_users: int = 300, n_items: int = 400, mean_ratings: int = 40,
                               seed: int = 42) -> Path:
-    """A seeded ml-100k-format ``u.data`` with taste clusters (for offline runs and the test suite).
-
-    Users and items belong to one of 8 genres; a user rates mostly (75%) items of their genre,
-    popular ones more often (Zipf-like), with ratings 1-5 and timestamps over 200 days.
-    """
-    rng = np.random.default_rng(seed)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    genre = np.arange(n_items) % 8
-    weight = 1.0 / (1.0 + np.arange(n_items) // 8) ** 0.9
-    rows = []
-    for u in range(n_users):
-        likes = int(rng.integers(8))
-        n = int(np.clip(rng.poisson(mean_ratings), 20, n_items // 2))
-        p = np.where(genre == likes, 3.0, 1.0 / 7.0) * weight
-        items = rng.choice(n_items, size=n, replace=False, p=p / p.sum())
-        ratings = np.clip(np.round(rng.normal(np.where(genre[items] == likes, 4.0, 2.8), 0.9)), 1, 5)
-        times = 880_000_000 + rng.integers(0, 200 * 86_400, size=n)
-        rows.extend(zip(np.full(n, u + 1), items + 1, ratings.astype(int), times))
-    frame = pd.DataFrame(rows, columns=["user", "item", "rating", "timestamp"])
-    frame = frame.iloc[rng.permutation(len(frame))]
-    frame.to_csv(folder / "u.data", sep="\t", header=False, index=False)
-    return folder
+    """A seeded ml-100k-format folder with taste clusters and a long tail
+    (:func:`workbench.data.long_tail_ratings.long_tail_ratings`), for offline runs and the test suite."""
+    ratings = long_tail_ratings(n_users=n_users, n_items=n_items, mean_ratings=mean_ratings, seed=seed)
+    return write_movielens_folder(ratings, folder)
 
 
 def evaluate_model(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, object]:

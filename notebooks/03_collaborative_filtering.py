@@ -16,13 +16,15 @@ with app.setup:
     from workbench import glossary, ui
     from workbench.constants import EVENT_VALUE, FALLBACK, ITEM_ID, PREDICTION, TIMESTAMP, USER_ID
     from workbench.data import load_sample
-    from workbench.metrics import catalog_coverage, evaluate, rmse
+    from workbench.data.long_tail_ratings import long_tail_ratings
+    from workbench.metrics import average_popularity, catalog_coverage, evaluate, item_popularity, rmse
     from workbench.recommenders.ease import EASE
     from workbench.recommenders.knn import ItemKNN, UserKNN
     from workbench.recommenders.matrix_factorization import NMF, SVD, SVDpp
+    from workbench.recommenders.neighborhood import ItemNeighborhood, UserNeighborhood
     from workbench.recommenders.popularity import Popularity
     from workbench.recommenders.surprise_adapter import implicit_to_ratings
-    from workbench.split import temporal_split
+    from workbench.split import stratified_user_split, temporal_split
 
     pd.set_option("display.max_colwidth", 200)
 
@@ -38,10 +40,19 @@ def _():
     customers; it needs no description of the items. Two classic forms:
 
     * **user-based**: find customers whose history resembles yours and recommend what
-      they liked ("customers like you bought ..."). `UserKNN`.
+      they liked ("customers like you bought ..."). `UserKNN`, `UserNeighborhood`.
     * **item-based**: for each item you liked, find items that the *same customers*
       liked, and recommend those ("customers who bought this also bought ...").
-      `ItemKNN`. Item neighbourhoods change slowly, so shops often precompute them.
+      `ItemKNN`, `ItemNeighborhood`. Item neighbourhoods change slowly, so shops often
+      precompute them.
+
+    Each form comes here in **two versions that answer different questions**.
+    `UserKNN` / `ItemKNN` (scikit-surprise) are *rating predictors*: they estimate the
+    stars a customer would give an item, as a similarity-weighted mean of the ratings
+    of the neighbours. `UserNeighborhood` / `ItemNeighborhood` are *top-N* models on
+    implicit feedback: they add up the similarities of the neighbours that point to an
+    item, so an item collects score only when many similar customers or items back it.
+    Section 2 shows why that difference decides which one makes a good list.
 
     **Matrix factorization** (MF) compresses the customer x item matrix into a few
     **latent factors**: every customer and every item becomes a short vector
@@ -140,8 +151,8 @@ def _():
     * **ranking**: for each customer active in the test period, how good is the top-10
       list? (NDCG@10 and Recall@10, higher is better)
 
-    The controls set the neighbourhood size of the KNN models and the number of
-    factors and training epochs of the MF models.
+    The controls set the neighbourhood size of the KNN and top-N neighbourhood models
+    and the number of factors and training epochs of the MF models.
     """)
     return
 
@@ -176,7 +187,11 @@ def _(sample):
 def _(k_neighbours, split):
     _k = int(k_neighbours.value)
     knn_models = {"UserKNN": UserKNN(k=_k).fit(split.train), "ItemKNN": ItemKNN(k=_k).fit(split.train)}
-    return (knn_models,)
+    topn_models = {
+        "UserNeighborhood": UserNeighborhood(neighbors=_k).fit(split.train),
+        "ItemNeighborhood": ItemNeighborhood(neighbors=_k).fit(split.train),
+    }
+    return knn_models, topn_models
 
 
 @app.cell
@@ -197,8 +212,8 @@ def _(split):
 
 
 @app.cell
-def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_users, train_mean_rating):
-    all_models = {**knn_models, **mf_models, **ranking_only}
+def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_users, topn_models, train_mean_rating):
+    all_models = {**knn_models, **topn_models, **mf_models, **ranking_only}
     all_recs = {name: model.recommend(test_users, n=10) for name, model in all_models.items()}
     _rows = {}
     for _name, _model in all_models.items():
@@ -209,11 +224,12 @@ def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_use
         else:
             _scores["RMSE"] = np.nan
         _scores["coverage"] = catalog_coverage(all_recs[_name], sample.items[ITEM_ID])
+        _scores["users per item"] = average_popularity(all_recs[_name], split.train)
         _rows[_name] = _scores
     _rows["global mean rating"] = pd.Series(
         {"RMSE": rmse(np.full(len(rating_truth), train_mean_rating), rating_truth[EVENT_VALUE])}
     )
-    cf_scores = pd.DataFrame(_rows).T[["RMSE", "NDCG@10", "Recall@10", "coverage"]].round(4)
+    cf_scores = pd.DataFrame(_rows).T[["RMSE", "NDCG@10", "Recall@10", "coverage", "users per item"]].round(4)
     cf_scores
     return all_models, all_recs, cf_scores
 
@@ -261,6 +277,103 @@ def _():
     like EASE, rank far better. Lesson: evaluate a
     recommender with ranking metrics on a time split (chapter 08), not with RMSE.
     """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ### Same neighbours, two jobs: KNN rating predictors versus top-N neighbourhoods
+
+    In the shop every shoe is touched by many customers, so the two versions of each
+    neighbourhood idea end up close in the table above. Star-rating data looks
+    different: a few films are rated by hundreds, most by a handful. Below, the same
+    four models run on a generated MovieLens-like set with such a long tail (300 users,
+    400 items, 1-5 stars, taste clusters; `long_tail_ratings`, not real MovieLens), split
+    per user 75/25 at random. The rating predictors get an RMSE on the test stars; all
+    four get NDCG@10 for their top-10 unseen items; the last columns say how many
+    training users the recommended items have.
+
+    Why a rating predictor fills its list with obscure items: its estimate for an item
+    is a *weighted mean* of the neighbours' ratings of that item. An item that one or
+    two neighbours rated 5 gets a prediction near 5, as high as a film that hundreds
+    loved -- a mean of two ratings is as large as a mean of hundreds, and nothing in
+    the prediction says how much evidence stands behind it. Sorted by prediction, the
+    top of the list is crowded by such rarely rated items (compare the rating
+    predictors' "raters per recommended item" with the typical item's), which the user
+    is unlikely to ever watch: RMSE may look fine while NDCG is near zero. A top-N
+    neighbourhood model *adds up* similarities instead: an item scores high only when
+    many of the user's neighbours (or many items of their history) point to it, so
+    support counts. On the real MovieLens 100k with Microsoft Recommenders' protocol
+    (`benchmarks/bench_quality.py`, given the files) the same contrast holds.
+    """)
+    return
+
+
+@app.cell
+def _(k_neighbours):
+    _ratings = long_tail_ratings(n_users=300, n_items=400, mean_ratings=40, seed=42)
+    tail_split = stratified_user_split(_ratings, test_fraction=0.25, seed=42)
+    tail_raters = item_popularity(tail_split.train)
+    _k = int(k_neighbours.value)
+    tail_models = {
+        "UserKNN": UserKNN(k=_k), "UserNeighborhood": UserNeighborhood(neighbors=_k),
+        "ItemKNN": ItemKNN(k=_k), "ItemNeighborhood": ItemNeighborhood(neighbors=_k),
+    }
+    _users = tail_split.test[USER_ID].unique()
+    tail_recs = {}
+    _rows = []
+    for _name, _model in tail_models.items():
+        _model.fit(tail_split.train)
+        tail_recs[_name] = _model.recommend(_users, n=10)
+        _row = {"kind": "rating predictor (surprise)" if hasattr(_model, "predict") else "top-N on implicit feedback"}
+        if hasattr(_model, "predict"):
+            _pred = _model.predict(tail_split.test[[USER_ID, ITEM_ID, EVENT_VALUE]])
+            _row["RMSE"] = rmse(_pred[PREDICTION], _pred[EVENT_VALUE])
+        else:
+            _row["RMSE"] = np.nan
+        _row["NDCG@10"] = evaluate(tail_recs[_name], tail_split.test, k=10, metrics=["ndcg"]).summary["NDCG@10"]
+        _row["raters per recommended item"] = average_popularity(tail_recs[_name], tail_split.train)
+        _row["share with <= 5 raters"] = float((tail_recs[_name][ITEM_ID].map(tail_raters).fillna(0) <= 5).mean())
+        _rows.append(pd.Series(_row, name=_name))
+    neighbour_kinds = pd.DataFrame(_rows)
+    neighbour_kinds.loc["global mean rating", "RMSE"] = rmse(
+        np.full(len(tail_split.test), tail_split.train[EVENT_VALUE].mean()), tail_split.test[EVENT_VALUE])
+    neighbour_kinds.loc["typical item", "raters per recommended item"] = float(tail_raters.median())
+    neighbour_kinds.round(4)
+    return neighbour_kinds, tail_models, tail_raters, tail_recs, tail_split
+
+
+@app.cell
+def _(neighbour_kinds, tail_models, tail_raters, tail_recs):
+    _fig, (_left, _mid, _right) = plt.subplots(1, 3, figsize=(12, 3.4))
+    _models = [n for n in tail_models]
+    _colours = ["tab:gray" if neighbour_kinds.loc[n, "kind"].startswith("rating") else "tab:blue" for n in _models]
+    _rated = neighbour_kinds["RMSE"].dropna()
+    _left.barh(_rated.index, _rated.to_numpy(), color="tab:gray")
+    _left.set_xlabel("RMSE on test stars (lower = better)")
+    _left.invert_yaxis()
+    _mid.barh(_models, neighbour_kinds.loc[_models, "NDCG@10"], color=_colours)
+    _mid.set_xlabel("NDCG@10 (higher = better)")
+    _mid.invert_yaxis()
+    for _name, _colour in zip(_models, _colours):
+        _right.hist(tail_recs[_name][ITEM_ID].map(tail_raters).fillna(0), bins=30, histtype="step", color=_colour,
+                    linestyle="-" if "Item" in _name else "--", label=_name)
+    _right.set_xlabel("training raters of a recommended item")
+    _right.set_ylabel("recommended slots")
+    _right.legend(fontsize=7)
+    _fig.suptitle("Grey: rating predictors (surprise KNN); blue: top-N neighbourhood models")
+    _fig.tight_layout()
+    plt.close(_fig)
+    _user = tail_recs["ItemKNN"]["USER_ID"].iloc[0]
+    _top = tail_recs["ItemKNN"][tail_recs["ItemKNN"]["USER_ID"] == _user].head(5)
+    _example = pd.DataFrame({"item": _top[ITEM_ID], "predicted stars": _top["SCORE"].round(2),
+                             "training raters": _top[ITEM_ID].map(tail_raters).fillna(0).astype(int)})
+    mo.vstack([
+        _fig,
+        mo.md(f"ItemKNN's top 5 for user `{_user}`: predicted stars and how many users rated each item in training"),
+        _example.reset_index(drop=True),
+    ])
     return
 
 
