@@ -113,5 +113,8 @@ def test_cause_switches_keep_the_world_and_remove_the_change():
     assert calm.markers().query("kind == 'trend'").empty
     assert shop.with_causes(off=["season"]).effective_season_strength == 0
     assert shop.with_causes(on=["season"]).effective_taste_drift == 0
+    assert shop.with_causes(off=["budget"]).effective_substitution == 0
+    assert shop.with_causes(off=["new_items"]).effective_novelty == 0
+    assert ShopState.start(calm).need_at(np.arange(3), shop.start, shop.budget_days).tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(ValueError, match="valid"):
         ShopConfig(causes_off=["weather"])

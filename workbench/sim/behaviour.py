@@ -102,9 +102,12 @@ class ShopState:
         shop = world.shop
         since = crn.uniform(shop.seed, "need", np.arange(n), 0) * shop.budget_days * SECONDS_PER_DAY
         arrival = shop.start + np.maximum(world.customers.arrival_day, 0) * SECONDS_PER_DAY
+        last = (arrival - since).astype(float)
+        if shop.effective_substitution <= 0:  # no budget: demand is always full
+            last[:] = -np.inf
         return cls(world.customers.taste.copy(), np.zeros(n, dtype=np.int64),
                    np.full((n, PURCHASE_MEMORY), -1, dtype=np.int64), np.zeros((n, PURCHASE_MEMORY)),
-                   np.zeros(n, dtype=np.int64), np.zeros(n), (arrival - since).astype(float))
+                   np.zeros(n, dtype=np.int64), np.zeros(n), last)
 
     def need_at(self, users: np.ndarray, t: np.ndarray | float, budget_days: float) -> np.ndarray:
         """Demand of ``users`` at time ``t``: it refills linearly to 1 over ``budget_days`` after a purchase."""
@@ -188,7 +191,7 @@ def item_terms(world: World, t: float, n_items: int) -> np.ndarray:
             hit = cat.brand[:n_items] == BRANDS.index(campaign["brand"])
         terms += float(campaign.get("boost", 0.6)) * hit
     age_days = np.maximum(0.0, (t - cat.created[:n_items]) / SECONDS_PER_DAY)
-    terms += shop.novelty * np.exp(-age_days / NOVELTY_DAYS)
+    terms += shop.effective_novelty * np.exp(-age_days / NOVELTY_DAYS)
     return terms
 
 

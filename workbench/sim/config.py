@@ -28,7 +28,7 @@ POLICY_KINDS = ("none", "random", "stale", "retrain", "auto_update", "event_trac
 BASELINE_KINDS = ("none", "random")
 """Policy kinds without a model; they cannot be combined with others."""
 
-CAUSES = ("taste_drift", "season", "trend", "new_customers", "new_items", "satiation")
+CAUSES = ("taste_drift", "season", "trend", "new_customers", "new_items", "satiation", "budget")
 """Causes of a once-trained model's decline that :attr:`ShopConfig.causes_off` can switch off:
 
 * ``taste_drift`` -- customers' tastes wander (``taste_drift`` acts as 0);
@@ -37,11 +37,16 @@ CAUSES = ("taste_drift", "season", "trend", "new_customers", "new_items", "satia
 * ``new_customers`` -- customer turnover: customers arrive and lapse during the run (off:
   nobody arrives and nobody lapses, so the same customers visit all run long; without
   this, lapses alone would shift the mix of visits towards long-lived segments);
-* ``new_items`` -- shoes are added during the run (they never appear; novelty then has
-  nothing to act on);
-* ``satiation`` -- a bought shoe loses appeal for a while (``boredom`` acts as 0). Together
-  with a purchase filter that knows only what the model's data holds, this is what makes a
-  stale model keep proposing shoes the customer has just bought elsewhere in the shop.
+* ``new_items`` -- shoes are added during the run, and recent shoes enjoy a fading novelty
+  bonus (off: no shoe arrives and ``novelty`` acts as 0, so no item's appeal fades with age);
+* ``satiation`` -- a bought shoe loses appeal for a while (``boredom`` acts as 0 when off).
+  Together with a purchase filter that knows only what the model's data holds (no event
+  tracker), this makes a stale model keep proposing shoes the customer has just bought;
+  without boredom those shoes stay as attractive as before, so the filter no longer matters;
+* ``budget`` -- purchases use up the customer's demand (``substitution`` acts as 0 when
+  off). A launch then pulls purchases forward: part of the first weeks' uplift is borrowed
+  from later weeks, so the uplift falls after launch even in a world where nothing else
+  changes.
 
 Switching a cause off never changes the world's other random draws (same items,
 customers and visits), so runs with and without a cause stay comparable."""
@@ -196,6 +201,16 @@ class ShopConfig:
     def effective_trend_shift_day(self) -> int | None:
         """``trend_shift_day`` unless the cause is off."""
         return self.trend_shift_day if self.cause_on("trend") else None
+
+    @property
+    def effective_novelty(self) -> float:
+        """``novelty`` unless new items are off."""
+        return self.novelty if self.cause_on("new_items") else 0.0
+
+    @property
+    def effective_substitution(self) -> float:
+        """``substitution`` unless the budget is off."""
+        return self.substitution if self.cause_on("budget") else 0.0
 
     @property
     def effective_boredom(self) -> float:

@@ -83,7 +83,8 @@ def _to_unit(h: np.ndarray) -> np.ndarray:
 def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
     """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once)."""
     base = _packed(seed, customer, day, a, b)
-    return [_to_unit(_mix(base + _salt(int(seed), PURPOSES[p]))) for p in purposes]
+    with np.errstate(over="ignore"):
+        return [_to_unit(_mix(base + _salt(int(seed), PURPOSES[p]))) for p in purposes]
 
 
 def uniform(seed: int, purpose: str, customer, day, a=0, b=0) -> np.ndarray:

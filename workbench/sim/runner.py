@@ -447,7 +447,7 @@ class _Run:
         bought = ev.kind == PURCHASE
         if bought.any():
             self.state.consume(users[ev.visit[bought]], base[ev.visit[bought]] + ev.offset[bought],
-                               self.shop.substitution, self.shop.budget_days)
+                               self.shop.effective_substitution, self.shop.budget_days)
 
     def _record(self, ev: Events, users, base, sessions, list_ids, u, lists, ids) -> np.ndarray:
         """Log events, update the hidden state, feed the tracker; returns which events the next lists reflect."""
