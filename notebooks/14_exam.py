@@ -192,9 +192,12 @@ def _():
 
     Choose a simulated question. Its evidence recipe plays every option that can be
     played, under identical conditions, and the table says which option won on the
-    deciding metric and by what margin. Recipes marked *fast* run at once; the
-    simulated-shop ones (*about a minute*) wait for the button in the marimo editor
-    (as a script, in CI and in Jupyter they simply run).
+    deciding metric and by what margin. Simulated-shop questions play every option on
+    the paired seeds their file names (the same customers and draws for every option on
+    a seed) beside a run without recommendations, and the key must win on *every*
+    seed. Recipes marked *fast* run at once; the simulated-shop ones (*about a minute*,
+    less when the runs are in the cache) wait for the button in the marimo editor (as a
+    script, in CI and in Jupyter they simply run).
     """)
     return
 
@@ -232,7 +235,8 @@ def _(evidence_choice, play_button, scenarios):
 
 @app.cell
 def _(evidence):
-    evidence.table
+    mo.vstack([evidence.table, mo.md("**Checks** (further comparisons the key must also win):"), evidence.checks]
+              if evidence.checks is not None else [evidence.table])
     return
 
 
@@ -252,17 +256,21 @@ def _(evidence):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    **How to read it.** `value` is the deciding metric for each played option, `rank`
-    orders them, `margin_achieved` is how far the key leads the best wrong option (for
-    a wrong option: how far it trails the key). The evidence *confirms* the key only
-    when every correct option leads every other played option by the margin the
-    scenario states. Options that cannot be simulated (for example a different AWS
-    service) are left out of the table; their explanation above is the argument.
+    **How to read it.** `value` is the deciding metric for each played option (the
+    mean over seeds), `rank` orders them, `margin_achieved` is how far the key leads
+    the best wrong option it is compared with (for a wrong option: how far it trails
+    the key), the smallest over the seeds, and `seeds_met` counts the seeds on which
+    the margin was met. The evidence *confirms* the key only when it meets the margin
+    on every seed, on the main metric and in every check. Options that cannot be
+    simulated (for example a different AWS service), or that would replay another
+    option's run unchanged, are not played; the summary says why for each.
 
     To play the footwear question itself, pick `footwear-sales-decline`: a stale model,
-    a one-off retrain, a model trained on a richer schema and a custom model trained
-    once all run next to an event tracker in the same shop, and the chart shows which
-    keeps the revenue of recommended products up as customers and seasons change.
+    one new solution version (and weekly ones), a model trained on a richer schema and
+    a custom model trained once all run next to an event tracker in the same shop, on
+    three seeds. The deciding metric is uplift per visit over the same visits without
+    recommendations; the checks show what the tracker does that weekly retraining
+    cannot (use the clicks of the visit in progress, know a new customer at once).
     """)
     return
 
