@@ -102,11 +102,13 @@ def _():
     explosive: every subset of a long basket can become "frequent". A shop with long
     baskets and a careless minimum support can exhaust a machine's memory.
 
-    Before mining, the workbench counts frequent single items and pairs exactly and
-    bounds the larger sets from above (`estimate_frequent_itemsets`); if the bound
-    passes a limit (`max_itemsets`), it refuses with advice instead of mining. The
-    chart shows the estimate for both basket kinds as the minimum support falls.
-    Lower the limit below to watch the guard refuse.
+    Before mining, the workbench counts the frequent item sets exactly, depth first on
+    bit vectors (`estimate_frequent_itemsets`), and stops counting as soon as the count
+    passes a limit (`max_itemsets`): a job that fits is counted in a fraction of its
+    mining time, and a blow-up is refused, with advice, long before memory runs out.
+    The chart shows the count for both basket kinds as the minimum support falls (a
+    count that reached the guard stops there). Lower the limit below to watch the
+    guard refuse.
     """)
     return
 
@@ -127,8 +129,8 @@ def _(baskets, guard, max_len, min_support):
     _supports = np.geomspace(0.0002, 0.05, 14)
     _fig, _ax = plt.subplots(figsize=(8, 3.8))
     for _kind, _label in (("orders", "order baskets"), ("sessions", "visit baskets")):
-        _estimates = [estimate_frequent_itemsets(baskets[_kind], s, max_len.value) for s in _supports]
-        _ax.plot(_supports, [e.upper_bound for e in _estimates], marker="o", label=f"{_label}: upper bound")
+        _estimates = [estimate_frequent_itemsets(baskets[_kind], s, max_len.value, limit=int(guard.value)) for s in _supports]
+        _ax.plot(_supports, [e.counted for e in _estimates], marker="o", label=f"{_label}: all sizes (counted, capped at the guard)")
         _ax.plot(_supports, [e.exact for e in _estimates], linestyle=":", label=f"{_label}: singles + pairs (exact)")
     _ax.axhline(guard.value, color="tab:red", linestyle="--", label=f"guard = {guard.value:,}")
     _ax.axvline(float(min_support.value), color="gray", linewidth=1)
@@ -155,8 +157,8 @@ def _(basket_kind, baskets, guard, max_len, min_confidence, min_support):
             max_itemsets=int(guard.value),
         )
         mining_note = (
-            f"Estimate: {estimate.singles} frequent items, {estimate.pairs} pairs, at most "
-            f"{estimate.upper_bound:,.0f} sets in all (an item set must be in {estimate.min_count} of "
+            f"Count before mining: {estimate.singles} frequent items, {estimate.pairs} pairs, "
+            f"{estimate.counted:,} sets in all (an item set must be in {estimate.min_count} of "
             f"{estimate.n_baskets:,} baskets). Mined **{len(itemsets)} item sets** and **{len(rules)} rules**."
         )
     except MemoryError as _refusal:
