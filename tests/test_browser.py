@@ -363,8 +363,16 @@ def _move_control(visit: Visit) -> str | None:
     return started
 
 
+SLOW_FIRST = ("07_drift", "11_bias_fairness", "15_own_data")
+"""Chapters that take longest in the browser (07 plays the shop under every policy): opened first,
+so the other tabs work alongside them instead of waiting for them at the end."""
+
+
 def _visit_all(browser: Browser, context) -> list[Visit]:
-    pending = [Visit(nb) for nb in NOTEBOOKS]
+    def rank(nb: Path) -> tuple[int, str]:
+        return (SLOW_FIRST.index(nb.stem) if nb.stem in SLOW_FIRST else len(SLOW_FIRST), nb.name)
+
+    pending = [Visit(nb) for nb in sorted(NOTEBOOKS, key=rank)]
     active: list[Visit] = []
     done: list[Visit] = []
     while pending or active:
