@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 2718
 HOST   ?= 127.0.0.1
 MARIMO_FLAGS ?=
+JUPYTER_FLAGS ?=
 PYTEST_FLAGS ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
@@ -46,7 +47,8 @@ run: $(STAMP)
 
 # The Jupyter copies in JupyterLab, opened on their index (JupyterLab prints its own URL with its token).
 jupyterlab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.root_dir=notebooks/jupyter index.ipynb
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.root_dir=notebooks/jupyter \
+		--LabApp.default_url=/lab/tree/index.ipynb $(JUPYTER_FLAGS)
 
 test: $(STAMP) browser spark-env lint unit notebooks nbmake
 

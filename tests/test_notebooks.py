@@ -43,6 +43,13 @@ def test_index_lists_every_chapter_in_order_with_one_line(tmp_path):
     assert all(f"]({p.stem}.ipynb)**" in line for p, line in zip(NOTEBOOKS, jupyter_lines))
     assert all("\n" not in s and len(s) <= 120 for s in SUMMARIES.values())
 
+    import json
+
+    from workbench.notebook_export import render_ipynb
+
+    first_cell = "".join(json.loads(render_ipynb(ROOT / "notebooks" / "index.py"))["cells"][0]["source"])
+    assert index_markdown(jupyter=True) in first_cell  # JupyterLab shows the list before anything runs
+
     (tmp_path / "99_new.py").write_text('import marimo\napp = marimo.App(app_title="99 · New")\n')
     with pytest.raises(KeyError, match="99_new.py has no one-line summary"):
         chapters(tmp_path)

@@ -141,12 +141,12 @@ def render_ipynb(source: Path | str) -> str:
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["source"] = _for_jupyter(cell.get("source", ""))
-    note = {
-        "cell_type": "markdown",
-        "id": "generated-note",
-        "metadata": {},
-        "source": [GENERATED_NOTE.format(name=source.name)],
-    }
+    text = GENERATED_NOTE.format(name=source.name)
+    if source.name == LANDING:  # the chapter list as markdown, readable before anything runs
+        from .chapters import index_markdown
+
+        text = f"# recsys workbench: the chapters\n\n{index_markdown(jupyter=True, folder=source.parent)}\n\n{text}"
+    note = {"cell_type": "markdown", "id": "generated-note", "metadata": {}, "source": [text]}
     notebook["cells"] = [note, *notebook.get("cells", [])]
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
