@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 MARIMO_FLAGS ?=
 JUPYTER_FLAGS ?=
 PYTEST_FLAGS ?=
-NOTEBOOKS := $(wildcard notebooks/[0-9]*.py)
+NOTEBOOKS := $(wildcard notebooks/index.py notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
 
 .PHONY: help env run jupyterlab test browser lint unit notebooks nbmake bench data jupyter lock clean quiz spark-env
