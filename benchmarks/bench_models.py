@@ -14,9 +14,12 @@ median time to recommend 10 items for all test users (``--repeats`` runs), the
 ranking metrics, and each number relative to ``Popularity`` measured in the same
 run. A model that fails prints its error instead of numbers; the run goes on.
 
-Expect rating-prediction MF (SVD, SVDpp, NMF) to rank poorly and EASE /
-ImplicitALS / ItemKNN to rank well: predicting a rating and choosing the top-10
-unseen items are different tasks.
+Expect rating-prediction MF (SVD, SVDpp, NMF) and the surprise KNN rating
+predictors to rank poorly and the top-N models (EASE, ImplicitALS,
+ItemNeighborhood, UserNeighborhood, SAR, TwoStage) to rank well: predicting a
+rating and choosing the top-10 unseen items are different tasks. For ranking
+quality on MovieLens with Microsoft Recommenders' protocol, see
+``benchmarks/bench_quality.py``.
 
 Run: ``.venv/bin/python benchmarks/bench_models.py [--repeats 3] [--small] [--only EASE,SVD]``
 """
