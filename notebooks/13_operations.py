@@ -21,7 +21,11 @@ with app.setup:
         TIMESTAMP,
         USER_ID,
     )
-    from workbench.data import load_sample
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from workbench.data import load_interactions, load_large, load_sample
     from workbench.metrics import evaluate
     from workbench.ops import (
         RecommendationCache,
@@ -30,7 +34,9 @@ with app.setup:
         share_drift,
         time_calls,
     )
-    from workbench.recommenders import EASE
+    from workbench.recommenders import EASE, ImplicitALS
+    from workbench.recommenders.memory import ModelTooLargeError
+    from workbench.spark import SparkALS, get_spark, spark_status
     from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.sim import Policy, ScenarioConfig, ShopConfig, run_scenario
     from workbench.split import leave_last_n
@@ -358,6 +364,143 @@ def _(sample, w_cart, w_purchase, w_view):
     weights_table
     return
 
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 5 · When one machine is not enough: DuckDB, then Spark
+
+    Everything above holds the whole event log in memory as one pandas frame. That is the
+    fastest way while it fits; this section measures where it stops.
+    `benchmarks/bench_scale.py` measured on this project's 2-core, 24 GiB machine
+    (2,000,000 synthetic events, 100,000 users, 10,000 items; run it with `--rows` for your size):
+
+    | step | in-memory path | out-of-core path |
+    |---|---|---|
+    | load + validate | `load_interactions`: 4–6 s, +0.3 GiB | `load_large` (DuckDB): 4–18 s, +0.3 GiB (constant) |
+    | ALS fit, 32 factors, 5 epochs | `ImplicitALS`: 40 s, +0.5 GiB | `SparkALS`, local[2]: 232 s (+41 s to start Java), 1.8 GiB JVM |
+    | recommend for 1,000 users | 0.9 s | 9 s (one Spark scan for the users' own events) |
+
+    Scaled up, the in-memory loader needs about 155 bytes per event of this four-column shape at
+    its peak and ImplicitALS about 270 (frame, matrices and factors together): on 24 GiB the in-memory
+    path tops out around 70 million events, fewer with more columns or other programs running. The
+    issue's 20 million events, 1 million users and 100,000 items still fit this machine. `load_large`
+    stays near 0.3 GiB however long the file is. EASE at 100,000 items would need two dense
+    100,000 x 100,000 matrices, 149 GiB: it refuses, and its error gives the largest catalogue that fits,
+    about 24,500 items here. The runs shared both cores with other jobs, so the seconds are high and
+    noisy; the ratios are the lesson.
+
+    So, as a rule of thumb:
+
+    * **The file no longer loads** (or leaves too little memory to train): validate and
+      clean it with `load_large`. DuckDB streams the file in chunks through *the same rules*
+      and writes the clean rows to Parquet; memory stays at one chunk whatever the file size.
+      Below a few million rows it is slower than the in-memory loader (it reads the file
+      twice and works chunk by chunk), so it is not the default.
+    * **The clean data fits but the model does not** (training needs the frame plus the
+      matrices plus the factors): train where the data lives, with Spark. `SparkALS` and
+      `SparkFPGrowth` take a Spark frame (`spark.read.parquet(result.path)`), keep the events
+      in Spark and bring only the factor vectors or the rules back for serving; on a
+      cluster the same code gets more executors, not a rewrite.
+    * **A dense item x item model** (EASE) grows with the *square* of the catalogue: it
+      refuses before allocating, and its error names the largest catalogue the memory holds.
+    * Spark costs a Java VM start (20–45 s here) and scheduling overhead on every job:
+      on data that fits one machine it is the slowest option, which is why it is the last step.
+
+    The cells below run both loaders on the sample shop's events (with and without a broken
+    row) and, if you tick the box and Java is installed (`make spark-env`), train Spark ALS
+    on the cleaned Parquet file.
+    """)
+    return
+
+
+@app.cell
+def _():
+    scale_run = ui.run_button("Load the sample log both ways")
+    spark_on = ui.checkbox(value=False, label="also train Spark ALS (starts a Java VM, 20–45 s)")
+    ui.controls(scale_run, spark_on, title="Scale path")
+    return scale_run, spark_on
+
+
+@app.cell
+def _(sample, scale_run):
+    mo.stop(mo.running_in_notebook() and not scale_run.value, mo.md("Press **Load the sample log both ways**."))
+    scale_folder = Path(tempfile.mkdtemp(prefix="wb-ch13-"))
+    _csv = scale_folder / "interactions.csv"
+    sample.interactions.to_csv(_csv, index=False)
+    _t0 = time.perf_counter()
+    _frame, _report = load_interactions(_csv)
+    _t_memory = time.perf_counter() - _t0
+    _t0 = time.perf_counter()
+    large_result = load_large(_csv, out=scale_folder / "clean.parquet", chunk_rows=5_000)
+    _t_large = time.perf_counter() - _t0
+    _broken = sample.interactions.copy()
+    _broken.loc[12_344, TIMESTAMP] = int(_broken.loc[12_344, TIMESTAMP]) * 1000  # one millisecond timestamp
+    _bad_csv = scale_folder / "broken.csv"
+    _broken.to_csv(_bad_csv, index=False)
+    _errors = {}
+    for _name, _load in (("load_interactions", load_interactions), ("load_large", load_large)):
+        try:
+            _load(_bad_csv)
+        except Exception as _exc:  # the DatasetError text is what we compare
+            _errors[_name] = str(_exc).replace(str(scale_folder), "…")
+    scale_table = pd.DataFrame(
+        {
+            "load_interactions (pandas)": [_report.rows_read, _report.rows_kept, round(_t_memory, 2), "-"],
+            "load_large (DuckDB, 5,000-row chunks)": [large_result.report.rows_read, large_result.report.rows_kept,
+                                                      round(_t_large, 2), bool(large_result.to_pandas().equals(_frame))],
+        },
+        index=["rows read", "rows kept", "seconds", "same frame as load_interactions"],
+    )
+    mo.vstack([
+        scale_table,
+        mo.md("**One broken row, the same error from both loaders:**\n\n" + "\n\n".join(
+            f"* `{_name}`: {_text}" for _name, _text in _errors.items())),
+    ])
+    return large_result, scale_folder
+
+
+@app.cell
+def _():
+    _ease = EASE()
+    try:
+        _ease.check_size(100_000)
+        _ease_text = "EASE would fit 100,000 items on this machine."
+    except ModelTooLargeError as _exc:
+        _ease_text = f"EASE with 100,000 items refuses before allocating anything: {_exc}"
+    mo.md(f"**Where the dense model stops.** {_ease_text}")
+    return
+
+
+@app.cell
+def _(large_result, spark_on):
+    # no mo.stop here: a missing Java or an unticked box is a normal outcome, not a stopped chapter
+    _ok, _why = spark_status()
+    if not _ok:
+        _shown = mo.md(f"**Spark skipped:** {_why}")
+    elif not spark_on.value:
+        _shown = mo.md(f"Spark is available ({_why}). Tick **also train Spark ALS** to train it here; it stays off "
+                       "by default, also in headless runs of this chapter, because starting Java takes 20–45 s.")
+    else:
+        _spark = get_spark()
+        _events = _spark.read.parquet(str(large_result.path))
+        _t0 = time.perf_counter()
+        _spark_model = SparkALS(factors=32, epochs=5).fit(_events)
+        _t_spark = time.perf_counter() - _t0
+        _clean = large_result.to_pandas()
+        _t0 = time.perf_counter()
+        _local_model = ImplicitALS(factors=32, epochs=5).fit(_clean)
+        _t_local = time.perf_counter() - _t0
+        _user = str(_clean[USER_ID].iloc[0])
+        _lists = pd.DataFrame({
+            f"SparkALS ({_t_spark:.1f} s to fit)": _spark_model.recommend([_user], n=10)[ITEM_ID].to_numpy(),
+            f"ImplicitALS ({_t_local:.1f} s to fit)": _local_model.recommend([_user], n=10)[ITEM_ID].to_numpy(),
+        })
+        _shown = mo.vstack([mo.md(f"Top 10 for `{_user}` from the two ALS implementations (they solve slightly "
+                                  "different objectives: Spark scales the penalty by each user's and item's number "
+                                  "of events)."), _lists])
+    _shown
+    return
 
 if __name__ == "__main__":
     app.run()
