@@ -65,7 +65,7 @@ WIDTH = 1400
 TABS = 3
 """Chapters open at the same time (each has its own kernel process; 2 cores are shared)."""
 
-CHAPTER_TIMEOUT = float(os.environ.get("WORKBENCH_BROWSER_TIMEOUT", "240"))
+CHAPTER_TIMEOUT = float(os.environ.get("WORKBENCH_BROWSER_TIMEOUT", "300"))
 """Seconds one chapter may take from opening to its last cell (generous: CPU is shared)."""
 
 START_TIMEOUT = 60.0
@@ -263,6 +263,10 @@ class Browser:
             XDG_CONFIG_HOME=str(home / ".config"),
             MARIMO_SKIP_UPDATE_CHECK="1",
             MPLBACKEND="Agg",
+            # the simulation cache stays the user's (as for the notebook script tests): only marimo's settings
+            # are kept out; its entries are keyed by the simulator's code, so they are never stale
+            RECSYS_WORKBENCH_CACHE=os.environ.get("RECSYS_WORKBENCH_CACHE")
+            or str(Path.home() / ".cache" / "recsys-workbench" / "sim"),
         )
         command = [sys.executable, "-m", "marimo", "edit", "notebooks", "--headless", "--no-token"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
