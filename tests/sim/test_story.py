@@ -2,19 +2,33 @@
 
 Every policy of a seed meets the same visits as the ``none`` run (common random
 numbers), so the uplift per visit of a policy is its revenue per visit minus the
-organic revenue per visit of the very same customers. The story is "a once-trained
-model lifts sales, the lift holds for a while, then it decays as the world moves on";
-a plain fall from the first week must not pass for it.
+organic revenue per visit of the very same customers. The old story was "a once-trained
+model lifts sales, the lift holds for a while, then it decays as the world moves on".
+:func:`story_shape` tells that from a plain fall; honest runs show a plain fall (the
+strict xfail below records it), so the chapters must not claim a rise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.sim import attribute_decline, compare_policies, load_scenario, paired_comparison, story_shape
+from workbench.sim import (
+    Policy,
+    ScenarioConfig,
+    compare_policies,
+    load_scenario,
+    mean_ci,
+    paired_comparison,
+    run_scenario,
+    story_shape,
+    uplift_decline,
+    uplift_slope,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [1, 2, 3]
@@ -47,13 +61,23 @@ def runs(footwear):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_stale_uplift_grows_or_holds_then_decays(runs, seed):
+def test_stale_uplift_is_positive_at_launch_then_decays(runs, seed):
     daily = runs[(runs["policy"] == "stale") & (runs["seed"] == seed)]
     shape = story_shape(daily)
     assert shape["week0"] > 0, "a launched model sells more than no recommendations"
-    assert shape["story"], f"seed {seed}: weekly uplift does not grow/hold then decay: {shape}"
+    assert shape["decays"], f"seed {seed}: the stale uplift should decay: {shape}"
     # the mechanisms behind it: more and more customers the model has never seen, stale knowledge
     assert daily["cold_start_share"].tail(30).mean() > daily["cold_start_share"].head(7).mean() + 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="honest runs of footwear.yaml show no rise and no hold: the stale uplift "
+                   "is highest in week 0 and falls from there (demand pull-forward of the budget, then drift, "
+                   "turnover and satiation); strict, so a world that does show a rise makes this test fail")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stale_uplift_grows_or_holds_before_it_decays(runs, seed):
+    daily = runs[(runs["policy"] == "stale") & (runs["seed"] == seed)]
+    assert story_shape(daily)["story"]
 
 
 @pytest.mark.slow
@@ -71,8 +95,16 @@ def test_event_tracker_beats_stale_on_uplift_per_visit_on_every_seed(runs, footw
 
 @pytest.mark.slow
 def test_acid_every_cause_off_keeps_the_stale_uplift_flat(footwear):
-    table = attribute_decline(footwear, "stale", seeds=SEEDS, causes=[]).set_index("setting")
-    calm, world = table.loc["all off"], table.loc["all on"]
-    assert calm["ci_low"] <= 0 <= calm["ci_high"] or abs(calm["decline"]) < 0.15 * calm["early_uplift"], calm
-    assert world["ci_low"] > 0, "with the world moving, the stale uplift declines"
-    assert world["decline"] > 2 * abs(calm["decline"])
+    calm = footwear.with_causes(on=[])
+    slopes, declines, early = [], [], []
+    for seed in SEEDS:
+        shop = dataclasses.replace(calm, seed=seed)
+        daily = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind="stale")), progress=False,
+                             baseline=True).daily
+        slopes.append(uplift_slope(daily))
+        result = uplift_decline(daily, (0, 21), (-21, None))
+        declines.append(result["decline"])
+        early.append(result["early_uplift"])
+    mean, low, high = mean_ci(declines)
+    assert low <= 0 <= high or abs(mean) < 0.05 * np.mean(early), (declines, early)
+    assert abs(np.mean(slopes)) < 0.03 * np.mean(early), slopes  # per 30 days, against the level

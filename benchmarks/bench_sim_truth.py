@@ -1,0 +1,162 @@
+"""Is the footwear story true by mechanism? Paired runs over many seeds, printed as tables.
+
+On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`` seeds
+(default 10; every policy of a seed meets the same visits):
+
+1. **Policies** -- none / random / stale / retrain / event_tracker: uplift per visit over the
+   ``none`` run (whole run, first three weeks, last three weeks) with the paired difference
+   to ``stale`` (95% CI, wins), incremental revenue as a share of the none run's revenue,
+   NDCG@10 against the organic truth next to the random-list NDCG on the same visits.
+2. **The story** -- the stale model's weekly uplift per visit: week 1, its best week among
+   the first four, the last two weeks, and on how many seeds :func:`workbench.sim.story_shape`
+   finds "grows or holds, then decays".
+3. **Attribution** -- :func:`workbench.sim.attribute_decline` for every cause (``--attr-seeds``,
+   default 3: it plays 14 settings x 2 runs per seed), including the acid test (all causes
+   off: the stale uplift's decline and slope with their CI).
+4. **Chapter speed** -- :func:`workbench.sim.cache.cached_comparison` of the default grid:
+   the first (cold) call and the median of five re-renders (target < 2 s).
+
+Run: ``python benchmarks/bench_sim_truth.py`` (``--quick``, ``--seeds N``, ``--skip attribution``).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from workbench.sim import (  # noqa: E402
+    ShopConfig,
+    attribute_decline,
+    compare_policies,
+    load_scenario,
+    mean_ci,
+    paired_comparison,
+    story_shape,
+    weekly_uplift,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = {
+    "none": {"kind": "none"},
+    "random": {"kind": "random"},
+    "stale": {"kind": "stale"},
+    "retrain": {"kind": "retrain", "retrain_every_days": 7},
+    "event_tracker": {"kind": "event_tracker"},
+}
+
+
+def policy_table(shop: ShopConfig, daily: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
+    """Uplift per visit (windows), paired differences to stale, incremental share, NDCG vs random."""
+    rows = []
+    for label, window in (("whole run", None), ("weeks 1-3", (0, 21)), ("last 3 weeks", (-21, None))):
+        table = paired_comparison(shop, POLICIES, seeds, "uplift_per_visit", window, reference="stale", daily=daily)
+        rows.append(table.assign(window=label))
+    out = pd.concat(rows, ignore_index=True)
+    extra = []
+    for name, group in daily.groupby("policy", sort=False):
+        per_seed = group.groupby("seed")
+        base = per_seed["total_revenue"].sum() - per_seed["incremental_revenue"].sum()
+        share = per_seed["incremental_revenue"].sum() / base
+        extra.append({"policy": name, "incremental_share": share.mean(),
+                      "incremental_share_ci": "[{:.3f}, {:.3f}]".format(*mean_ci(share)[1:]),
+                      "ndcg_at_10": group["ndcg_at_10"].mean(), "ndcg_at_10_random": group["ndcg_at_10_random"].mean()})
+    return out.merge(pd.DataFrame(extra), on="policy")
+
+
+def story_table(daily: pd.DataFrame, policy: str = "stale") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per seed: week-0 uplift, best of the first four weeks, last two weeks, story verdict; plus the weekly means."""
+    rows, weekly = [], []
+    for seed, group in daily[daily["policy"] == policy].groupby("seed"):
+        shape = story_shape(group)
+        rows.append({"seed": seed, **{k: (round(v, 3) if isinstance(v, float) else v) for k, v in shape.items()}})
+        complete = group[group["day"] < (int(group["day"].max()) + 1) // 7 * 7]
+        weekly.append(weekly_uplift(complete).rename(seed))
+    return pd.DataFrame(rows), pd.concat(weekly, axis=1).T
+
+
+def chapter_speed(shop: ShopConfig) -> pd.DataFrame:
+    """Cold call and median warm re-render of the default chapter-07 comparison through the cache."""
+    from workbench.sim import cache
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["RECSYS_WORKBENCH_CACHE"] = folder
+        cache.clear_memory()
+        started = time.perf_counter()
+        cache.cached_comparison(shop, cache.DEFAULT_POLICIES, progress=False)
+        cold = time.perf_counter() - started
+        warm_disk, warm_memory = [], []
+        for _ in range(5):
+            cache.clear_memory()
+            started = time.perf_counter()
+            cache.cached_comparison(shop, cache.DEFAULT_POLICIES, progress=False)
+            warm_disk.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            cache.cached_comparison(shop, cache.DEFAULT_POLICIES, progress=False)
+            warm_memory.append(time.perf_counter() - started)
+        os.environ.pop("RECSYS_WORKBENCH_CACHE")
+    return pd.DataFrame([{"call": "cold (plays 5 runs)", "median_s": round(cold, 2)},
+                         {"call": "re-render, new process (disk)", "median_s": round(float(np.median(warm_disk)), 3)},
+                         {"call": "re-render, same process", "median_s": round(float(np.median(warm_memory)), 4)}])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small shop, 3 seeds, 1 attribution seed")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--attr-seeds", type=int, default=3)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "speed"])
+    args = parser.parse_args()
+    shop = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml").shop
+    if args.quick:
+        shop = dataclasses.replace(shop, n_users=600, n_items=200, days=56, slices_per_day=6)
+        args.seeds, args.attr_seeds = 3, 1
+    seeds = list(range(1, args.seeds + 1))
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_columns", 30)
+    print(f"== footwear shop: {shop.n_users} customers, {shop.n_items} items, {shop.days} days, seeds {seeds}")
+    if "policies" not in args.skip:
+        started = time.perf_counter()
+        daily = compare_policies(shop, POLICIES, progress=False, seeds=seeds)
+        print(f"(played {len(POLICIES) * len(seeds)} runs in {time.perf_counter() - started:.0f} s)")
+        print("\n-- uplift per visit over the paired none run; diff/CI/wins against stale")
+        table = policy_table(shop, daily, seeds)
+        print(table[["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds"]].round(3)
+              .to_string(index=False))
+        print("\n-- incremental revenue (share of the none run's revenue) and relevance against the organic truth")
+        print(table.drop_duplicates("policy")[["policy", "incremental_share", "incremental_share_ci", "ndcg_at_10",
+                                               "ndcg_at_10_random"]].round(4).to_string(index=False))
+        print("\n-- the stale model's story: weekly uplift per visit")
+        shapes, weekly = story_table(daily)
+        print(shapes.to_string(index=False))
+        print(f"story (grows or holds, then decays) on {int(shapes['story'].sum())}/{len(shapes)} seeds; "
+              f"rises on {int(shapes['rises'].sum())}, holds on {int(shapes['holds'].sum())}, "
+              f"decays on {int(shapes['decays'].sum())}")
+        print("weekly uplift per visit, mean over seeds:", weekly.mean().round(3).tolist())
+    if "attribution" not in args.skip:
+        attr_seeds = list(range(1, args.attr_seeds + 1))
+        started = time.perf_counter()
+        table = attribute_decline(shop, "stale", seeds=attr_seeds)
+        print(f"\n-- decline of the stale uplift per visit (weeks 1-3 minus last 3 weeks), seeds {attr_seeds} "
+              f"({time.perf_counter() - started:.0f} s)")
+        print(table.drop(columns=["causes_on"]).round(3).to_string(index=False))
+        acid = table.attrs["per_seed"].query("setting == 'all off'")
+        slope = mean_ci(acid["slope_per_30d"])
+        print("acid test (every cause off): slope of the stale uplift per 30 days "
+              f"{slope[0]:.3f} [{slope[1]:.3f}, {slope[2]:.3f}]")
+    if "speed" not in args.skip:
+        print("\n-- chapter 07 default grid through workbench.sim.cache (target: re-render < 2 s)")
+        print(chapter_speed(shop).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
