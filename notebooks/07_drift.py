@@ -198,9 +198,12 @@ def _():
     The **stale** model is trained once. As days pass, the customers it knows change
     their minds, new customers arrive whom it has never seen (they get a popularity
     fallback), new shoes arrive that it cannot recommend, and it keeps recommending
-    shoes a customer has just bought elsewhere on the site. **Retraining** pulls it
-    back on each retrain day (set a long cadence such as 21 days to see the
-    saw-tooth). The **event tracker** folds every click into the next page view and
+    shoes a customer has just bought elsewhere on the site. On top of that, a
+    launch **pulls demand forward**: a customer who bought a recommended pair in the
+    first weeks has less budget for shoes in the next ones, so part of the early lift
+    is borrowed from later weeks (the `budget` cause in section 2). **Retraining**
+    pulls the model back on each retrain day (set a long cadence such as 21 days to
+    see the saw-tooth). The **event tracker** folds every click into the next page view and
     gets the campaign's automatic updates, so its lists stay hours, not weeks, behind
     the customer (the freshness panel).
 
@@ -223,9 +226,10 @@ def _():
     the acid test. With nothing changing, a model trained once has nothing to fall
     behind, so its uplift should stay flat within noise.
 
-    In the marimo editor press the button (it plays 28 runs on each of three seeds,
-    a few minutes the first time); as a script and in Jupyter the cell plays only the
-    acid test and the world with every cause on, on one seed.
+    In the marimo editor press the button (it plays two runs, the policy and its
+    no-recommendation twin, for each of the 2 + 2 x 7 settings on three seeds: a few
+    minutes the first time); as a script and in Jupyter the cell plays only the acid
+    test and the world with every cause on, on one seed.
     """)
     return
 
