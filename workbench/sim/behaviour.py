@@ -220,7 +220,7 @@ def utilities(world: World, state: ShopState, users: np.ndarray, t: float, n_ite
     u += taste[:, TASTE_SLICES["audience"]][:, cat.audience[:n_items]]
     u += taste[:, TASTE_SLICES["brand"]][:, cat.brand[:n_items]]
     u += taste[:, TASTE_SLICES["color"]][:, cat.color[:n_items]]
-    u -= np.outer(cust.price_sensitivity[users], world.log_price[:n_items]).astype(np.float32)
+    u -= cust.price_sensitivity[users].astype(np.float32)[:, None] * world.log_price32[None, :n_items]
     u += (item_terms(world, t, n_items) if terms is None else terms).astype(np.float32)
     rows, items, lost = state.boredom(users, t, shop.effective_boredom, shop.boredom_days)
     ok = items < n_items
@@ -400,7 +400,9 @@ def organic_choice(u: np.ndarray, who: Visits, mean_views: float, slot: int) -> 
         return OrganicChoice(np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0)), np.zeros(n, dtype=np.int64))
     # Gumbel-max trick: -log(Exp(1)) is a standard Gumbel draw (float32 keeps it cheap)
     draws = rng.standard_exponential((n, n_items), dtype=np.float32)
-    keys = u - np.log(np.maximum(draws, np.float32(1e-30)))
+    np.maximum(draws, np.float32(1e-30), out=draws)
+    np.log(draws, out=draws)
+    keys = np.subtract(u, draws, out=draws)
     top = top_k_indices(keys, min(MAX_BROWSE + _EXTRA_CANDIDATES, n_items))
     return OrganicChoice(top, np.take_along_axis(keys, np.maximum(top, 0), axis=1).astype(float), n_views)
 

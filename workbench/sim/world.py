@@ -52,6 +52,11 @@ class World:
         """``log(price / 80)`` per item (the price term of the utility)."""
         return np.log(self.catalog.price / 80.0)
 
+    @functools.cached_property
+    def log_price32(self) -> np.ndarray:
+        """:attr:`log_price` as float32 (the utility matrix's type)."""
+        return self.log_price.astype(np.float32)
+
     @property
     def day0(self) -> int:
         """Epoch seconds of run day 0 (the first day with recommendations)."""
