@@ -12,16 +12,24 @@ from workbench.recommenders.user_personalization import UserPersonalization
 from .contract import RecommenderContract, contract_dataset
 
 
-class TestSVDBaseContract(RecommenderContract):
-    """The former base stays available and keeps the whole contract."""
+class TestALSBaseContract(RecommenderContract):
+    """The strong offline base keeps the whole contract (real-time reaction included)."""
 
     def make_model(self):
-        return UserPersonalization(base="svd", factors=24)
+        return UserPersonalization(base="als")
+
+
+def test_default_base_and_factors():
+    interactions, _, _ = contract_dataset(n_users=40, n_items=30)
+    svd = UserPersonalization().fit(interactions)
+    assert svd.config.base == "svd" and svd.item_factors_.shape[1] == 24 and svd._fold_in is None
+    als = UserPersonalization(base="als").fit(interactions)
+    assert als.item_factors_.shape[1] == 64 and als._fold_in.shape == (64, 64)
 
 
 def test_long_term_scores_are_the_folded_in_als_vector():
     interactions, items, users = contract_dataset()
-    model = UserPersonalization(exploration_weight=0.0, popularity_weight=0.0, session_weight=0.0)
+    model = UserPersonalization(base="als", exploration_weight=0.0, popularity_weight=0.0, session_weight=0.0)
     model.fit(interactions, items=items, users=users)
     V = model.item_factors_
     alpha, reg = model.config.als_alpha, model.als_reg_
@@ -36,10 +44,10 @@ def test_long_term_scores_are_the_folded_in_als_vector():
 def test_automatic_penalty_is_a_tenth_of_a_users_confidence_mass():
     frame = pd.DataFrame({USER_ID: ["a", "a", "a", "b", "c"], ITEM_ID: ["x", "y", "z", "x", "y"],
                           TIMESTAMP: [1, 2, 3, 4, 5]})
-    model = UserPersonalization(factors=2, als_alpha=5.0).fit(frame)
+    model = UserPersonalization(base="als", factors=2, als_alpha=5.0).fit(frame)
     # 5 observed cells, each with confidence 1 + 5 * 1 = 6, spread over 3 users: 0.1 * 30 / 3 = 1
     assert model.als_reg_ == pytest.approx(1.0)
-    assert UserPersonalization(factors=2, als_reg=7.0).fit(frame).als_reg_ == 7.0
+    assert UserPersonalization(base="als", factors=2, als_reg=7.0).fit(frame).als_reg_ == 7.0
 
 
 def test_als_base_ranks_held_out_items_better_than_the_svd_base():
@@ -61,6 +69,6 @@ def test_bad_base_settings_are_rejected():
     with pytest.raises(ValueError, match="base must be"):
         UserPersonalization(base="ease").fit(interactions)
     with pytest.raises(ValueError, match="als_reg"):
-        UserPersonalization(als_reg=0.0).fit(interactions)
+        UserPersonalization(base="als", als_reg=0.0).fit(interactions)
     with pytest.raises(ValueError, match="base_half_life_days"):
-        UserPersonalization(base_half_life_days=-1.0).fit(interactions)
+        UserPersonalization(base="als", base_half_life_days=-1.0).fit(interactions)
