@@ -19,6 +19,11 @@ class TestTwoStageContract(RecommenderContract):
         return TwoStage()
 
 
+class TestTwoStageALSContract(RecommenderContract):
+    def make_model(self):
+        return TwoStage(base="als", als_factors=8)
+
+
 class TestTwoStageGBDTContract(RecommenderContract):
     def make_model(self):
         return TwoStage(ranker="gbdt", gbdt_iterations=15)
@@ -38,16 +43,16 @@ def test_candidates_by_hand():
     # popularity (distinct users): a 3, c 3, b 2, d 2 -> popular order a, c, b, d (ties by first appearance)
     # u has seen a; b co-occurs with a in 2 baskets; c and d never co-occur with a
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items)
+    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
     cands = model.candidates("u").set_index(ITEM_ID)
     assert cands[SOURCE].to_dict() == {"c": "popular", "b": "co-occurrence", "d": "popular"}
-    both = TwoStage(n_candidates=3, n_popular=2, base="cooccurrence").fit(log, items=items).candidates("u").set_index(ITEM_ID)
+    both = TwoStage(n_candidates=3, n_popular=2).fit(log, items=items).candidates("u").set_index(ITEM_ID)
     assert both.loc["b", SOURCE] == "both"
 
 
 def test_candidate_features_by_hand():
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items)
+    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
     b = model.candidates("u").set_index(ITEM_ID).loc["b"]
     assert b["log_popularity"] == pytest.approx(np.log1p(2))
     # cosine co-occurrence of a and b: 2 shared users / sqrt(3 users * 2 users)
@@ -62,7 +67,7 @@ def test_candidate_features_by_hand():
 
 def test_unknown_users_get_popular_candidates():
     log, items = tiny_log()
-    cands = TwoStage(n_candidates=3, n_popular=1, base="cooccurrence").fit(log, items=items).candidates(["stranger"])
+    cands = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items).candidates(["stranger"])
     assert cands[ITEM_ID].tolist() == ["a", "c", "b"]
     assert (cands[SOURCE] == "popular").all()
     assert (cands["category_affinity"] == 0).all()
@@ -94,6 +99,24 @@ def test_ranker_learns_taste_and_beats_popularity():
         return sum((u, i) in truth for u, i in zip(recs[USER_ID], recs[ITEM_ID]))
 
     assert hits(model) > 1.5 * hits(Popularity().fit(train, items=items))
+
+
+def test_als_base_proposes_and_scores_candidates():
+    interactions, items, _ = contract_dataset(seed=1, n_users=120, n_items=50)
+    model = TwoStage(base="als", als_factors=8).fit(interactions, items=items)
+    cands = model.candidates("user001")
+    assert set(cands[SOURCE]) <= {"popular", "als", "both"} and (cands[SOURCE] != "popular").any()
+    # the als_score feature is the user's ALS vector times the item's
+    stage = model.stage_
+    u = model.user_vocab.to_inner(["user001"])[0]
+    items_inner = model.item_vocab.to_inner(cands[ITEM_ID])
+    np.testing.assert_allclose(cands["als_score"], stage.item_factors[items_inner] @ stage.user_factors[u])
+    # the non-popular candidates are the user's best unseen ALS scores
+    scores = stage.item_factors @ stage.user_factors[u]
+    scores[stage.seen[u].toarray().ravel() > 0] = -np.inf
+    chosen = set(cands.loc[cands[SOURCE] != "popular", ITEM_ID])
+    best = set(model.item_vocab.ids[np.argsort(-scores)[: len(chosen)]])
+    assert chosen <= best | set(cands.loc[cands[SOURCE] == "both", ITEM_ID])
 
 
 def test_ranker_is_skipped_without_labels():

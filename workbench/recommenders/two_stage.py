@@ -7,10 +7,10 @@ deep-learning recommender) therefore work in two stages:
 1. **Candidate generation** -- cheap, recall-oriented. Here: the
    ``n_popular`` most popular items plus the items the *base* model scores highest
    for the user, up to ``n_candidates`` items the user has not interacted with yet.
-   The base is implicit-feedback ALS (``base="als"``, the default: the user's
-   vector times every item vector, :func:`workbench.recommenders.als.als_factors`)
-   or item-item co-occurrence (``base="cooccurrence"``: summed cosine of the
-   user-item incidence matrix with the user's history). Every candidate is tagged
+   The base is item-item co-occurrence (``base="cooccurrence"``, the default: summed
+   cosine of the user-item incidence matrix with the user's history) or
+   implicit-feedback ALS (``base="als"``: the user's vector times every item
+   vector, :func:`workbench.recommenders.als.als_factors`; much stronger offline). Every candidate is tagged
    with its SOURCE (popular / als or co-occurrence / both).
 2. **Ranking** -- precise, run only on the candidates. A scikit-learn classifier
    (``ranker="logistic"``: standardised ``LogisticRegression``;
@@ -75,8 +75,10 @@ class TwoStageConfig(RecommenderConfig):
     n_popular: int = 20
     """How many of them come from overall popularity; the rest from the base model."""
 
-    base: str = "als"
-    """Candidate generator: ``"als"`` (implicit ALS scores) or ``"cooccurrence"`` (item-item cosine)."""
+    base: str = "cooccurrence"
+    """Candidate generator: ``"cooccurrence"`` (item-item cosine) or ``"als"`` (implicit ALS scores and an
+    ``als_score`` feature: NDCG@10 0.489 instead of 0.261 on MovieLens 100k with Microsoft Recommenders'
+    protocol). The default stays the co-occurrence generator chapter 05 describes."""
 
     als_factors: int = 64
     """Factors of the ALS base."""
