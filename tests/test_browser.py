@@ -177,7 +177,6 @@ class Visit:
     kernel_ready: float | None = None
     cell_ids: list[str] = field(default_factory=list)
     status: dict[str, str | None] = field(default_factory=dict)
-    ran: set[str] = field(default_factory=set)
     runs: list[tuple[float, str, str]] = field(default_factory=list)
     """(time, run id, cell id) of every cell the kernel queued or started."""
     first_run: str | None = None
@@ -214,7 +213,6 @@ class Visit:
                 self.status[cell] = status
                 self.last_status_change = time.monotonic()
                 if status in ("queued", "running"):
-                    self.ran.add(cell)
                     self.runs.append((self.last_status_change, data.get("run_id"), cell))
                     if self.first_run is None:
                         self.first_run = data.get("run_id")
