@@ -651,6 +651,11 @@ class _Run:
         """The 2-hourly automatic update; only the items added since the last update (or training) are passed."""
         if hasattr(self.model, "auto_update"):
             n = self.world.catalog.available(t)
+            pending = getattr(self.model, "_unknown_item_events", None)
+            if n <= self._catalog_known and pending is not None and not pending and hasattr(self.model, "now_"):
+                # nothing new since the last update: the update would only advance the model's clock
+                self.model.now_ = max(self.model.now_, float(t))
+                return
             fresh = self.world.catalog.frame.iloc[self._catalog_known:n] if n > self._catalog_known else None
             self.model.auto_update(items=fresh, now=t)
             self._catalog_known = max(self._catalog_known, n)
