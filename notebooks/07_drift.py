@@ -149,26 +149,33 @@ def _(causes, drift_strength, exploration, n_seeds, retrain_days):
 
 
 @app.cell
-def _(daily, markers):
-    _means = mean_over_seeds(daily)
-    _shown = _means[_means["policy"] != "none"]
-    _fig, _axes = plt.subplots(2, 2, figsize=(9.5, 6.8))  # fits the medium-width page
-    for _ax, _metric, _title in zip(
-        _axes.ravel(),
-        ["uplift_per_visit", "ndcg_at_10", "revenue_per_visit", "freshness_median_hours"],
-        ["Uplift per visit over no recommendations", "NDCG@10 against the organic choice",
-         "Revenue per visit (all purchases)", "Age of the newest event a list could use (h)"],
-    ):
-        _data = _means if _metric == "revenue_per_visit" else _shown
-        plots.timeline(_data, _metric, by="policy", markers=markers, rolling=7, title=_title, ax=_ax)
-    _random = _means[_means["policy"] == "random"].sort_values("day")
-    _axes[0, 1].plot(_random["day"], _random["ndcg_at_10_random"].rolling(7, min_periods=1).mean(), color="0.5",
-                     linestyle=":", label="a random list (chance)")
-    _axes[0, 1].legend(fontsize=7)
-    _axes[0, 0].axhline(0.0, color="0.4", linewidth=0.8)
-    _axes[1, 1].set_yscale("log")  # ages span minutes to weeks
-    _fig.tight_layout()
-    plt.close(_fig)
+def _(daily):
+    means = mean_over_seeds(daily)
+    return (means,)
+
+
+@app.cell
+def _(markers, means):
+    _shown = means[means["policy"] != "none"]
+    _fig, _axes = plots.timeline_row([_shown, _shown], ["uplift_per_visit", "ndcg_at_10"],
+                                     ["Uplift per visit over no recommendations", "NDCG@10 against the organic choice"],
+                                     markers=markers)
+    _random = means[means["policy"] == "random"].sort_values("day")
+    _axes[1].plot(_random["day"], _random["ndcg_at_10_random"].rolling(7, min_periods=1).mean(), color="0.5",
+                  linestyle=":", label="a random list (chance)")
+    _axes[1].legend(fontsize=7, frameon=False, loc="upper right", handles=_axes[1].get_lines()[-1:])
+    _axes[0].axhline(0.0, color="0.4", linewidth=0.8)
+    _fig
+    return
+
+
+@app.cell
+def _(markers, means):
+    _fig, _axes = plots.timeline_row([means, means[means["policy"] != "none"]],
+                                     ["revenue_per_visit", "freshness_median_hours"],
+                                     ["Revenue per visit (all purchases)", "Age of the newest event a list could use"],
+                                     markers=markers)
+    _axes[1].set_yscale("log")  # ages span minutes to weeks
     _fig
     return
 
@@ -177,12 +184,16 @@ def _(daily, markers):
 def _(daily):
     _table = story_table(daily, reference="stale").drop(index="none", errors="ignore")
     mo.vstack([
-        mo.md("**The numbers behind the chart** (means over the seeds; the last three columns are paired "
+        mo.md("**The numbers behind the charts** (means over the seeds; the last three columns are paired "
               "differences to `stale` in uplift per visit over the last two weeks):"),
         _table.round(3),
-        mo.md(story_sentences(daily, "stale") + "\n\n" + story_sentences(daily, "event_tracker")
-              + "\n\n" + story_sentences(daily, "random")),
     ])
+    return
+
+
+@app.cell
+def _(daily):
+    mo.md("\n\n".join(story_sentences(daily, _p) for _p in ("stale", "event_tracker", "random")))
     return
 
 
@@ -253,7 +264,7 @@ def _(attribution_run, footwear):
         modes=("alone on", "alone off") if _full else (), cached=True, progress=_full,
     )
     _shown = attribution.set_index("setting")[["decline", "ci_low", "ci_high", "early_uplift", "late_uplift", "seeds"]]
-    _fig, _ax = plt.subplots(figsize=(8, 0.35 * len(_shown) + 1.2))
+    _fig, _ax = plt.subplots(figsize=(8, 0.22 * len(_shown) + 1.0))
     _err = np.vstack([_shown["decline"] - _shown["ci_low"], _shown["ci_high"] - _shown["decline"]])
     _ax.barh(_shown.index, _shown["decline"], xerr=np.nan_to_num(_err), color="tab:blue", capsize=3)
     _ax.axvline(0.0, color="0.3", linewidth=0.8)
@@ -262,7 +273,14 @@ def _(attribution_run, footwear):
     _ax.set_title("The stale model's decline, cause by cause")
     _fig.tight_layout()
     plt.close(_fig)
-    mo.vstack([mo.md(attribution_sentences(attribution)), _fig, _shown.round(3)])
+    mo.vstack([mo.md(attribution_sentences(attribution)), _fig])
+    return (attribution,)
+
+
+@app.cell
+def _(attribution):
+    attribution.set_index("setting")[["causes_on", "decline", "ci_low", "ci_high", "early_uplift", "late_uplift",
+                                      "slope_per_30d", "seeds"]].round(3)
     return
 
 

@@ -117,3 +117,36 @@ def funnel(daily: pd.DataFrame, by: str | None = "policy", steps: Sequence[str] 
         ax.legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def timeline_row(frames: Sequence[pd.DataFrame], metrics: Sequence[str], titles: Sequence[str] | None = None,
+                 markers: pd.DataFrame | None = None, by: str = "policy", rolling: int | None = 7,
+                 figsize=(9.5, 3.6)):
+    """A row of :func:`timeline` panels (one per metric) sharing one legend under the row.
+
+    Notebook pages cap the height of an output, so two short rows read better than one
+    tall grid; one legend keeps the lines visible.
+
+    Returns:
+        ``(figure, axes)``.
+    """
+    from matplotlib.figure import Figure
+
+    if len(frames) != len(metrics):
+        raise ValueError(f"timeline_row: {len(frames)} frames for {len(metrics)} metrics; give one frame per metric.")
+    titles = list(titles) if titles is not None else [None] * len(metrics)
+    fig = Figure(figsize=figsize)
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, metric, title, frame in zip(axes, metrics, titles, frames):
+        timeline(frame, metric, by=by, markers=markers, rolling=rolling, title=title, ax=ax)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    handles: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=min(len(handles), 6),
+                   fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.12 if handles else 0, 1, 1))
+    return fig, axes

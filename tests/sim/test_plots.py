@@ -44,3 +44,20 @@ def test_funnel_totals_per_policy(daily):
     bars = fig.axes[0].patches
     assert len(bars) == 2 * len(plots.FUNNEL_STEPS)
     assert bars[0].get_height() == 500  # visits of the first policy summed over 10 days
+
+
+def test_timeline_row_draws_one_panel_per_metric_and_one_shared_legend():
+    import pandas as pd
+    import pytest
+
+    from workbench.plots import timeline_row
+
+    daily = pd.DataFrame({"day": [0, 1, 0, 1], "policy": ["a", "a", "b", "b"], "m1": [1.0, 2.0, 3.0, 4.0],
+                          "m2": [0.1, 0.2, 0.3, 0.4]})
+    fig, axes = timeline_row([daily, daily[daily["policy"] == "a"]], ["m1", "m2"], ["one", "two"], rolling=None)
+    assert [ax.get_title() for ax in axes] == ["one", "two"]
+    assert all(ax.get_legend() is None for ax in axes)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]  # union of the panels' lines
+    assert list(axes[0].get_lines()[1].get_ydata()) == [3.0, 4.0]
+    with pytest.raises(ValueError, match="one frame per metric"):
+        timeline_row([daily], ["m1", "m2"])
