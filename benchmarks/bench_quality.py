@@ -22,9 +22,9 @@ The folder holds ml-100k's ``u.data`` or ml-1m's ``ratings.dat`` (read by
 *synthetic* MovieLens-like folder (seeded taste clusters, clearly labelled as such in the
 output) so ``make bench`` runs offline; its numbers say nothing about MovieLens.
 
-Every model is built with its defaults; ``UserPersonalization[als]`` and ``TwoStage[als]``
-are those models with their ALS base (``base="als"``; their default bases are the SVD
-and the co-occurrence ones). ``fit s`` is the wall-clock training time,
+Every model is built with its defaults; ``UserPersonalization[svd]`` is the flagship with
+its former SVD base, ``TwoStage[als]`` the two-stage model with the ALS candidate generator
+(its default is the co-occurrence one). ``fit s`` is the wall-clock training time,
 ``recommend s`` the time to produce the lists of all test users. When the ``implicit``
 package is installed, the ALS speed line compares ``ImplicitALS.fit`` with implicit's
 own ALS on the same confidence matrix, timed in the same run (median of ``--repeats``).
@@ -74,11 +74,11 @@ MODELS = {
     "EASE": EASE,
     "ImplicitALS": ImplicitALS,
     "UserPersonalization": UserPersonalization,
-    "UserPersonalization[als]": lambda: UserPersonalization(base="als"),
+    "UserPersonalization[svd]": lambda: UserPersonalization(base="svd"),
     "TwoStage": TwoStage,
     "TwoStage[als]": lambda: TwoStage(base="als"),
 }
-"""The top-N models, each built with its defaults (``[als]``: with the ALS base instead of the default one)."""
+"""The top-N models, each built with its defaults (``[svd]``, ``[als]``: with that base instead of the default one)."""
 
 
 def recommenders_stratified_split(interactions: pd.DataFrame, ratio: float = 0.75,

@@ -12,18 +12,19 @@ from workbench.recommenders.user_personalization import UserPersonalization
 from .contract import RecommenderContract, contract_dataset
 
 
-class TestALSBaseContract(RecommenderContract):
-    """The strong offline base keeps the whole contract (real-time reaction included)."""
+class TestSVDBaseContract(RecommenderContract):
+    """The former base stays available and keeps the whole contract (real-time reaction included)."""
 
     def make_model(self):
-        return UserPersonalization(base="als")
+        return UserPersonalization(base="svd")
 
 
 def test_default_base_and_factors():
     interactions, _, _ = contract_dataset(n_users=40, n_items=30)
-    svd = UserPersonalization().fit(interactions)
-    assert svd.config.base == "svd" and svd.item_factors_.shape[1] == 24 and svd._fold_in is None
-    als = UserPersonalization(base="als").fit(interactions)
+    svd = UserPersonalization(base="svd").fit(interactions)
+    assert svd.item_factors_.shape[1] == 24 and svd._fold_in is None
+    als = UserPersonalization().fit(interactions)
+    assert als.config.base == "als"
     assert als.item_factors_.shape[1] == 64 and als._fold_in.shape == (64, 64)
 
 
