@@ -74,8 +74,10 @@ def attribute_decline(
     Returns:
         One row per setting: ``setting`` (``all on``, ``all off``, ``<cause> alone on``,
         ``<cause> alone off``), ``cause``, ``causes_on``, ``decline`` (mean over seeds),
-        ``ci_low``, ``ci_high``, ``early_uplift``, ``late_uplift``, ``slope_per_30d``
-        (mean), ``seeds``. Per-seed rows are in ``result.attrs["per_seed"]``.
+        ``ci_low``, ``ci_high``, ``decline_share`` (decline / early uplift, per seed, with
+        ``share_ci_low`` / ``share_ci_high``: comparable across settings whose uplift levels
+        differ, e.g. with and without the budget), ``early_uplift``, ``late_uplift``,
+        ``slope_per_30d`` (mean), ``seeds``. Per-seed rows are in ``result.attrs["per_seed"]``.
     """
     if isinstance(policy, str):
         policy = Policy(kind=policy)
@@ -110,8 +112,10 @@ def attribute_decline(
     table = []
     for (label, cause, on), group in per_seed.groupby(["setting", "cause", "causes_on"], sort=False):
         mean, low, high = mean_ci(group["decline"])
+        share = mean_ci(group["decline"] / group["early_uplift"])
         table.append({"setting": label, "cause": cause, "causes_on": on, "decline": mean, "ci_low": low,
-                      "ci_high": high, "early_uplift": group["early_uplift"].mean(),
+                      "ci_high": high, "decline_share": share[0], "share_ci_low": share[1], "share_ci_high": share[2],
+                      "early_uplift": group["early_uplift"].mean(),
                       "late_uplift": group["late_uplift"].mean(), "slope_per_30d": group["slope_per_30d"].mean(),
                       "seeds": len(group)})
     out = pd.DataFrame(table)
