@@ -472,21 +472,7 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
     if recipe.metrics is not None and metric not in recipe.metrics:
         raise fail("evidence.metric", f"{metric!r} is not produced by recipe {recipe_name!r}; choose one of {', '.join(recipe.metrics)}.")
 
-    margin = raw["margin"]
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
-        raise fail("evidence.margin", f"{margin!r} must be a number >= 0.")
-    margin_kind = raw.get("margin_kind", "absolute")
-    if margin_kind not in MARGIN_KINDS:
-        raise fail("evidence.margin_kind", f"{margin_kind!r} is not one of {', '.join(MARGIN_KINDS)}.")
-    higher = raw.get("higher_is_better", True)
-    if not isinstance(higher, bool):
-        raise fail("evidence.higher_is_better", "must be true or false.")
-    aggregate = raw.get("aggregate", "mean")
-    if aggregate not in AGGREGATES:
-        raise fail("evidence.aggregate", f"{aggregate!r} is not one of {', '.join(AGGREGATES)}.")
-    last_days = raw.get("last_days")
-    if last_days is not None and (isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1):
-        raise fail("evidence.last_days", f"{last_days!r} must be a whole number of days >= 1.")
+    rule = _judging_rule(raw, "evidence", fail)
     base = raw.get("base")
     if base is not None and not isinstance(base, str):
         raise fail("evidence.base", "must be a path to a shop config YAML.")
@@ -497,10 +483,6 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
     shop = raw.get("shop") or {}
     if not isinstance(shop, Mapping):
         raise fail("evidence.shop", "must be a mapping of ShopConfig overrides.")
-    reading = raw.get("reading") or ""
-    if not isinstance(reading, str):
-        raise fail("evidence.reading", "must be text.")
-
     options_raw = raw["options"]
     if not isinstance(options_raw, Mapping) or not options_raw:
         raise fail("evidence.options", "must map option letters to how they are played.")
@@ -557,14 +539,9 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
         recipe=recipe_name,
         options=plays,
         metric=metric,
-        margin=float(margin),
-        margin_kind=margin_kind,
-        higher_is_better=higher,
-        aggregate=aggregate,
-        last_days=last_days,
+        **rule,
         base=base,
         shop=dict(shop),
-        reading=reading.strip(),
         seeds=seeds,
         versus=versus,
         checks=checks,
@@ -640,23 +617,28 @@ def _parse_check(raw: Any, field: str, recipe: Any, recipe_name: str, plays: Map
     if recipe.metrics is not None and metric not in recipe.metrics:
         raise fail(f"{field}.metric", f"{metric!r} is not produced by recipe {recipe_name!r}; choose one of {', '.join(recipe.metrics)}.")
     versus = _parse_versus(raw.get("versus"), f"{field}.versus", plays, correct, fail, required=True)
+    return EvidenceCheck(metric=metric, versus=versus, **_judging_rule(raw, field, fail))
+
+
+def _judging_rule(raw: Mapping[str, Any], prefix: str, fail) -> dict[str, Any]:
+    """The judging settings shared by ``evidence`` and each of its ``checks`` (field names under ``prefix``)."""
     margin = raw.get("margin")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
-        raise fail(f"{field}.margin", f"{margin!r} must be a number >= 0.")
+        raise fail(f"{prefix}.margin", f"{margin!r} must be a number >= 0.")
     margin_kind = raw.get("margin_kind", "absolute")
     if margin_kind not in MARGIN_KINDS:
-        raise fail(f"{field}.margin_kind", f"{margin_kind!r} is not one of {', '.join(MARGIN_KINDS)}.")
+        raise fail(f"{prefix}.margin_kind", f"{margin_kind!r} is not one of {', '.join(MARGIN_KINDS)}.")
     higher = raw.get("higher_is_better", True)
     if not isinstance(higher, bool):
-        raise fail(f"{field}.higher_is_better", "must be true or false.")
+        raise fail(f"{prefix}.higher_is_better", "must be true or false.")
     aggregate = raw.get("aggregate", "mean")
     if aggregate not in AGGREGATES:
-        raise fail(f"{field}.aggregate", f"{aggregate!r} is not one of {', '.join(AGGREGATES)}.")
+        raise fail(f"{prefix}.aggregate", f"{aggregate!r} is not one of {', '.join(AGGREGATES)}.")
     last_days = raw.get("last_days")
     if last_days is not None and (isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1):
-        raise fail(f"{field}.last_days", f"{last_days!r} must be a whole number of days >= 1.")
+        raise fail(f"{prefix}.last_days", f"{last_days!r} must be a whole number of days >= 1.")
     reading = raw.get("reading") or ""
     if not isinstance(reading, str):
-        raise fail(f"{field}.reading", "must be text.")
-    return EvidenceCheck(metric=metric, versus=versus, margin=float(margin), margin_kind=margin_kind,
-                         higher_is_better=higher, aggregate=aggregate, last_days=last_days, reading=reading.strip())
+        raise fail(f"{prefix}.reading", "must be text.")
+    return {"margin": float(margin), "margin_kind": margin_kind, "higher_is_better": higher,
+            "aggregate": aggregate, "last_days": last_days, "reading": reading.strip()}

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ...constants import ITEM_ID, RANK, USER_ID
-from .metric_choice import METRIC_CHOICES, _score_lists
-from .registry import EvidenceRecipe, RecipeResult, allowed_keys, register
+from .metric_choice import _score_lists, check_metric_config
+from .registry import EvidenceRecipe, RecipeResult, register
 
 CAROUSEL = 10
 """Visible slots of the carousel."""
@@ -110,21 +110,12 @@ def run_carousel_agreement(plan: Any) -> RecipeResult:
     return RecipeResult(values=pd.Series(values, name=plan.metric), details=pd.DataFrame(rows))
 
 
-def _check_config(config: dict[str, Any]) -> str | None:
-    problem = allowed_keys({"metric": str}, required=("metric",))(config)
-    if problem:
-        return problem
-    if config["metric"] not in METRIC_CHOICES:
-        return f"metric {config['metric']!r} is not one of {', '.join(METRIC_CHOICES)}."
-    return None
-
-
 register(
     EvidenceRecipe(
         name="carousel_agreement",
         run=run_carousel_agreement,
         description="share of random list pairs an offline metric orders the way a 10-slot carousel visitor does",
         metrics=tuple(ATTENTION_METRICS),
-        check_config=_check_config,
+        check_config=check_metric_config,
     )
 )

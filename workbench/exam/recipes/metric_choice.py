@@ -95,7 +95,8 @@ def run_metric_choice(plan: Any) -> RecipeResult:
     return RecipeResult(values=pd.Series(values, name=plan.metric), details=pd.DataFrame(rows))
 
 
-def _check_metric_choice(config: dict[str, Any]) -> str | None:
+def check_metric_config(config: dict[str, Any]) -> str | None:
+    """A metric-choice option names one metric of :data:`METRIC_CHOICES` (shared with ``carousel_agreement``)."""
     problem = allowed_keys({"metric": str}, required=("metric",))(config)
     if problem:
         return problem
@@ -110,6 +111,6 @@ register(
         run=run_metric_choice,
         description="counts the carousel list pairs an offline metric orders the way a visitor sees them",
         metrics=("pairs_ordered_correctly",),
-        check_config=_check_metric_choice,
+        check_config=check_metric_config,
     )
 )
