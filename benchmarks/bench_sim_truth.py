@@ -149,7 +149,7 @@ def main() -> None:
         print(f"\n-- decline of the stale uplift per visit (weeks 1-3 minus last 3 weeks), seeds {attr_seeds} "
               f"({time.perf_counter() - started:.0f} s)")
         print(table.drop(columns=["causes_on"]).round(3).to_string(index=False))
-        acid = table.attrs["per_seed"].query("setting == 'all off'")
+        acid = pd.DataFrame(table.attrs["per_seed"]).query("setting == 'all off'")
         slope = mean_ci(acid["slope_per_30d"])
         print("acid test (every cause off): slope of the stale uplift per 30 days "
               f"{slope[0]:.3f} [{slope[1]:.3f}, {slope[2]:.3f}]")

@@ -25,12 +25,13 @@ def test_attribute_decline_table_is_tidy_and_paired():
     table = attribute_decline(TINY, "stale", seeds=[1, 2], causes=["season"], early=(0, 7), late=(-7, None))
     assert table["setting"].tolist() == ["all on", "all off", "season alone on", "season alone off"]
     assert (table["seeds"] == 2).all()
-    per_seed = table.attrs["per_seed"]
+    per_seed = pd.DataFrame(table.attrs["per_seed"])
     assert len(per_seed) == 8 and set(per_seed["seed"]) == {1, 2}
     np.testing.assert_allclose(per_seed["decline"], per_seed["early_uplift"] - per_seed["late_uplift"])
     on = table.set_index("setting").loc["season alone on"]
     assert on["causes_on"] == "season" and on["cause"] == "season"
     means = per_seed.groupby("setting", sort=False)["decline"].mean()
     np.testing.assert_allclose(table.set_index("setting")["decline"], means.loc[table["setting"]])
+    pd.concat([table, table])  # plain-data attrs: tables still concatenate
     with pytest.raises(ValueError, match="unknown causes"):
         attribute_decline(TINY, "stale", seeds=[1], causes=["weather"])

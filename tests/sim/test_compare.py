@@ -46,7 +46,9 @@ def test_paired_comparison_hand_worked():
     assert table.loc["b", "wins"] == 2 and table.loc["b", "seeds"] == 3
     assert table.loc["b", "ci_low"] < 0 < table.loc["b", "ci_high"]
     assert table.loc["a", "diff"] == 0 and table.loc["a", "wins"] == 0
-    assert table.attrs["per_seed"].shape == (2, 3)
+    per_seed = pd.DataFrame(table.attrs["per_seed"])
+    assert len(per_seed) == 6 and per_seed.query("policy == 'b' and seed == 3")["value"].item() == pytest.approx(2.8)
+    pd.concat([table, table])  # plain-data attrs: tables still concatenate
     with pytest.raises(ValueError, match="reference"):
         paired_comparison(ShopConfig(), {"a": {}, "b": {}}, seeds=[1], daily=daily, reference="c")
 

@@ -77,7 +77,8 @@ def attribute_decline(
         ``ci_low``, ``ci_high``, ``decline_share`` (decline / early uplift, per seed, with
         ``share_ci_low`` / ``share_ci_high``: comparable across settings whose uplift levels
         differ, e.g. with and without the budget), ``early_uplift``, ``late_uplift``,
-        ``slope_per_30d`` (mean), ``seeds``. Per-seed rows are in ``result.attrs["per_seed"]``.
+        ``slope_per_30d`` (mean), ``seeds``. Per-seed rows are in ``result.attrs["per_seed"]`` as
+        records (plain data, so tables still concatenate): ``pd.DataFrame(table.attrs["per_seed"])``.
     """
     if isinstance(policy, str):
         policy = Policy(kind=policy)
@@ -119,7 +120,7 @@ def attribute_decline(
                       "late_uplift": group["late_uplift"].mean(), "slope_per_30d": group["slope_per_30d"].mean(),
                       "seeds": len(group)})
     out = pd.DataFrame(table)
-    out.attrs["per_seed"] = per_seed
+    out.attrs["per_seed"] = per_seed.to_dict("records")
     return out
 
 

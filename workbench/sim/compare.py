@@ -9,7 +9,7 @@ confidence interval (Student's t on the per-seed differences).
     ...                                  "tracked": {"kind": "event_tracker"}},
     ...                           seeds=[1, 2, 3], metric="uplift_per_visit")  # doctest: +SKIP
 
-One row per policy: ``policy, mean, diff, ci_low, ci_high, wins, seeds`` -- ``diff`` is
+One row per policy: ``policy, metric, mean, reference, diff, ci_low, ci_high, wins, seeds`` -- ``diff`` is
 the mean paired difference to the reference policy (the first one unless named),
 ``wins`` the number of seeds on which the policy's value beats the reference's.
 """
@@ -93,7 +93,8 @@ def paired_comparison(
         daily: reuse a frame from :func:`compare_policies` with ``seeds`` (skips the runs).
         progress: show progress bars.
 
-    The per-seed values are in ``result.attrs["per_seed"]`` (policy x seed).
+    The per-seed values are in ``result.attrs["per_seed"]`` as records ``{"policy", "seed", "value"}``
+    (plain data, so the table still concatenates; ``pd.DataFrame(table.attrs["per_seed"])``).
     """
     names = list(policies)
     reference = names[0] if reference is None else reference
@@ -110,7 +111,8 @@ def paired_comparison(
                      "reference": reference, "diff": mean, "ci_low": low, "ci_high": high,
                      "wins": int((diff > 0).sum()), "seeds": int(diff.notna().sum())})
     table = pd.DataFrame(rows)
-    table.attrs["per_seed"] = per_seed
+    long = per_seed.stack().rename("value").reset_index()
+    table.attrs["per_seed"] = long.to_dict("records")
     return table
 
 
