@@ -11,6 +11,8 @@ HOST   ?= 127.0.0.1
 MARIMO_FLAGS ?=
 JUPYTER_FLAGS ?=
 PYTEST_FLAGS ?=
+# Tests run on both cores (pytest-xdist); XDIST= runs them in one process.
+XDIST ?= -n 2
 NOTEBOOKS := $(wildcard notebooks/index.py notebooks/[0-9]*.py)
 JUPYTER   := $(wildcard notebooks/jupyter/*.ipynb)
 
@@ -86,15 +88,15 @@ lint: $(STAMP)
 	@if [ -n "$(NOTEBOOKS)" ]; then $(BIN)/marimo check $(NOTEBOOKS); else echo "no marimo notebooks yet"; fi
 
 unit: $(STAMP)
-	$(BIN)/pytest -m "not notebooks" $(PYTEST_FLAGS)
+	$(BIN)/pytest -m "not notebooks" $(XDIST) --dist loadfile $(PYTEST_FLAGS)
 
 notebooks: $(STAMP)
-	$(BIN)/pytest -m notebooks tests/test_notebooks.py $(PYTEST_FLAGS)
+	$(BIN)/pytest -m notebooks tests/test_notebooks.py $(XDIST) $(PYTEST_FLAGS)
 
 # Executes every Jupyter copy once (nbclient, as nbmake does) and fails on errors and on output
 # JupyterLab cannot show; `pytest --nbmake notebooks/jupyter/NN_x.ipynb` still runs a single copy.
 nbmake: $(STAMP)
-	$(BIN)/pytest -m notebooks tests/test_jupyter_outputs.py -p no:randomly $(PYTEST_FLAGS)
+	$(BIN)/pytest -m notebooks tests/test_jupyter_outputs.py -p no:randomly $(XDIST) $(PYTEST_FLAGS)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
