@@ -94,7 +94,6 @@ import datetime as _dt
 import json
 import math
 import re
-import threading
 import uuid
 from array import array
 from collections.abc import Iterable, Mapping
@@ -116,6 +115,7 @@ from ..constants import (
     USER_ID,
 )
 from ..errors import DatasetError
+from ..locking import Locked
 from .arn import dataset_arn, make_arn
 from .contract import EVENTS_SERVICE, check_service_limits, client_error, response_metadata, validate_request
 
@@ -187,7 +187,7 @@ def camel_to_column(key: str) -> str:
     return _UPPER.sub("_", key).upper()
 
 
-class EventTracker:
+class EventTracker(Locked):
     """Records events like ``boto3.client("personalize-events")`` and feeds attached campaigns.
 
     Args:
@@ -219,7 +219,7 @@ class EventTracker:
         self._log = _EventLog()
         self._cache: pd.DataFrame | None = None
         self._clock = -math.inf  # newest timestamp the dataset group holds (events, attached models' data)
-        self._lock = threading.RLock()
+        self._new_lock()
         self._targets: list[Any] = []
         self._item_rows: list[dict[str, Any]] = []
         self._user_rows: list[dict[str, Any]] = []
@@ -227,14 +227,6 @@ class EventTracker:
     def __repr__(self) -> str:
         return f"EventTracker(name={self.name!r}, events={len(self._log)}, attached={len(self._targets)})"
 
-    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self._log)

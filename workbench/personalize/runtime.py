@@ -53,7 +53,6 @@ import collections
 import contextlib
 import dataclasses
 import inspect
-import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -63,6 +62,7 @@ import pandas as pd
 
 from ..constants import EVENT_TYPE, ITEM_ID, SCORE, TIMESTAMP, USER_ID
 from ..errors import FilterExpressionError, ModelNotFittedError
+from ..locking import Locked
 from ..recommenders.base import Recommender
 from .arn import make_arn
 from .contract import (
@@ -108,7 +108,7 @@ _COMPACT_EVERY = 256
 """A campaign merges its model's per-call event frames into one frame once this many have piled up."""
 
 
-class Campaign:
+class Campaign(Locked):
     """A fitted workbench recommender deployed behind the GetRecommendations API.
 
     Args:
@@ -162,16 +162,8 @@ class Campaign:
         self._served: collections.OrderedDict[str, list[str]] = collections.OrderedDict()
         self._max_served = max_served
         self._requests = 0
-        self._lock = threading.RLock()
+        self._new_lock()
 
-    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return (f"Campaign(name={self.name!r}, model={type(self.model).__name__}, recipe_type={self.recipe_type!r}, "
@@ -479,7 +471,7 @@ class _DatasetGroup:
     filters: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-class PersonalizeRuntime:
+class PersonalizeRuntime(Locked):
     """An in-process stand-in for one AWS account's Amazon Personalize resources.
 
     Control-plane calls (``create_dataset_group``, ``create_event_tracker``,
@@ -505,16 +497,8 @@ class PersonalizeRuntime:
         self._campaigns: dict[str, Campaign] = {}
         self.max_future_seconds = max_future_seconds
         """Passed to every event tracker: how far ahead of its clock a ``sentAt`` may lie (None = no check)."""
-        self._lock = threading.RLock()  # control plane: creating groups, trackers, filters, campaigns
+        self._new_lock()  # control plane: creating groups, trackers, filters, campaigns
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"PersonalizeRuntime(dataset_groups={len(self._groups)}, campaigns={len(self._campaigns)})"

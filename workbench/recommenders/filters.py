@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 import warnings
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -65,6 +64,7 @@ import pandas as pd
 
 from ..constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
 from ..errors import FilterExpressionError
+from ..locking import Locked
 
 __all__ = [
     "Condition",
@@ -280,7 +280,7 @@ class Filter:
 
 
 # -------------------------------------------------------------- event history
-class EventHistory:
+class EventHistory(Locked):
     """The interactions a model's filters read: its training frame plus tracked events.
 
     Real-time traffic appends a few events thousands of times. Keeping one
@@ -298,6 +298,8 @@ class EventHistory:
         base: the training interactions (USER_ID, ITEM_ID, TIMESTAMP, optional EVENT_TYPE, ...).
     """
 
+    _reentrant = False  # a plain Lock: nothing takes it twice
+
     def __init__(self, base: pd.DataFrame) -> None:
         self._base = base
         self._users: list[str] = []
@@ -307,19 +309,11 @@ class EventHistory:
         self._shared: dict[str, str] = {}
         self._frame: pd.DataFrame = base
         self._in_frame = 0
-        self._lock = threading.Lock()
+        self._new_lock()
 
     def __len__(self) -> int:
         return len(self._base) + len(self._users)
 
-    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy / pickle: a lock can't be copied
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     @property
     def n_tracked(self) -> int:
