@@ -156,8 +156,8 @@ def _(daily):
 
 @app.cell
 def _(markers, means):
-    _shown = means[means["policy"] != "none"]
-    _fig, _axes = plots.timeline_row([_shown, _shown], ["uplift_per_visit", "ndcg_at_10"],
+    # every panel gets every policy, so a policy keeps its colour (none: uplift 0, no list to score)
+    _fig, _axes = plots.timeline_row([means, means], ["uplift_per_visit", "ndcg_at_10"],
                                      ["Uplift per visit over no recommendations", "NDCG@10 against the organic choice"],
                                      markers=markers)
     _random = means[means["policy"] == "random"].sort_values("day")
@@ -171,7 +171,7 @@ def _(markers, means):
 
 @app.cell
 def _(markers, means):
-    _fig, _axes = plots.timeline_row([means, means[means["policy"] != "none"]],
+    _fig, _axes = plots.timeline_row([means, means],
                                      ["revenue_per_visit", "freshness_median_hours"],
                                      ["Revenue per visit (all purchases)", "Age of the newest event a list could use"],
                                      markers=markers)
