@@ -356,7 +356,8 @@ def _():
 def _():
     exam = next(s for s in load_scenarios() if s.id == "footwear-sales-decline")
     _seeds = exam.evidence.seeds if mo.running_in_notebook() else exam.evidence.seeds[:1]
-    evidence = play_exam(exam, chart=True, seeds=_seeds)
+    with mo.status.spinner(title=f"Playing the options on {len(_seeds)} seed(s) (cached runs come back at once) ..."):
+        evidence = play_exam(exam, chart=True, seeds=_seeds)
     plt.close(evidence.figure)
     _checks = evidence.checks.round(3) if evidence.checks is not None else mo.md("")
     mo.vstack([mo.md(f"**{exam.question}**"), mo.md(wording.summary_markdown(evidence.summary())),

@@ -223,7 +223,8 @@ def _(evidence_choice, play_button, scenarios):
         mo.running_in_notebook() and _heavy and not ui.button_value(play_button),
         mo.md(f"**{chosen.id}** plays a simulated shop for every option: click *Play the options*."),
     )
-    evidence = run(chosen)
+    with mo.status.spinner(title=f"Playing the options of {chosen.id} ..."):
+        evidence = run(chosen)
     mo.md(
         f"**{chosen.title}** -- {chosen.question}\n\n"
         + "\n".join(f"* **{letter}** {text}" for letter, text in chosen.options.items())
