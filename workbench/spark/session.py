@@ -82,6 +82,8 @@ def get_spark(master: str = "local[2]", app_name: str = "recsys-workbench", driv
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    # the JVM resolves the host name before it reads any config: keep it on loopback from the start
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     spark = (SparkSession.builder.master(master).appName(app_name)
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
