@@ -119,10 +119,7 @@ def _():
 @app.cell
 def _(causes, drift_strength, exploration, n_seeds, retrain_days):
     footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml")
-    small_shop = chapter_shop(
-        footwear.shop, drift=float(drift_strength.value), causes=list(causes.value),
-        n_users=400, n_items=80, days=56, warmup_days=14, slices_per_day=3, trend_shift_day=20,
-    )
+    small_shop = chapter_shop(footwear.shop, drift=float(drift_strength.value), causes=list(causes.value))
 
     def policy(kind: str, **extra) -> Policy:
         """A policy with this chapter's shared settings (exploration, retrain cadence)."""
@@ -257,8 +254,7 @@ def _(attribution_run, footwear):
     mo.stop(mo.running_in_notebook() and not ui.button_value(attribution_run),
             mo.md("*Press the button to attribute the decline.*"))
     _full = mo.running_in_notebook()
-    _shop = chapter_shop(footwear.shop, n_users=400, n_items=80, days=56, warmup_days=14, slices_per_day=3,
-                         trend_shift_day=20)
+    _shop = chapter_shop(footwear.shop)
     attribution = attribute_decline(
         _shop, policy="stale", seeds=(0, 1, 2) if _full else (0,), early=(0, 21), late=(-21, None),
         modes=("alone on", "alone off") if _full else (), cached=True, progress=_full,

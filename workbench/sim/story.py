@@ -30,16 +30,21 @@ EARLY = (0, 14)
 LATE = (-14, None)
 """The last two run weeks."""
 
+CHAPTER_SIZE = {"n_users": 400, "n_items": 80, "days": 56, "warmup_days": 14, "slices_per_day": 3,
+                "trend_shift_day": 20}
+"""The chapter's small shop (overrides of ``footwear.yaml``): eight weeks in a few seconds per run."""
+
 
 def chapter_shop(base: ShopConfig, drift: float = 1.0, causes: Sequence[str] = CAUSES, **overrides) -> ShopConfig:
-    """The chapter's shop: ``base`` with ``overrides``, drift scaled by ``drift`` and only ``causes`` on.
+    """The chapter's shop: ``base`` with :data:`CHAPTER_SIZE` and ``overrides``, drift scaled by ``drift``
+    and only ``causes`` on.
 
     ``drift`` multiplies the taste drift, the season's strength and the trend's strength
     (0 switches all three off in effect; the cause switches do it explicitly).
     """
     shop = dataclasses.replace(
         base,
-        **overrides,
+        **{**CHAPTER_SIZE, **overrides},
         taste_drift=base.taste_drift * drift,
         season_strength=base.season_strength * drift,
         trend_strength=base.trend_strength * drift,
