@@ -14,6 +14,7 @@ Subcommands:
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "quiz":
+        # A process started in the background by a non-interactive shell (as CI does) inherits
+        # SIGINT ignored, and then Ctrl-C would do nothing: the quiz promises Ctrl-C, so take it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             return _quiz(args)
         except KeyboardInterrupt:  # Ctrl-C while the scenarios load, before the quiz starts
