@@ -23,8 +23,8 @@ The folder holds ml-100k's ``u.data`` or ml-1m's ``ratings.dat`` (read by
 output) so ``make bench`` runs offline; its numbers say nothing about MovieLens.
 
 Every model is built with its defaults; ``UserPersonalization[svd]`` is the flagship with
-its former SVD base, ``TwoStage[als]`` the two-stage model with the ALS candidate generator
-(its default is the co-occurrence one). ``fit s`` is the wall-clock training time,
+its former SVD base, ``TwoStage[cooccurrence]`` the two-stage model with the co-occurrence
+candidate generator instead of its default ALS one. ``fit s`` is the wall-clock training time,
 ``recommend s`` the time to produce the lists of all test users. When the ``implicit``
 package is installed, the ALS speed line compares ``ImplicitALS.fit`` with implicit's
 own ALS on the same confidence matrix, timed in the same run (median of ``--repeats``).
@@ -76,9 +76,9 @@ MODELS = {
     "UserPersonalization": UserPersonalization,
     "UserPersonalization[svd]": lambda: UserPersonalization(base="svd"),
     "TwoStage": TwoStage,
-    "TwoStage[als]": lambda: TwoStage(base="als"),
+    "TwoStage[cooccurrence]": lambda: TwoStage(base="cooccurrence"),
 }
-"""The top-N models, each built with its defaults (``[svd]``, ``[als]``: with that base instead of the default one)."""
+"""The top-N models, each built with its defaults (``[svd]``, ``[cooccurrence]``: with that base instead of the default one)."""
 
 
 def recommenders_stratified_split(interactions: pd.DataFrame, ratio: float = 0.75,
@@ -109,9 +109,17 @@ def write_synthetic_movielens(folder: Path, n_users: int = 300, n_items: int = 4
     return write_movielens_folder(ratings, folder)
 
 
-def evaluate_model(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, object]:
-    """Fit one model with its defaults, time fit and recommend, and score the lists."""
-    model = MODELS[name]()
+def score_lists(recs: pd.DataFrame, test: pd.DataFrame) -> dict[str, float]:
+    """NDCG, Precision, Recall and MAP at ``K`` of top-``K`` lists (USER_ID, ITEM_ID, RANK), convention 'recommenders'."""
+    summary = evaluate(recs, test, k=K, metrics=["ndcg", "precision", "recall", "map"],
+                       convention="recommenders").summary
+    return {f"{metric}@{K}": float(summary[f"{metric}@{K}"]) for metric in METRICS}
+
+
+def evaluate_model(name: str, train: pd.DataFrame, test: pd.DataFrame, model=None) -> dict[str, object]:
+    """Fit one model (``MODELS[name]`` with its defaults unless ``model`` is given), time fit and
+    recommend, and score the lists."""
+    model = MODELS[name]() if model is None else model
     start = time.perf_counter()
     model.fit(train)
     fit_s = time.perf_counter() - start
@@ -119,11 +127,7 @@ def evaluate_model(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[s
     start = time.perf_counter()
     recs = model.recommend(users, n=K, exclude_seen=True)
     recommend_s = time.perf_counter() - start
-    summary = evaluate(recs, test, k=K, metrics=["ndcg", "precision", "recall", "map"],
-                       convention="recommenders").summary
-    row: dict[str, object] = {"model": name}
-    for metric in METRICS:
-        row[f"{metric}@{K}"] = float(summary[f"{metric}@{K}"])
+    row: dict[str, object] = {"model": name, **score_lists(recs, test)}
     row["fit s"] = fit_s
     row["recommend s"] = recommend_s
     return row

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.constants import ITEM_ID, TIMESTAMP, USER_ID
-from workbench.recommenders import Popularity
-from workbench.recommenders.two_stage import FEATURES, SOURCE, TwoStage, split_by_time
+from workbench.constants import FALLBACK, ITEM_ID, TIMESTAMP, USER_ID
+from workbench.recommenders import ImplicitALS, Popularity
+from workbench.recommenders.two_stage import FEATURES, SOURCE, TwoStage, TwoStageConfig, split_by_time
 
 from .contract import RecommenderContract, contract_dataset
 
@@ -16,12 +16,12 @@ DAY = 86_400
 
 class TestTwoStageContract(RecommenderContract):
     def make_model(self):
-        return TwoStage()
+        return TwoStage()  # the default: ALS base
 
 
-class TestTwoStageALSContract(RecommenderContract):
+class TestTwoStageCooccurrenceContract(RecommenderContract):
     def make_model(self):
-        return TwoStage(base="als", als_factors=8)
+        return TwoStage(base="cooccurrence")
 
 
 class TestTwoStageGBDTContract(RecommenderContract):
@@ -43,16 +43,17 @@ def test_candidates_by_hand():
     # popularity (distinct users): a 3, c 3, b 2, d 2 -> popular order a, c, b, d (ties by first appearance)
     # u has seen a; b co-occurs with a in 2 baskets; c and d never co-occur with a
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
+    model = TwoStage(base="cooccurrence", n_candidates=3, n_popular=1).fit(log, items=items)
     cands = model.candidates("u").set_index(ITEM_ID)
     assert cands[SOURCE].to_dict() == {"c": "popular", "b": "co-occurrence", "d": "popular"}
-    both = TwoStage(n_candidates=3, n_popular=2).fit(log, items=items).candidates("u").set_index(ITEM_ID)
+    both = TwoStage(base="cooccurrence", n_candidates=3, n_popular=2).fit(log, items=items)
+    both = both.candidates("u").set_index(ITEM_ID)
     assert both.loc["b", SOURCE] == "both"
 
 
 def test_candidate_features_by_hand():
     log, items = tiny_log()
-    model = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items)
+    model = TwoStage(base="cooccurrence", n_candidates=3, n_popular=1).fit(log, items=items)
     b = model.candidates("u").set_index(ITEM_ID).loc["b"]
     assert b["log_popularity"] == pytest.approx(np.log1p(2))
     # cosine co-occurrence of a and b: 2 shared users / sqrt(3 users * 2 users)
@@ -61,13 +62,14 @@ def test_candidate_features_by_hand():
     assert b["log_price"] == pytest.approx(np.log1p(9.0))
     # b was last touched by x2 on day 3; the newest event (u) is on day 9
     assert b["recency_days"] == pytest.approx(6.0)
+    assert b["als_score"] == 0.0  # no ALS base, no ALS feature
     c = model.candidates("u").set_index(ITEM_ID).loc["c"]
     assert c["category_affinity"] == 0.0 and c["cooccurrence"] == 0.0
 
 
 def test_unknown_users_get_popular_candidates():
     log, items = tiny_log()
-    cands = TwoStage(n_candidates=3, n_popular=1).fit(log, items=items).candidates(["stranger"])
+    cands = TwoStage(base="cooccurrence", n_candidates=3, n_popular=1).fit(log, items=items).candidates(["stranger"])
     assert cands[ITEM_ID].tolist() == ["a", "c", "b"]
     assert (cands[SOURCE] == "popular").all()
     assert (cands["category_affinity"] == 0).all()
@@ -90,7 +92,7 @@ def test_ranker_learns_taste_and_beats_popularity():
     held_out = ordered.groupby(USER_ID).tail(2)
     train = ordered.drop(held_out.index)
     truth = set(zip(held_out[USER_ID], held_out[ITEM_ID]))
-    model = TwoStage().fit(train, items=items)
+    model = TwoStage(base="cooccurrence").fit(train, items=items)
     coef = dict(zip(FEATURES, model.ranker_[-1].coef_[0]))
     assert coef["category_affinity"] > 0 and coef["cooccurrence"] > 0  # the data has category tastes
 
@@ -98,12 +100,49 @@ def test_ranker_learns_taste_and_beats_popularity():
         recs = m.recommend(train[USER_ID].unique(), n=10)
         return sum((u, i) in truth for u, i in zip(recs[USER_ID], recs[ITEM_ID]))
 
-    assert hits(model) > 1.5 * hits(Popularity().fit(train, items=items))
+    popular = hits(Popularity().fit(train, items=items))
+    assert hits(model) > 1.5 * popular
+    assert hits(TwoStage().fit(train, items=items)) > 1.5 * popular  # the default ALS base too
+
+
+def test_default_base_is_als():
+    assert TwoStageConfig().base == "als" and TwoStage().config.base == "als"
+    interactions, items, _ = contract_dataset()
+    model = TwoStage().fit(interactions, items=items)
+    assert model.stage_.user_factors is not None and model.stage_.item_factors is not None
+    assert model.stage_.item_factors.shape == (len(model.item_vocab), model.config.als_factors)
+    assert set(model.candidates(["user001", "user002"])[SOURCE]) <= {"popular", "als", "both"}
+    with pytest.raises(ValueError, match="base"):
+        TwoStage(base="svd").fit(interactions)
+
+
+def test_als_base_factors_are_implicit_als_on_the_same_data():
+    # the serving factors are ImplicitALS's, fitted with the same settings on the whole training log
+    interactions, items, _ = contract_dataset(seed=1, n_users=120, n_items=50)
+    model = TwoStage(als_factors=8).fit(interactions, items=items)
+    als = ImplicitALS(factors=8, epochs=model.config.als_epochs, alpha=model.config.als_alpha,
+                      seed=model.config.seed).fit(interactions, items=items)
+    assert list(model.user_vocab.ids) == list(als.user_vocab.ids)
+    assert list(model.item_vocab.ids) == list(als.item_vocab.ids)
+    np.testing.assert_allclose(model.stage_.user_factors @ model.stage_.item_factors.T,
+                               als.user_factors_ @ als.item_factors_.T, rtol=1e-5, atol=1e-6)
+
+
+def test_unknown_user_gets_flagged_fallback_with_als_default():
+    interactions, items, _ = contract_dataset()
+    model = TwoStage().fit(interactions, items=items)
+    recs = model.recommend("stranger", n=5)
+    assert len(recs) == 5 and recs[FALLBACK].all()
+    assert recs[ITEM_ID].tolist() == Popularity().fit(interactions).recommend("nobody", n=5)[ITEM_ID].tolist()
+    cands = model.candidates(["stranger"])  # no history, no ALS vector: popular candidates, als_score 0
+    assert (cands[SOURCE] == "popular").all() and (cands["als_score"] == 0).all()
+    known = model.recommend("user001", n=5)
+    assert not known[FALLBACK].any()
 
 
 def test_als_base_proposes_and_scores_candidates():
     interactions, items, _ = contract_dataset(seed=1, n_users=120, n_items=50)
-    model = TwoStage(base="als", als_factors=8).fit(interactions, items=items)
+    model = TwoStage(als_factors=8).fit(interactions, items=items)  # the default base
     cands = model.candidates("user001")
     assert set(cands[SOURCE]) <= {"popular", "als", "both"} and (cands[SOURCE] != "popular").any()
     # the als_score feature is the user's ALS vector times the item's

@@ -7,11 +7,11 @@ deep-learning recommender) therefore work in two stages:
 1. **Candidate generation** -- cheap, recall-oriented. Here: the
    ``n_popular`` most popular items plus the items the *base* model scores highest
    for the user, up to ``n_candidates`` items the user has not interacted with yet.
-   The base is item-item co-occurrence (``base="cooccurrence"``, the default: summed
-   cosine of the user-item incidence matrix with the user's history) or
-   implicit-feedback ALS (``base="als"``: the user's vector times every item
-   vector, :func:`workbench.recommenders.als.als_factors`; much stronger offline). Every candidate is tagged
-   with its SOURCE (popular / als or co-occurrence / both).
+   The base is implicit-feedback ALS (``base="als"``, the default: the user's vector
+   times every item vector, :func:`workbench.recommenders.als.als_factors`) or
+   item-item co-occurrence (``base="cooccurrence"``: summed cosine of the user-item
+   incidence matrix with the user's history; cheaper to fit, much weaker offline).
+   Every candidate is tagged with its SOURCE (popular / als or co-occurrence / both).
 2. **Ranking** -- precise, run only on the candidates. A scikit-learn classifier
    (``ranker="logistic"``: standardised ``LogisticRegression``;
    ``"gbdt"``: ``HistGradientBoostingClassifier``) predicts the probability that
@@ -37,7 +37,8 @@ recomputed on all training data. When the split leaves no positive (or no
 negative) example, the ranker is skipped and candidates are ordered by their
 candidate score (``ranker_`` is ``None`` and ``ranker_note_`` says why).
 
-Not real-time: candidates and features change only at ``fit``.
+Not real-time (``realtime = False``): :meth:`update` only records tracked events for
+the filters; candidates, factors and features change only at ``fit``.
 """
 
 from __future__ import annotations
@@ -75,13 +76,14 @@ class TwoStageConfig(RecommenderConfig):
     n_popular: int = 20
     """How many of them come from overall popularity; the rest from the base model."""
 
-    base: str = "cooccurrence"
-    """Candidate generator: ``"cooccurrence"`` (item-item cosine) or ``"als"`` (implicit ALS scores and an
-    ``als_score`` feature: NDCG@10 0.489 instead of 0.261 on MovieLens 100k with Microsoft Recommenders'
-    protocol). The default stays the co-occurrence generator chapter 05 describes."""
+    base: str = "als"
+    """Candidate generator and base score: ``"als"`` (the default: implicit ALS scores ``x_u . y_i`` propose
+    the candidates and fill the ``als_score`` feature) or ``"cooccurrence"`` (summed item-item cosine with
+    the user's history; ``als_score`` stays 0). On MovieLens 100k with Microsoft Recommenders' protocol
+    (``benchmarks/bench_quality.py``) ALS reaches NDCG@10 0.489, co-occurrence 0.261."""
 
     als_factors: int = 64
-    """Factors of the ALS base."""
+    """Factors of the ALS base (unused with ``base="cooccurrence"``)."""
 
     als_reg: float | None = None
     """Penalty of the ALS base (``None``: :func:`workbench.recommenders.als.data_scaled_reg`)."""
@@ -130,7 +132,7 @@ class _Stage:
 
 
 class TwoStage(Recommender):
-    """Popularity + co-occurrence candidates re-ranked by a learned classifier."""
+    """Popularity + ALS (or co-occurrence) candidates re-ranked by a learned classifier."""
 
     Config = TwoStageConfig
     config: TwoStageConfig
@@ -179,7 +181,7 @@ class TwoStage(Recommender):
             self.category_field_ = field
 
     def _stage(self, frame: pd.DataFrame, now: float) -> _Stage:
-        """Popularity, co-occurrence, category shares and item recency from ``frame``."""
+        """Popularity, co-occurrence, category shares, item recency (and the ALS factors) from ``frame``."""
         shape = (len(self.user_vocab), len(self.item_vocab))
         cols = self.item_vocab.to_inner(frame[ITEM_ID])
         seen = self._seen_matrix(frame).astype(float)
@@ -293,7 +295,7 @@ class TwoStage(Recommender):
                     break
                 else:
                     chosen[i] = label
-            for i in pop_rank:  # top up with popular items when co-occurrence runs dry
+            for i in pop_rank:  # top up with popular items when the base runs dry
                 if len(chosen) >= k:
                     break
                 if not seen[r, i] and i not in chosen:
