@@ -101,6 +101,21 @@ nbmake: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# EASE beside Cornac BiVAE and BPR on bench_quality's split: the peers live in their own .venv-peers
+# (the project with its locked dependencies + benchmarks/requirements-peers.txt), never in .venv.
+# Needs an extracted MovieLens folder: make bench-peers MOVIELENS=/path/to/ml-100k
+.PHONY: bench-peers
+PEERS_VENV := .venv-peers
+MOVIELENS ?=
+$(PEERS_VENV)/.installed: requirements.lock pyproject.toml benchmarks/requirements-peers.txt
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install -c requirements.lock -e . -r benchmarks/requirements-peers.txt
+	touch $@
+bench-peers: $(PEERS_VENV)/.installed
+	@test -n "$(MOVIELENS)" || { echo "bench-peers: pass the folder of an extracted MovieLens archive:" \
+		"make bench-peers MOVIELENS=/path/to/ml-100k (it holds u.data)"; exit 2; }
+	nice $(PEERS_VENV)/bin/python benchmarks/bench_peers.py --movielens $(MOVIELENS) $(PEERS_FLAGS)
+
 data: $(STAMP)
 	$(PY) -m workbench.sim.bundle data
 
