@@ -309,16 +309,48 @@ class EventHistory(Locked):
         self._shared: dict[str, str] = {}
         self._frame: pd.DataFrame = base
         self._in_frame = 0
+        self._coded: list[tuple[np.ndarray, ...]] = []  # batches of append_codes, not yet strings
+        self._n_coded = 0
         self._new_lock()
 
     def __len__(self) -> int:
-        return len(self._base) + len(self._users)
-
+        return len(self._base) + self.n_tracked
 
     @property
     def n_tracked(self) -> int:
         """How many events were appended since the training frame."""
-        return len(self._users)
+        return len(self._users) + self._n_coded
+
+    def append_codes(self, user_ids: np.ndarray, users: np.ndarray, item_ids: np.ndarray, items: np.ndarray,
+                     timestamps: np.ndarray, event_types: np.ndarray | None = None) -> None:
+        """Add tracked events given as codes into id arrays: event ``k`` is ``user_ids[users[k]]``, ...
+
+        The fast path of simulations: nothing is turned into strings until :meth:`frame`
+        (or a later :meth:`append`) needs them. ``user_ids`` / ``item_ids`` are kept by
+        reference, so they must not be modified in place afterwards (a growing vocabulary
+        replaces its id array, it never rewrites it).
+        """
+        users, items = np.asarray(users, dtype=np.int64), np.asarray(items, dtype=np.int64)
+        times = np.asarray(timestamps, dtype=np.int64)
+        if not len(users) == len(items) == len(times):
+            raise ValueError(f"append_codes needs as many users, items and timestamps, got {len(users)}, "
+                             f"{len(items)} and {len(times)}")
+        if len(users) == 0:
+            return
+        types = None if event_types is None else np.asarray(event_types, dtype=object)
+        with self._lock:
+            self._coded.append((user_ids, users, item_ids, items, times, types))
+            self._n_coded += len(users)
+
+    def _flush_codes(self) -> None:
+        """Turn the coded batches into the string columns (in arrival order); caller holds the lock."""
+        for user_ids, users, item_ids, items, times, types in self._coded:
+            self._users.extend(user_ids[users].tolist())
+            self._items.extend(item_ids[items].tolist())
+            self._times.extend(times.tolist())
+            self._types.extend([None] * len(users) if types is None else types.tolist())
+        self._coded = []
+        self._n_coded = 0
 
     def append(self, users, items, timestamps, event_types=None) -> None:
         """Add tracked events (one entry per event in each sequence; ``event_types`` None = no type)."""
@@ -332,6 +364,8 @@ class EventHistory(Locked):
         types = [None] * len(users) if event_types is None else [
             None if t is None else share(str(t), str(t)) for t in event_types]
         with self._lock:
+            if self._coded:  # keep arrival order
+                self._flush_codes()
             self._users.extend(users)
             self._items.extend(items)
             self._times.extend(times)
@@ -340,6 +374,8 @@ class EventHistory(Locked):
     def frame(self) -> pd.DataFrame:
         """Training rows, then every tracked event, as one Personalize-format frame (cached)."""
         with self._lock:
+            if self._coded:
+                self._flush_codes()
             n = len(self._users)
             if n == self._in_frame:
                 return self._frame
@@ -358,8 +394,10 @@ class EventHistory(Locked):
 
     def nbytes(self) -> int:
         """Approximate bytes held for the tracked events (column storage, not the shared id strings)."""
+        coded = sum(b[1].nbytes + b[3].nbytes + b[4].nbytes + (0 if b[5] is None else b[5].nbytes)
+                    for b in self._coded)
         return (self._times.itemsize * len(self._times)
-                + 8 * (len(self._users) + len(self._items) + len(self._types)))
+                + 8 * (len(self._users) + len(self._items) + len(self._types)) + coded)
 
 
 # ---------------------------------------------------------------- constructors

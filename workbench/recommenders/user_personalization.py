@@ -134,6 +134,10 @@ class UserPersonalizationConfig(RecommenderConfig):
     """An item with this many interactions (or more) no longer counts as 'little data'."""
 
 
+SESSION_OVER_HALF_LIVES = 40
+"""After this many session half-lives without an event the session term is 0 (its weight was below 1e-12)."""
+
+
 class _DenseSeen(np.ndarray):
     """A dense boolean (user x item) matrix that answers ``.toarray()`` like a sparse one.
 
@@ -211,6 +215,43 @@ class UserPersonalization(Recommender):
     config: UserPersonalizationConfig
     realtime = True
     fallback_description = "items that were popular recently (recency-weighted popularity)"
+
+    # ----------------------------------------------- growable state storage
+    # The seen matrix is over-allocated in both directions (users and items): the
+    # 2-hourly automatic update adds a few items at a time, and copying a
+    # users x items matrix for each would cost more than the rest of the update.
+    @property
+    def _seen(self) -> _DenseSeen:
+        store, n_cols = self.__dict__["_seen_store"], self.__dict__["_seen_cols"]
+        return store if store.shape[1] == n_cols else store[:, :n_cols]
+
+    @_seen.setter
+    def _seen(self, matrix) -> None:
+        self.__dict__["_seen_store"] = matrix if isinstance(matrix, _DenseSeen) else np.asarray(matrix).view(_DenseSeen)
+        self.__dict__["_seen_cols"] = matrix.shape[1]
+
+    def _grow_seen_cols(self, n_cols: int) -> None:
+        store = self.__dict__["_seen_store"]
+        if store.shape[1] < n_cols:
+            capacity = max(n_cols, store.shape[1] + store.shape[1] // 4 + 16)  # geometric: amortised O(1)
+            grown = np.zeros((store.shape[0], capacity), dtype=bool).view(_DenseSeen)
+            grown[:, : store.shape[1]] = store
+            self.__dict__["_seen_store"] = grown
+        self.__dict__["_seen_cols"] = n_cols
+
+    @property
+    def items_(self) -> pd.DataFrame | None:
+        """The catalog the model knows: the fit's items plus those automatic updates added."""
+        parts = self.__dict__.get("_items_parts")
+        if parts:
+            self.__dict__["_items_frame"] = pd.concat([self.__dict__["_items_frame"], *parts], ignore_index=True)
+            parts.clear()
+        return self.__dict__.get("_items_frame")
+
+    @items_.setter
+    def items_(self, frame: pd.DataFrame | None) -> None:
+        self.__dict__["_items_frame"] = frame
+        self.__dict__["_items_parts"] = []
 
     # ---------------------------------------------------------------- fit
     def _seen_matrix(self, interactions: pd.DataFrame) -> _DenseSeen:
@@ -369,7 +410,7 @@ class UserPersonalization(Recommender):
         self._profile_t = np.concatenate([self._profile_t, np.full(self._profile.shape[0] - old, -np.inf)])
         self._session_t = np.concatenate([self._session_t, np.full(self._session.shape[0] - old, -np.inf)])
         self._last_item = np.concatenate([self._last_item, np.full(self._profile.shape[0] - old, -1, dtype=np.int64)])
-        self._seen = _grow_rows(self._seen, n_users)
+        self.__dict__["_seen_store"] = _grow_rows(self.__dict__["_seen_store"], n_users)
         self._n_users_alloc = self._profile.shape[0]
 
     def _absorb(self, u: np.ndarray, i: np.ndarray, w: np.ndarray, t: np.ndarray) -> None:
@@ -382,31 +423,31 @@ class UserPersonalization(Recommender):
         if len(u) == 0:
             return
         cfg = self.config
-        V = self.item_factors_
-        users, first = np.unique(u, return_index=True)
-        newest = np.full(len(users), -np.inf)
-        np.maximum.at(newest, np.searchsorted(users, u), t)
+        # events are time-sorted, so a user's last occurrence is their newest event
+        users, last_rev = np.unique(u[::-1], return_index=True)
+        last_pos = len(u) - 1 - last_rev
+        newest = t[last_pos]
+        inv = np.searchsorted(users, u)
+        by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
+        starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
+        vectors = self.item_factors_[i[by_user]]
         for state, stamp, half_life in (
             (self._profile, self._profile_t, cfg.long_half_life_days * SECONDS_PER_DAY),
             (self._session, self._session_t, cfg.session_half_life_minutes * _SECONDS_PER_MINUTE),
         ):
             target = np.maximum(stamp[users], newest)
             old = np.where(np.isfinite(stamp[users]), np.exp2(-(target - stamp[users]) / half_life), 0.0)
-            state[users] *= old[:, None]
-            user_target = target[np.searchsorted(users, u)]
-            contrib = (w * np.exp2(-(user_target - t) / half_life))[:, None] * V[i]
-            np.add.at(state, u, contrib)
+            coef = (w * np.exp2(-(target[inv] - t) / half_life))[by_user]
+            state[users] = state[users] * old[:, None] + np.add.reduceat(coef[:, None] * vectors, starts, axis=0)
             stamp[users] = target
-        # the last item per user (events are time-sorted, so the last occurrence wins)
-        last_pos = len(u) - 1 - np.unique(u[::-1], return_index=True)[1]
-        self._last_item[u[last_pos]] = i[last_pos]
+        self._last_item[users] = i[last_pos]
         # recency-weighted popularity, decayed as one global clock
         pop_half_life = cfg.popularity_half_life_days * SECONDS_PER_DAY
         clock = max(self._pop_t, float(t.max()))
         self._pop *= np.exp2(-(clock - self._pop_t) / pop_half_life)
-        np.add.at(self._pop, i, w * np.exp2(-(clock - t) / pop_half_life))
+        self._pop += np.bincount(i, weights=w * np.exp2(-(clock - t) / pop_half_life), minlength=len(self._pop))
         self._pop_t = clock
-        np.add.at(self._counts, i, 1.0)
+        self._counts += np.bincount(i, minlength=len(self._counts))
         self.now_ = max(self.now_, float(t.max()))
 
     # ------------------------------------------------------------ update
@@ -466,19 +507,67 @@ class UserPersonalization(Recommender):
             rows = self.user_vocab.to_inner(users)
         return rows
 
+    def user_rows(self, user_ids) -> np.ndarray:
+        """Inner user indices of raw ids for :meth:`track_inner` / :meth:`recommend_inner`.
+
+        Users the model has not seen yet are added with an empty state (as tracking
+        an event of theirs would do), so every returned index is valid.
+        """
+        self._check_fitted()
+        return self._user_rows(np.asarray([str(x) for x in user_ids], dtype=object))
+
     def _track(self, users: np.ndarray, items: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
         rows = self._user_rows(users)
         cols = self.item_vocab.to_inner(items)
         known = cols >= 0
-        self._seen[rows[known], cols[known]] = True
-        weights = np.ones(len(users)) if types is None else self.event_weight(types)
         if (~known).any():  # kept as arrays; auto_update turns them into a frame
             unknown = {USER_ID: users[~known], ITEM_ID: items[~known], TIMESTAMP: times[~known],
                        EVENT_TYPE: types[~known] if types is not None else np.full((~known).sum(), None, dtype=object)}
             self._unknown_item_events.append(unknown)
-        order = np.argsort(times[known], kind="stable")
-        self._absorb(rows[known][order], cols[known][order], weights[known][order], times[known][order])
+        self._fold(rows[known], cols[known], times[known], None if types is None else types[known])
         self.now_ = max(self.now_, float(times.max()))
+
+    def _fold(self, rows: np.ndarray, cols: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
+        """Fold events of known users and items into the state (seen marks, profiles, popularity)."""
+        if len(rows) == 0:
+            return
+        self._seen[rows, cols] = True
+        weights = np.ones(len(rows)) if types is None else self.event_weight(types)
+        order = np.argsort(times, kind="stable")
+        self._absorb(rows[order], cols[order], weights[order], times[order])
+
+    def track_inner(self, rows, cols, timestamps, event_types=None) -> UserPersonalization:
+        """:meth:`track` in inner indices: no id strings on the way (the simulator's fast path).
+
+        Args:
+            rows: inner user index per event (:meth:`user_rows` maps raw ids and adds new users).
+            cols: inner item index per event (``item_vocab.to_inner``); items unknown to the
+                model cannot be given here -- pass those events to :meth:`track`, which keeps
+                them for the next :meth:`auto_update`.
+            timestamps: epoch seconds per event.
+            event_types: EVENT_TYPE per event (``None`` = every event weighs 1).
+
+        The events also reach the filters' history (as codes, turned into ids only when a
+        filter reads them), exactly as :meth:`track` would record them.
+        """
+        self._check_fitted()
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        if len(rows) == 0:
+            return self
+        if not len(rows) == len(cols) == len(timestamps):
+            raise ValueError(f"track_inner needs as many rows, cols and timestamps, got {len(rows)}, {len(cols)} "
+                             f"and {len(timestamps)}")
+        n_users, n_items = len(self.user_vocab), len(self.item_vocab)
+        if rows.min() < 0 or rows.max() >= n_users or cols.min() < 0 or cols.max() >= n_items:
+            raise ValueError(f"track_inner: inner indices out of range (users 0..{n_users - 1}, items "
+                             f"0..{n_items - 1}); map raw ids with user_rows() and item_vocab.to_inner(), and send "
+                             "events on items the model does not know yet through track()")
+        times = np.asarray(timestamps, dtype=float)
+        types = None if event_types is None else np.asarray(event_types, dtype=object)
+        self._events.append_codes(self.user_vocab.ids, rows, self.item_vocab.ids, cols, times.astype(np.int64), types)
+        self._fold(rows, cols, times, types)
+        self.now_ = max(self.now_, float(times.max()))
+        return self
 
     def _grow_seen(self, events: pd.DataFrame) -> None:
         rows = self._user_rows(events[USER_ID].to_numpy(dtype=object))
@@ -505,23 +594,51 @@ class UserPersonalization(Recommender):
             that is True when the list is the unknown-user fallback.
         """
         self._check_fitted()
-        n = self.config.n if n is None else int(n)
         raw = np.asarray([str(u) for u in user_ids], dtype=object)
-        scores, fallback = self._score_raw(raw, None)
-        if exclude_seen:
-            inner = self.user_vocab.to_inner(raw)
-            known = np.flatnonzero(inner >= 0)
-            rows = scores[known]
-            rows[np.asarray(self._seen[inner[known]])] = -np.inf
-            scores[known] = rows
+        return self.recommend_inner(self.user_vocab.to_inner(raw), n=n, exclude_seen=exclude_seen,
+                                    exclude_items=exclude_items)
+
+    def recommend_inner(
+        self, rows, n: int | None = None, exclude_seen: bool = True, exclude_items=None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`recommend_indices` for inner user indices (``-1`` = a user the model does not know).
+
+        Unknown users get the flagged fallback list, as in :meth:`recommend`. ``exclude_items``
+        may also be an ``(len(rows), w)`` matrix of inner item indices, ``-1`` padded.
+        """
+        self._check_fitted()
+        n = self.config.n if n is None else int(n)
+        inner = np.asarray(rows, dtype=np.int64)
+        known = inner >= 0
+        n_items = len(self.item_vocab)
+        if known.all():
+            scores = np.asarray(self._score(inner, None), dtype=float)
+        else:
+            scores = np.empty((len(inner), n_items), dtype=float)
+            if known.any():
+                scores[known] = self._score(inner[known], None)
+            scores[~known] = self._fallback_scores(np.empty((~known).sum(), dtype=object), None)
+        if exclude_seen and known.any():
+            store = self.__dict__["_seen_store"]
+            if known.all():
+                scores[store[inner, :n_items]] = -np.inf
+            else:
+                rows_known = np.flatnonzero(known)
+                block = scores[rows_known]
+                block[store[inner[rows_known], :n_items]] = -np.inf
+                scores[rows_known] = block
         if exclude_items is not None:
-            counts = [len(x) for x in exclude_items]
-            if sum(counts):
-                cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in exclude_items])
-                rows = np.repeat(np.arange(len(raw)), counts)
-                ok = (cols >= 0) & (cols < scores.shape[1])
-                scores[rows[ok], cols[ok]] = -np.inf
-        return top_k_indices(scores, n), fallback
+            if isinstance(exclude_items, np.ndarray) and exclude_items.ndim == 2:
+                r, c = np.nonzero((exclude_items >= 0) & (exclude_items < n_items))
+                scores[r, exclude_items[r, c]] = -np.inf
+            else:
+                counts = [len(x) for x in exclude_items]
+                if sum(counts):
+                    cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in exclude_items])
+                    rows_ex = np.repeat(np.arange(len(inner)), counts)
+                    ok = (cols >= 0) & (cols < n_items)
+                    scores[rows_ex[ok], cols[ok]] = -np.inf
+        return top_k_indices(scores, n), ~known
 
     def auto_update(self, items: pd.DataFrame | None = None, now: float | None = None) -> UserPersonalization:
         """Mimic the automatic 2-hourly update: new items join the candidate set, no retraining.
@@ -598,11 +715,9 @@ class UserPersonalization(Recommender):
         self._pop = np.concatenate([self._pop, np.zeros(n_new)])
         self._counts = np.concatenate([self._counts, np.zeros(n_new)])
         self._popularity = np.concatenate([self._popularity, np.zeros(n_new)])
-        seen = np.zeros((self._seen.shape[0], len(self.item_vocab)), dtype=bool)
-        seen[:, :n_old] = self._seen
-        self._seen = seen.view(_DenseSeen)
-        if self.items_ is not None and items is not None:
-            self.items_ = pd.concat([self.items_, items[items[ITEM_ID].astype(str).isin(new_ids)]], ignore_index=True)
+        self._grow_seen_cols(len(self.item_vocab))
+        if self.__dict__.get("_items_frame") is not None and items is not None:
+            self.__dict__["_items_parts"].append(items[items[ITEM_ID].astype(str).isin(new_ids)])
         elif items is not None:
             self.items_ = items
 
@@ -616,7 +731,9 @@ class UserPersonalization(Recommender):
         sess = self._session[users]
         s_norms = np.linalg.norm(sess, axis=1, keepdims=True)
         fade = np.exp2(-(self.now_ - self._session_t[users]) / (cfg.session_half_life_minutes * _SECONDS_PER_MINUTE))
-        fade = np.where(np.isfinite(fade), fade, 0.0)[:, None]
+        # a session idle for SESSION_OVER_HALF_LIVES half-lives is over: its weight (< 1e-12) is dropped,
+        # so the session term is only computed for users with a live session
+        fade = np.where(np.isfinite(fade) & (fade >= 2.0**-SESSION_OVER_HALF_LIVES), fade, 0.0)[:, None]
         live = fade * np.divide(sess, s_norms, out=np.zeros_like(sess), where=s_norms > 0)
         if isinstance(session, (list, tuple, np.ndarray)) and len(session):
             idx = self.item_vocab.to_inner(session)
@@ -658,16 +775,19 @@ class UserPersonalization(Recommender):
 
     def _exploration(self, n_rows: int) -> np.ndarray:
         """Random exploration bonus per (row, item); zero for items not eligible."""
+        return self._add_exploration(np.zeros((n_rows, len(self._created))))
+
+    def _add_exploration(self, scores: np.ndarray) -> np.ndarray:
+        """Add the exploration bonus to ``scores`` in place (only the eligible columns are touched)."""
         cfg = self.config
-        bonus = np.zeros((n_rows, len(self._created)))
         if cfg.exploration_weight <= 0:
-            return bonus
-        eligible = self._eligible()
-        if eligible.any():
+            return scores
+        eligible = np.flatnonzero(self._eligible())
+        if len(eligible):
             room = 1.0 - self._counts[eligible] / max(1, cfg.exploration_max_interactions)
-            draws = self._rng.random((n_rows, int(eligible.sum())))
-            bonus[:, eligible] = cfg.exploration_weight * self._scale * draws * room
-        return bonus
+            draws = self._rng.random((scores.shape[0], len(eligible)))
+            scores[:, eligible] += cfg.exploration_weight * self._scale * draws * room
+        return scores
 
     def _eligible(self) -> np.ndarray:
         cfg = self.config
@@ -677,13 +797,17 @@ class UserPersonalization(Recommender):
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
         taste, live = self._query_vectors(users, session)
         scores = taste @ self._score_factors().T
-        scores += (self.config.session_weight * self._session_scale) * (live @ self._directions().T)
+        active = np.flatnonzero(live.any(axis=1))  # a user without a live session adds exactly 0
+        if len(active) == len(users):
+            scores += (self.config.session_weight * self._session_scale) * (live @ self._directions().T)
+        elif len(active):
+            scores[active] += (self.config.session_weight * self._session_scale) * (live[active] @ self._directions().T)
         scores += self.config.popularity_weight * self._scale * self._prior()
-        return scores + self._exploration(len(users))
+        return self._add_exploration(scores)
 
     def _fallback_scores(self, raw_user_ids: np.ndarray, session: SessionLike) -> np.ndarray:
         scores = np.tile(self._scale * self._prior(), (len(raw_user_ids), 1))
-        return scores + self._exploration(len(raw_user_ids))
+        return self._add_exploration(scores)
 
     def _similar(self, items: np.ndarray) -> np.ndarray:
         V = self.item_factors_

@@ -480,7 +480,15 @@ class _Run:
         fed = np.zeros(len(ev), dtype=bool)
         if self.model is not None and self.policy.has("event_tracker"):
             fed = coded_training_mask(kind, value, self.policy)
-        if fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
+        if fed.any() and hasattr(self.model, "track_inner"):  # inner-index fast path: no id strings
+            cols = self._catalog_to_inner()[item[fed]]
+            rows = self._model_rows(who[fed], register=True)
+            ok = cols >= 0
+            self.model.track_inner(rows[ok], cols[ok], ts[fed][ok], EVENT_NAMES[kind[fed][ok]])
+            if not ok.all():  # items added since the last automatic update wait for the next one
+                late = np.flatnonzero(fed)[~ok]
+                self.model.track(self.user_ids[who[late]], self.item_ids[item[late]], ts[late], EVENT_NAMES[kind[late]])
+        elif fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
             self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed], EVENT_NAMES[kind[fed]])
         elif fed.any():
             self.tracker.record_frame(interactions_frame(self.user_ids, self.item_ids, who[fed], item[fed], ts[fed],
@@ -515,9 +523,15 @@ class _Run:
         fast = self.spec.mode == "user" and self.filter is None and hasattr(self.model, "recommend_indices")
         if fast:  # the purchase filter goes straight into the model's top-k
             inner_map = self._catalog_to_inner()
-            inner, fallback = self.model.recommend_indices(
-                self.user_ids[users], n=k, exclude_seen=self.policy.exclude == "seen",
-                exclude_items=None if bought is None or bought.shape[1] == 0 else inner_map[bought])
+            exclude = None if bought is None or bought.shape[1] == 0 else inner_map[bought]
+            if hasattr(self.model, "recommend_inner"):
+                inner, fallback = self.model.recommend_inner(self._model_rows(users, register=False), n=k,
+                                                             exclude_seen=self.policy.exclude == "seen",
+                                                             exclude_items=exclude)
+            else:
+                inner, fallback = self.model.recommend_indices(self.user_ids[users], n=k,
+                                                               exclude_seen=self.policy.exclude == "seen",
+                                                               exclude_items=exclude)
             lists = np.full((len(users), k), -1, dtype=np.int64)
             lists[:, : inner.shape[1]] = np.where(inner >= 0, self._vocab_to_catalog()[np.maximum(inner, 0)], -1)
             lists[lists >= n_items] = -1
@@ -568,6 +582,25 @@ class _Run:
         users, items, rank = users[keep], items[keep], rank[keep]
         self.known[users, (self.n_known[users] + rank) % KNOWN_PURCHASES] = items
         np.add.at(self.n_known, users, 1)
+
+    def _model_rows(self, customers: np.ndarray, register: bool) -> np.ndarray:
+        """The model's inner user index of each customer (``-1``: unknown to the model), cached per vocabulary.
+
+        ``register=True`` adds customers the model has not met yet (what tracking their
+        event does); otherwise they stay unknown and get the model's fallback list.
+        """
+        vocab = self.model.user_vocab
+        if getattr(self, "_rows_vocab", None) is not vocab:  # a new fit: new inner indices
+            self._rows_of = np.full(len(self.user_ids), -1, dtype=np.int64)
+            self._rows_vocab = vocab
+        rows = self._rows_of[customers]
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            raw = self.user_ids[customers[missing]]
+            found = self.model.user_rows(raw) if register else vocab.to_inner(raw)
+            rows[missing] = found
+            self._rows_of[customers[missing]] = found
+        return rows
 
     def _catalog_to_inner(self) -> np.ndarray:
         """The model's inner item index of each catalog code (-1 = unknown to the model; index -1 -> -1)."""
