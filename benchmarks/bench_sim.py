@@ -142,7 +142,7 @@ import workbench.sim as sim
 shop = ShopConfig(**json.loads({shop!r}))
 started = time.perf_counter()
 result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind={kind!r})), progress=False)
-n = len(result.events)  # the old code built this frame eagerly; read it here for both
+n = len(result.log) if hasattr(result, "log") else len(result.events)  # the old code built the frame eagerly (issue 10: no eager frame)
 print(json.dumps({{"wall_s": time.perf_counter() - started, "events": n, "file": sim.__file__}}))
 """
 

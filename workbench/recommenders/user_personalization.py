@@ -176,6 +176,22 @@ class _GrowingVocabulary(Vocabulary):
     def __contains__(self, raw_id: object) -> bool:
         return str(raw_id) in self._lookup
 
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def _index(self) -> pd.Index:
+        """The ids as a pandas Index, built on first use after a growth (most growths never need it)."""
+        index = self.__dict__.get("_index_cache")
+        if index is None or len(index) != len(self._ids):
+            index = pd.Index(self._ids, dtype=object)
+            self.__dict__["_index_cache"] = index
+        return index
+
+    @_index.setter
+    def _index(self, index: pd.Index) -> None:
+        self.__dict__["_index_cache"] = index
+
     def to_inner(self, raw_ids) -> np.ndarray:
         values = raw_ids.to_numpy() if isinstance(raw_ids, (pd.Series, pd.Index)) else raw_ids
         get = self._lookup.get
@@ -191,7 +207,6 @@ class _GrowingVocabulary(Vocabulary):
                 fresh.append(raw)
         if fresh:
             self._ids = np.concatenate([self._ids, np.asarray(fresh, dtype=object)])
-            self._index = pd.Index(self._ids, dtype=object)
         return len(fresh)
 
     def extend(self, raw_ids) -> _GrowingVocabulary:

@@ -38,9 +38,9 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..constants import SECONDS_PER_DAY
+from ..kernels import taste_utilities
 from ..recommenders.user_personalization import top_k_indices
 from . import crn
-from .customers import TASTE_SLICES
 from .drift import campaign_active, drift_tastes, season_affinity, season_index, trend_ramp
 from .world import World
 
@@ -204,7 +204,7 @@ def utilities(world: World, state: ShopState, users: np.ndarray, t: float, n_ite
     items a customer actually evaluates (:func:`react_to_lists`, :func:`browse`).
     ``terms`` may pass :func:`item_terms` precomputed for the slice.
     """
-    shop, cat, cust = world.shop, world.catalog, world.customers
+    shop, cust = world.shop, world.customers
     day = int((t - shop.start) // SECONDS_PER_DAY)
     lag = day - state.taste_day[users]
     moved = lag > 0
@@ -216,12 +216,11 @@ def utilities(world: World, state: ShopState, users: np.ndarray, t: float, n_ite
                                         shop.effective_taste_drift, noise=noise)
     state.taste_day[users] = day
     taste = state.taste[users].astype(np.float32)  # float32: half the memory traffic of a slice
-    u = taste[:, TASTE_SLICES["category"]][:, cat.category[:n_items]]
-    u += taste[:, TASTE_SLICES["audience"]][:, cat.audience[:n_items]]
-    u += taste[:, TASTE_SLICES["brand"]][:, cat.brand[:n_items]]
-    u += taste[:, TASTE_SLICES["color"]][:, cat.color[:n_items]]
-    u -= cust.price_sensitivity[users].astype(np.float32)[:, None] * world.log_price32[None, :n_items]
-    u += (item_terms(world, t, n_items) if terms is None else terms).astype(np.float32)
+    columns = world.taste_columns
+    u = taste_utilities(taste, columns[0][:n_items], columns[1][:n_items], columns[2][:n_items],
+                        columns[3][:n_items], cust.price_sensitivity[users].astype(np.float32),
+                        world.log_price32[:n_items],
+                        (item_terms(world, t, n_items) if terms is None else terms).astype(np.float32))
     rows, items, lost = state.boredom(users, t, shop.effective_boredom, shop.boredom_days)
     ok = items < n_items
     np.subtract.at(u, (rows[ok], items[ok]), lost[ok].astype(np.float32))

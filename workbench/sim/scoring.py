@@ -36,10 +36,11 @@ def list_metrics(
     """
     n = lists.shape[0]
     top = lists[:, :k]
-    width = int(max(top.max(initial=-1), np.max(truth_items, initial=-1))) + 2
-    keys = np.unique(np.asarray(truth_rows, dtype=np.int64) * width + np.asarray(truth_items, dtype=np.int64))
-    n_truth = np.bincount(keys // width, minlength=n).astype(float)
-    rel = (top >= 0) & np.isin(np.arange(n, dtype=np.int64)[:, None] * width + top, keys)
+    width = int(max(top.max(initial=-1), np.max(truth_items, initial=-1))) + 1
+    truth = np.zeros((n, max(width, 1)), dtype=bool)  # one mark per (list, relevant item): duplicates count once
+    truth[np.asarray(truth_rows, dtype=np.int64), np.asarray(truth_items, dtype=np.int64)] = True
+    n_truth = truth.sum(axis=1).astype(float)
+    rel = (top >= 0) & truth[np.arange(n)[:, None], np.maximum(top, 0)]
     discount = 1.0 / np.log2(np.arange(2, top.shape[1] + 2))
     dcg = (rel * discount).sum(axis=1)
     ideal_cum = np.concatenate([[0.0], np.cumsum(1.0 / np.log2(np.arange(2, k + 2)))])

@@ -57,6 +57,15 @@ class World:
         """:attr:`log_price` as float32 (the utility matrix's type)."""
         return self.log_price.astype(np.float32)
 
+    @functools.cached_property
+    def taste_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per item, the taste-vector column of its category, audience, brand and colour."""
+        from .customers import TASTE_SLICES
+
+        cat = self.catalog
+        return tuple(np.ascontiguousarray(values + TASTE_SLICES[name].start, dtype=np.int64) for name, values in (
+            ("category", cat.category), ("audience", cat.audience), ("brand", cat.brand), ("color", cat.color)))
+
     @property
     def day0(self) -> int:
         """Epoch seconds of run day 0 (the first day with recommendations)."""

@@ -1,0 +1,66 @@
+"""The compiled loops give exactly what their numpy formulations give (ties, NaN and infinities included)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from workbench.kernels import taste_utilities, top_k_rows
+
+
+def _top_k_by_argmax(scores: np.ndarray, k: int) -> np.ndarray:
+    """The reference: k passes of argmax, ties to the lower column, -1 for a non-finite pick."""
+    work = scores.copy()
+    rows = np.arange(scores.shape[0])
+    top = np.empty((scores.shape[0], k), dtype=np.int64)
+    for j in range(k):
+        best = work.argmax(axis=1)
+        top[:, j] = np.where(np.isfinite(work[rows, best]), best, -1)
+        work[rows, best] = -np.inf
+    return top
+
+
+_values = st.sampled_from([0.0, 1.0, -1.0, 2.5, 0.5, np.inf, -np.inf, np.nan])
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12), elements=_values),
+       st.integers(1, 12), st.booleans())
+def test_top_k_rows_equals_k_argmax_passes(scores, k, as_float32):
+    scores = scores.astype(np.float32) if as_float32 else scores
+    k = min(k, scores.shape[1])
+    assert (top_k_rows(scores, k) == _top_k_by_argmax(scores, k)).all()
+
+
+def test_top_k_rows_hand_worked():
+    scores = np.array([[0.2, 0.9, 0.9, -np.inf, 0.5],
+                       [-np.inf, -np.inf, 1.0, -np.inf, -np.inf]])
+    assert top_k_rows(scores, 3).tolist() == [[1, 2, 4], [2, -1, -1]]
+
+
+def test_top_k_rows_on_random_score_matrices():
+    rng = np.random.default_rng(7)
+    for n_cols, k in ((1_300, 13), (300, 10), (50, 50)):
+        scores = rng.standard_normal((40, n_cols))
+        scores[scores < -1.5] = -np.inf
+        scores[:4] = np.round(scores[:4])  # many ties
+        assert (top_k_rows(scores, k) == _top_k_by_argmax(scores, k)).all()
+
+
+def test_taste_utilities_is_bit_identical_to_the_numpy_sums():
+    rng = np.random.default_rng(3)
+    taste = rng.standard_normal((25, 30)).astype(np.float32)
+    cols = [rng.integers(lo, hi, 200) for lo, hi in ((0, 8), (8, 12), (12, 22), (22, 30))]
+    sensitivity = rng.random(25).astype(np.float32)
+    log_price = rng.standard_normal(200).astype(np.float32)
+    terms = rng.standard_normal(200).astype(np.float32)
+    expected = taste[:, cols[0]]
+    for c in cols[1:]:
+        expected += taste[:, c]
+    expected -= sensitivity[:, None] * log_price[None, :]
+    expected += terms
+    got = taste_utilities(taste, *cols, sensitivity, log_price, terms)
+    assert got.dtype == np.float32
+    assert np.array_equal(got, expected)
