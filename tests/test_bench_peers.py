@@ -3,26 +3,20 @@ cannot be imported), the Cornac list adapter by hand, the validation-only choice
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from tests.scripts import load_script
 from workbench.constants import ITEM_ID, RANK, USER_ID
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_peers", ROOT / "benchmarks" / "bench_peers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_peers.py", "bench_peers")
 
 
 @pytest.fixture(scope="module")

@@ -56,12 +56,9 @@ def test_index_lists_every_chapter_in_order_with_one_line(tmp_path):
 
 
 def _own_data_app():
-    import importlib.util
+    from tests.scripts import load_script
 
-    spec = importlib.util.spec_from_file_location("own_data_chapter", ROOT / "notebooks" / "15_own_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.app
+    return load_script("notebooks/15_own_data.py", "own_data_chapter").app
 
 
 def _value(value):

@@ -788,10 +788,6 @@ class UserPersonalization(Recommender):
         top = self._pop.max() if self._pop.size else 0.0
         return self._pop / top if top > 0 else np.zeros_like(self._pop)
 
-    def _exploration(self, n_rows: int) -> np.ndarray:
-        """Random exploration bonus per (row, item); zero for items not eligible."""
-        return self._add_exploration(np.zeros((n_rows, len(self._created))))
-
     def _add_exploration(self, scores: np.ndarray) -> np.ndarray:
         """Add the exploration bonus to ``scores`` in place (only the eligible columns are touched)."""
         cfg = self.config

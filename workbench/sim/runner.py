@@ -488,8 +488,6 @@ class _Run:
             if not ok.all():  # items added since the last automatic update wait for the next one
                 late = np.flatnonzero(fed)[~ok]
                 self.model.track(self.user_ids[who[late]], self.item_ids[item[late]], ts[late], EVENT_NAMES[kind[late]])
-        elif fed.any() and hasattr(self.model, "track"):  # array fast path of real-time models
-            self.model.track(self.user_ids[who[fed]], self.item_ids[item[fed]], ts[fed], EVENT_NAMES[kind[fed]])
         elif fed.any():
             self.tracker.record_frame(interactions_frame(self.user_ids, self.item_ids, who[fed], item[fed], ts[fed],
                                                          kind[fed], value[fed]))
@@ -520,18 +518,13 @@ class _Run:
         if self.policy.has("random"):
             lists = _random_lists(self.seed, "random_policy", day, slot, len(users), n_items, k, bought)
             return lists, np.full(len(users), np.nan)
-        fast = self.spec.mode == "user" and self.filter is None and hasattr(self.model, "recommend_indices")
+        fast = self.spec.mode == "user" and self.filter is None and hasattr(self.model, "recommend_inner")
         if fast:  # the purchase filter goes straight into the model's top-k
             inner_map = self._catalog_to_inner()
             exclude = None if bought is None or bought.shape[1] == 0 else inner_map[bought]
-            if hasattr(self.model, "recommend_inner"):
-                inner, fallback = self.model.recommend_inner(self._model_rows(users, register=False), n=k,
-                                                             exclude_seen=self.policy.exclude == "seen",
-                                                             exclude_items=exclude)
-            else:
-                inner, fallback = self.model.recommend_indices(self.user_ids[users], n=k,
-                                                               exclude_seen=self.policy.exclude == "seen",
-                                                               exclude_items=exclude)
+            inner, fallback = self.model.recommend_inner(self._model_rows(users, register=False), n=k,
+                                                         exclude_seen=self.policy.exclude == "seen",
+                                                         exclude_items=exclude)
             lists = np.full((len(users), k), -1, dtype=np.int64)
             lists[:, : inner.shape[1]] = np.where(inner >= 0, self._vocab_to_catalog()[np.maximum(inner, 0)], -1)
             lists[lists >= n_items] = -1
@@ -661,7 +654,7 @@ class _Run:
         self.last_fed[:] = -1
         np.maximum.at(self.last_fed, a["user"][mask], a["ts"][mask])
         self.fed_clock = int(a["ts"][mask].max())
-        if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track"):
+        if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track_inner"):
             self.tracker = _make_tracker(self.model)
 
     def _training_frame(self, a: dict[str, np.ndarray], mask: np.ndarray) -> pd.DataFrame:
