@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -41,3 +42,25 @@ def test_hand_worked_lookup():
     assert vocab.ids.tolist() == ["u2", "u1", "7"]
     assert vocab.to_inner(["u1", "nobody", 7, "7"]).tolist() == [1, -1, 2, 2]
     assert "7" in vocab and 7 in vocab and "u3" not in vocab
+
+
+@pytest.mark.parametrize("kind", ["object", "arrow", "list"])
+def test_a_long_query_is_factorised_and_gives_the_same_indices(kind):
+    from workbench.recommenders.user_personalization import _GrowingVocabulary
+    from workbench.vocabulary import _FACTORIZE_ABOVE
+
+    rng = np.random.default_rng(3)
+    ids = [f"u{k}" for k in range(50)]
+    query = [f"u{k}" for k in rng.integers(0, 70, _FACTORIZE_ABOVE + 500)]  # u50..u69 are unknown
+    values = {"object": np.asarray(query, dtype=object), "arrow": pd.Series(query, dtype="str"), "list": query}[kind]
+    expected = np.array([int(q[1:]) if int(q[1:]) < 50 else -1 for q in query])
+    for vocab in (Vocabulary(ids), _GrowingVocabulary(ids)):
+        np.testing.assert_array_equal(vocab.to_inner(values), expected)
+
+
+def test_a_long_query_with_missing_values_maps_them_to_minus_one():
+    from workbench.vocabulary import _FACTORIZE_ABOVE, inner_of_many
+
+    values = pd.Series(["a", None, "b"] * (_FACTORIZE_ABOVE // 3 + 1), dtype=object)
+    out = inner_of_many(values, lambda distinct: [{"a": 0, "b": 1}.get(d, -1) for d in distinct])
+    np.testing.assert_array_equal(out[:3], [0, -1, 1])

@@ -55,7 +55,7 @@ class Vocabulary:
                 self._lookup = {raw: i for i, raw in enumerate(self._ids)}
             lookup = self._lookup
             return np.fromiter((lookup.get(str(r), -1) for r in raw_ids), dtype=np.intp, count=len(raw_ids))
-        return self._index.get_indexer(pd.Index(_as_strings(raw_ids)))
+        return inner_of_many(raw_ids, lambda distinct: self._index.get_indexer(pd.Index(_as_strings(distinct))))
 
     def to_raw(self, inner_ids: Iterable[int]) -> np.ndarray:
         """Raw ids for inner indices (which must all be valid)."""
@@ -69,6 +69,25 @@ class Vocabulary:
         out = Vocabulary([])
         out._set_index(self._index.append(new) if len(new) else self._index)
         return out
+
+
+_FACTORIZE_ABOVE = 10_000
+"""Longer queries (a training log) are factorised first, so each distinct id is looked up once."""
+
+
+def inner_of_many(raw_ids: Iterable[object], lookup) -> np.ndarray:
+    """``lookup(distinct_ids)[codes]``: inner indices of many raw ids with few distinct values.
+
+    ``pd.factorize`` hashes the ids in C (Arrow-backed string columns are dictionary
+    encoded without building a Python string per row); ``lookup`` maps the distinct
+    ids to inner indices (``-1`` = unknown). Missing values map to ``-1``.
+    """
+    values = raw_ids if isinstance(raw_ids, (pd.Series, pd.Index, np.ndarray)) else list(raw_ids)
+    if len(values) <= _FACTORIZE_ABOVE:
+        return np.asarray(lookup(values), dtype=np.int64)
+    codes, distinct = pd.factorize(values if not isinstance(values, list) else np.asarray(values, dtype=object))
+    found = np.asarray(lookup(np.asarray(distinct, dtype=object)), dtype=np.int64)
+    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
 
 
 def _as_strings(values: Iterable[object]) -> pd.Series:

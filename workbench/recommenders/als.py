@@ -146,13 +146,16 @@ def _resolve_solver(solver: str) -> str:
     return "implicit"
 
 
-def als_factors(weights, config: ImplicitALSConfig, solver: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def als_factors(weights, config: ImplicitALSConfig, solver: str | None = None,
+                init: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """User and item factors minimising the weighted ALS objective for a users x items weight matrix.
 
     Args:
         weights: sparse CSR matrix of summed event weights ``w`` (0 = unobserved).
         config: factors, epochs, reg, alpha, cg_steps, n_threads and seed are read from it.
         solver: ``"implicit"`` or ``"cholesky"``; ``None`` resolves ``config.solver``.
+        init: optional starting ``(user_factors, item_factors)`` (a warm start, e.g. the previous
+            fit's factors aligned to this matrix's rows and columns) instead of small random ones.
 
     Returns:
         ``(user_factors, item_factors)`` as float64 arrays.
@@ -171,17 +174,31 @@ def als_factors(weights, config: ImplicitALSConfig, solver: str | None = None) -
                                             use_cg=True, calculate_training_loss=False, random_state=c.seed,
                                             num_threads=c.n_threads)
             model.cg_steps = c.cg_steps  # an attribute, not a constructor argument, in implicit 0.7
+            if init is not None:  # implicit only draws random factors when none are set
+                _check_init(init, weights.shape, c.factors)
+                model.user_factors = np.ascontiguousarray(init[0], dtype=np.float32)
+                model.item_factors = np.ascontiguousarray(init[1], dtype=np.float32)
             model.fit(confidence, show_progress=False)
         return np.asarray(model.user_factors, dtype=float), np.asarray(model.item_factors, dtype=float)
     rng = np.random.default_rng(c.seed)
     n_users, n_items = weights.shape
     user_factors = rng.normal(scale=0.01, size=(n_users, c.factors))
     item_factors = rng.normal(scale=0.01, size=(n_items, c.factors))
+    if init is not None:
+        _check_init(init, weights.shape, c.factors)
+        user_factors, item_factors = np.asarray(init[0], dtype=float), np.asarray(init[1], dtype=float)
     by_item = weights.T.tocsr()
     for _ in range(c.epochs):
         user_factors = _cholesky_half_step(weights, item_factors, c.reg, c.alpha)
         item_factors = _cholesky_half_step(by_item, user_factors, c.reg, c.alpha)
     return user_factors, item_factors
+
+
+def _check_init(init, shape: tuple[int, int], factors: int) -> None:
+    want = ((shape[0], factors), (shape[1], factors))
+    got = tuple(np.shape(x) for x in init)
+    if got != want:
+        raise ValueError(f"als_factors(init=...) needs user and item factors of shapes {want}, got {got}")
 
 
 def _cholesky_half_step(rows, fixed: np.ndarray, reg: float, alpha: float) -> np.ndarray:

@@ -368,14 +368,10 @@ class Recommender(ABC):
             return np.ones(0)
         values = event_types.to_numpy(dtype=object) if isinstance(event_types, pd.Series) else event_types
         get = weights.get
-        if len(values) > 64:  # a handful of distinct types: look each up once
-            try:
-                distinct, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-            except TypeError:  # mixed types (e.g. None among strings) do not sort
-                pass
-            else:
-                lookup = np.fromiter((get(str(t).lower(), 1.0) for t in distinct), dtype=float, count=len(distinct))
-                return lookup[inverse.reshape(-1)]
+        if len(values) > 64:  # a handful of distinct types: look each up once (hashed, no sort)
+            codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+            lookup = np.fromiter((get(str(t).lower(), 1.0) for t in distinct), dtype=float, count=len(distinct))
+            return lookup[codes]
         return np.fromiter((get(str(t).lower(), 1.0) for t in values), dtype=float, count=len(values))
 
     def _event_weights_of(self, frame: pd.DataFrame) -> np.ndarray:

@@ -71,11 +71,13 @@ from ..constants import (
     TIMESTAMP,
     USER_ID,
 )
-from ..vocabulary import Vocabulary
+from ..vocabulary import _FACTORIZE_ABOVE, Vocabulary, inner_of_many
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions, top_k_indices
 from .filters import EventHistory
 
 _SECONDS_PER_MINUTE = 60.0
+_SPARSE_ABSORB_EVENTS = 20_000
+"""Batches of more events than this (a training log) are folded in through one sparse product."""
 
 
 @dataclasses.dataclass
@@ -102,6 +104,12 @@ class UserPersonalizationConfig(RecommenderConfig):
 
     als_epochs: int = 15
     """Alternating rounds of the ALS base."""
+
+    warm_start_epochs: int | None = None
+    """When set, fitting a model that was fitted before (a retrain) starts the ALS base from the previous
+    fit's user and item factors (matched by id; users and items new to this fit start small and random,
+    as in a cold fit) and runs this many rounds instead of ``als_epochs``. The profiles, sessions and
+    popularity are still rebuilt from all the interactions given. ``None``: every fit starts from scratch."""
 
     base_half_life_days: float | None = None
     """Half-life of an event's weight in the batch base's input (``None`` = every training event counts
@@ -193,6 +201,11 @@ class _GrowingVocabulary(Vocabulary):
         self.__dict__["_index_cache"] = index
 
     def to_inner(self, raw_ids) -> np.ndarray:
+        if len(raw_ids) > _FACTORIZE_ABOVE:  # a training log: each distinct id looked up once
+            return inner_of_many(raw_ids, self._lookup_each)
+        return self._lookup_each(raw_ids)
+
+    def _lookup_each(self, raw_ids) -> np.ndarray:
         values = raw_ids.to_numpy() if isinstance(raw_ids, (pd.Series, pd.Index)) else raw_ids
         get = self._lookup.get
         return np.fromiter((get(str(v), -1) for v in values), dtype=np.int64, count=len(values))
@@ -371,12 +384,41 @@ class UserPersonalization(Recommender):
                              f"als_epochs >= 1 and factors >= 1, got {cfg}")
         reg = data_scaled_reg(matrix, cfg.als_alpha) if cfg.als_reg is None else cfg.als_reg
         self.als_reg_ = float(reg)
-        als = ImplicitALSConfig(factors=self._factors(), epochs=cfg.als_epochs, reg=reg, alpha=cfg.als_alpha,
+        init = self._warm_start_factors(matrix.shape)
+        epochs = cfg.als_epochs if init is None else cfg.warm_start_epochs
+        als = ImplicitALSConfig(factors=self._factors(), epochs=epochs, reg=reg, alpha=cfg.als_alpha,
                                 seed=cfg.seed)
-        _, vectors = als_factors(matrix, als)
+        users, vectors = als_factors(matrix, als, init=init)
+        self.warm_started_ = init is not None
+        if cfg.warm_start_epochs is not None:  # what the next fit starts from
+            self._als_previous = (self.user_vocab.ids.copy(), self.item_vocab.ids.copy(),
+                                  users.astype(np.float32), vectors.astype(np.float32))
         gram = vectors.T @ vectors
         self._fold_in = np.linalg.inv((1.0 + cfg.als_alpha) * gram + reg * np.eye(gram.shape[0]))
         return np.ascontiguousarray(vectors)
+
+    def _warm_start_factors(self, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The previous fit's ALS factors in this fit's inner order (``None``: start cold)."""
+        cfg = self.config
+        previous = getattr(self, "_als_previous", None)
+        if cfg.warm_start_epochs is None or previous is None:
+            return None
+        if cfg.warm_start_epochs < 1:
+            raise ValueError(f"UserPersonalization warm_start_epochs must be >= 1 or None, got {cfg.warm_start_epochs}")
+        old_users, old_items, user_factors, item_factors = previous
+        if user_factors.shape[1] != self._factors():
+            return None
+        rng = np.random.default_rng(cfg.seed)
+
+        def aligned(ids, old_ids, factors, n):
+            out = rng.random((n, factors.shape[1]), dtype=np.float32) * np.float32(0.01)  # a cold start's scale
+            where = pd.Index(old_ids).get_indexer(pd.Index(ids))
+            found = where >= 0
+            out[found] = factors[where[found]]
+            return out
+
+        return (aligned(self.user_vocab.ids, old_users, user_factors, shape[0]),
+                aligned(self.item_vocab.ids, old_items, item_factors, shape[1]))
 
     def _svd_base(self, matrix, n_users: int, n_items: int) -> np.ndarray:
         """Top right singular vectors of ``A = log(1 + decayed confidence)``.
@@ -443,17 +485,29 @@ class UserPersonalization(Recommender):
         last_pos = len(u) - 1 - last_rev
         newest = t[last_pos]
         inv = np.searchsorted(users, u)
-        by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
-        starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
-        vectors = self.item_factors_[i[by_user]]
+        if len(u) > _SPARSE_ABSORB_EVENTS:
+            # a large batch (a training log): sum the coefficients per (user, item) pair first,
+            # then one sparse product with the factors -- no (events x factors) matrix
+            from scipy import sparse
+
+            def summed(coef: np.ndarray) -> np.ndarray:
+                weights = sparse.csr_matrix((coef, (inv, i)), shape=(len(users), len(self.item_factors_)))
+                return np.asarray(weights @ self.item_factors_)
+        else:
+            by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
+            starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
+            vectors = self.item_factors_[i[by_user]]
+
+            def summed(coef: np.ndarray) -> np.ndarray:
+                return np.add.reduceat(coef[by_user][:, None] * vectors, starts, axis=0)
         for state, stamp, half_life in (
             (self._profile, self._profile_t, cfg.long_half_life_days * SECONDS_PER_DAY),
             (self._session, self._session_t, cfg.session_half_life_minutes * _SECONDS_PER_MINUTE),
         ):
             target = np.maximum(stamp[users], newest)
             old = np.where(np.isfinite(stamp[users]), np.exp2(-(target - stamp[users]) / half_life), 0.0)
-            coef = (w * np.exp2(-(target[inv] - t) / half_life))[by_user]
-            state[users] = state[users] * old[:, None] + np.add.reduceat(coef[:, None] * vectors, starts, axis=0)
+            coef = w * np.exp2(-(target[inv] - t) / half_life)
+            state[users] = state[users] * old[:, None] + summed(coef)
             stamp[users] = target
         self._last_item[users] = i[last_pos]
         # recency-weighted popularity, decayed as one global clock

@@ -61,7 +61,7 @@ def code_digest() -> str:
     if _digest is None:
         package = Path(__file__).resolve().parents[1]
         digest = hashlib.sha256()
-        for path in sorted([package / "constants.py", package / "vocabulary.py",
+        for path in sorted([package / "constants.py", package / "vocabulary.py", package / "kernels.py",
                             *(p for folder in CODE_FOLDERS for p in (package / folder).rglob("*.py"))]):
             if path.is_file():
                 digest.update(str(path.relative_to(package)).encode())

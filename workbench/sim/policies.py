@@ -78,11 +78,23 @@ weights per event type exist only for User-Personalization-v2 / Personalized-Ran
 with an events configuration. Pass ``model_params={"event_weights": {...}}`` to play that."""
 
 
+RETRAIN_WARM_START_EPOCHS = 3
+"""ALS rounds of a scheduled retrain that starts from the previous version's factors.
+
+A simulated retrain is still a FULL version on every logged event (profiles, sessions and
+popularity are rebuilt from all of them); only the ALS base starts warm instead of from
+random factors, so its cost does not grow with 15 rounds over an ever longer log. On a
+5,000-customer shop, seven chained weekly warm refits rank the next week's events as well
+as a cold fit of the same data (hit rate@10 0.2013 vs 0.2016; 5 rounds: 0.2015).
+"""
+
+
 def make_model(policy: Policy) -> tuple[Recommender, ModelSpec]:
     """A fresh, unfitted model for ``policy`` (model_params and exploration settings applied).
 
     Models with an ``event_weights`` setting get :data:`EQUAL_EVENT_WEIGHTS` unless
-    ``policy.model_params`` names their own.
+    ``policy.model_params`` names their own. Models with a ``warm_start_epochs`` setting
+    get :data:`RETRAIN_WARM_START_EPOCHS` under a ``retrain`` policy unless named.
     """
     spec = model_spec(policy.model)
     try:
@@ -96,6 +108,8 @@ def make_model(policy: Policy) -> tuple[Recommender, ModelSpec]:
     fields = {f.name for f in dataclasses.fields(cls.Config)}
     if "event_weights" in fields and params.get("event_weights") is None:
         params["event_weights"] = dict(EQUAL_EVENT_WEIGHTS)
+    if "warm_start_epochs" in fields and policy.has("retrain") and "warm_start_epochs" not in params:
+        params["warm_start_epochs"] = RETRAIN_WARM_START_EPOCHS
     for name in ("exploration_weight", "exploration_item_age_cutoff"):
         value = getattr(policy, name)
         if value is None:
