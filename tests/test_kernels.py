@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from workbench import kernels
 from workbench.kernels import taste_utilities, top_k_rows
 
 
@@ -47,15 +49,21 @@ def test_top_k_rows_on_random_score_matrices():
         scores[scores < -1.5] = -np.inf
         scores[:4] = np.round(scores[:4])  # many ties
         assert (top_k_rows(scores, k) == _top_k_by_argmax(scores, k)).all()
+        serial, parallel = (np.full((40, k), -1, dtype=np.int64) for _ in range(2))
+        kernels._top_k_serial(scores, k, serial)
+        kernels._top_k_parallel(scores, k, parallel)
+        assert (serial == parallel).all()
 
 
-def test_taste_utilities_is_bit_identical_to_the_numpy_sums():
+@pytest.mark.parametrize("n_rows, n_items", [(25, 200), (60, 500)])  # one thread; rows over every core
+def test_taste_utilities_is_bit_identical_to_the_numpy_sums(n_rows, n_items):
+    assert (n_rows * n_items >= kernels._PARALLEL_CELLS) == (n_rows == 60)
     rng = np.random.default_rng(3)
-    taste = rng.standard_normal((25, 30)).astype(np.float32)
-    cols = [rng.integers(lo, hi, 200) for lo, hi in ((0, 8), (8, 12), (12, 22), (22, 30))]
-    sensitivity = rng.random(25).astype(np.float32)
-    log_price = rng.standard_normal(200).astype(np.float32)
-    terms = rng.standard_normal(200).astype(np.float32)
+    taste = rng.standard_normal((n_rows, 30)).astype(np.float32)
+    cols = [rng.integers(lo, hi, n_items) for lo, hi in ((0, 8), (8, 12), (12, 22), (22, 30))]
+    sensitivity = rng.random(n_rows).astype(np.float32)
+    log_price = rng.standard_normal(n_items).astype(np.float32)
+    terms = rng.standard_normal(n_items).astype(np.float32)
     expected = taste[:, cols[0]]
     for c in cols[1:]:
         expected += taste[:, c]

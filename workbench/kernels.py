@@ -15,7 +15,7 @@ file (``cache=True``), so later processes start at once.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, nogil=True)
@@ -28,42 +28,65 @@ def _ranks_above(v: float, w: float) -> bool:
     return v > w
 
 
-@njit(cache=True, nogil=True)
+_PARALLEL_CELLS = 20_000
+"""Matrices with at least this many cells (and 16 rows) are split over the cores, row by row.
+
+Rows are independent, so the result is the same as one thread's; below this size starting
+the threads costs more than it saves."""
+
+
 def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the ``k`` best scores of every row, best first, ties to the lower column.
 
     A non-finite score at a chosen position (``-inf``, ``inf``, NaN) gives ``-1``, as do
     positions beyond the row's length; this is what ``k`` passes of ``argmax`` give.
-    One pass per row with a sorted buffer of ``k`` entries.
+    One pass per row with a sorted buffer of ``k`` entries (rows on every core for large matrices).
     """
-    n_rows, n_cols = scores.shape
-    out = np.full((n_rows, k), -1, dtype=np.int64)
-    vals = np.empty(k, dtype=scores.dtype)
-    idx = np.empty(k, dtype=np.int64)
-    for r in range(n_rows):
-        filled = 0
-        for j in range(n_cols):
-            v = scores[r, j]
-            if filled < k:
-                pos = filled
-                filled += 1
-            elif _ranks_above(v, vals[k - 1]):
-                pos = k - 1
-            else:
-                continue
-            while pos > 0 and _ranks_above(v, vals[pos - 1]):  # strict: an equal score stays behind
-                vals[pos] = vals[pos - 1]
-                idx[pos] = idx[pos - 1]
-                pos -= 1
-            vals[pos] = v
-            idx[pos] = j
-        for p in range(filled):
-            if np.isfinite(vals[p]):
-                out[r, p] = idx[p]
+    out = np.full((scores.shape[0], k), -1, dtype=np.int64)
+    if scores.shape[0] >= 16 and scores.size >= _PARALLEL_CELLS:
+        _top_k_parallel(scores, k, out)
+    else:
+        _top_k_serial(scores, k, out)
     return out
 
 
 @njit(cache=True, nogil=True)
+def _top_k_row(scores: np.ndarray, r: int, k: int, out: np.ndarray) -> None:
+    vals = np.empty(k, dtype=scores.dtype)
+    idx = np.empty(k, dtype=np.int64)
+    filled = 0
+    for j in range(scores.shape[1]):
+        v = scores[r, j]
+        if filled < k:
+            pos = filled
+            filled += 1
+        elif _ranks_above(v, vals[k - 1]):
+            pos = k - 1
+        else:
+            continue
+        while pos > 0 and _ranks_above(v, vals[pos - 1]):  # strict: an equal score stays behind
+            vals[pos] = vals[pos - 1]
+            idx[pos] = idx[pos - 1]
+            pos -= 1
+        vals[pos] = v
+        idx[pos] = j
+    for p in range(filled):
+        if np.isfinite(vals[p]):
+            out[r, p] = idx[p]
+
+
+@njit(cache=True, nogil=True)
+def _top_k_serial(scores: np.ndarray, k: int, out: np.ndarray) -> None:
+    for r in range(scores.shape[0]):
+        _top_k_row(scores, r, k, out)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _top_k_parallel(scores: np.ndarray, k: int, out: np.ndarray) -> None:
+    for r in prange(scores.shape[0]):
+        _top_k_row(scores, r, k, out)
+
+
 def taste_utilities(taste: np.ndarray, category: np.ndarray, audience: np.ndarray, brand: np.ndarray,
                     color: np.ndarray, price_sensitivity: np.ndarray, log_price: np.ndarray,
                     terms: np.ndarray) -> np.ndarray:
@@ -73,15 +96,33 @@ def taste_utilities(taste: np.ndarray, category: np.ndarray, audience: np.ndarra
     columns of each item's attributes; the sums run left to right, as the numpy
     version adds the attribute matrices one after another.
     """
-    n_rows = taste.shape[0]
-    n_items = category.shape[0]
-    out = np.empty((n_rows, n_items), dtype=np.float32)
-    for r in range(n_rows):
-        s = price_sensitivity[r]
-        for j in range(n_items):
-            v = taste[r, category[j]] + taste[r, audience[j]]
-            v = v + taste[r, brand[j]]
-            v = v + taste[r, color[j]]
-            v = v - s * log_price[j]
-            out[r, j] = v + terms[j]
+    out = np.empty((taste.shape[0], category.shape[0]), dtype=np.float32)
+    args = (taste, category, audience, brand, color, price_sensitivity, log_price, terms, out)
+    if out.shape[0] >= 16 and out.size >= _PARALLEL_CELLS:
+        _utilities_parallel(*args)
+    else:
+        _utilities_serial(*args)
     return out
+
+
+@njit(cache=True, nogil=True)
+def _utility_row(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out, r) -> None:
+    s = price_sensitivity[r]
+    for j in range(category.shape[0]):
+        v = taste[r, category[j]] + taste[r, audience[j]]
+        v = v + taste[r, brand[j]]
+        v = v + taste[r, color[j]]
+        v = v - s * log_price[j]
+        out[r, j] = v + terms[j]
+
+
+@njit(cache=True, nogil=True)
+def _utilities_serial(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out) -> None:
+    for r in range(taste.shape[0]):
+        _utility_row(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out, r)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _utilities_parallel(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out) -> None:
+    for r in prange(taste.shape[0]):
+        _utility_row(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out, r)
