@@ -126,3 +126,43 @@ def _utilities_serial(taste, category, audience, brand, color, price_sensitivity
 def _utilities_parallel(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out) -> None:
     for r in prange(taste.shape[0]):
         _utility_row(taste, category, audience, brand, color, price_sensitivity, log_price, terms, out, r)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, nogil=True)
+def _mix64(x: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser on one word (wrapping uint64 arithmetic), as ``workbench.sim.crn._mix``."""
+    x = x + _GOLDEN
+    x ^= x >> np.uint64(30)
+    x *= _M1
+    x ^= x >> np.uint64(27)
+    x *= _M2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@njit(cache=True, nogil=True)
+def keyed_uniforms(customer: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.ndarray, key_salt: np.uint64,
+                   salts: np.ndarray) -> np.ndarray:
+    """``(len(salts), n)`` keyed uniforms for the flat int64 keys: the whole chain of ``crn.uniforms`` per key.
+
+    Per key: pack ``customer | day | a | b`` into one word, mix it with ``key_salt``, then
+    for every purpose salt mix again and map the top 53 bits to ``(0, 1)``. Integer steps
+    are exact and the float step is one exact conversion, so the numbers are bit-identical
+    to the numpy chain (``tests/test_kernels.py``).
+    """
+    n = customer.shape[0]
+    out = np.empty((salts.shape[0], n))
+    scale = 1.0 / 9007199254740992.0  # 2 ** -53
+    for e in range(n):
+        packed = (np.uint64(customer[e]) << np.uint64(42)) | (np.uint64(day[e]) << np.uint64(30)) \
+            | (np.uint64(a[e]) << np.uint64(10)) | np.uint64(b[e])
+        base = _mix64(packed ^ key_salt)
+        for p in range(salts.shape[0]):
+            h = _mix64(base + salts[p])
+            out[p, e] = (np.float64(h >> np.uint64(11)) + 0.5) * scale
+    return out

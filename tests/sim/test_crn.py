@@ -75,3 +75,16 @@ def test_policies_differ_only_through_what_is_shown(pair):
     # the chance level of relevance is (almost) the same in every run: same visits, same keyed random lists;
     # only the truth moves a little where purchases changed a customer's boredom
     np.testing.assert_allclose(none["ndcg_at_10_random"].mean(), stale["ndcg_at_10_random"].mean(), rtol=0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.lists(st.integers(-2, 3_000_000), min_size=1, max_size=20),
+       st.integers(0, 4095), st.lists(st.integers(-1, 999_999), min_size=1, max_size=7), st.integers(-1, 1023))
+def test_the_compiled_chain_gives_the_numpy_numbers_bit_for_bit(seed, customers, day, items, slot):
+    customer = np.asarray(customers)[:, None]  # broadcast: customers x items
+    purposes = ("mood", "click", "buy")
+    compiled = crn.uniforms(seed, purposes, customer, day, np.asarray(items)[None, :], slot)
+    reference = crn.uniforms_numpy(seed, purposes, customer, day, np.asarray(items)[None, :], slot)
+    for got, want in zip(compiled, reference):
+        assert got.shape == (len(customers), len(items))
+        assert np.array_equal(got, want)

@@ -30,6 +30,8 @@ import functools
 import numpy as np
 from scipy.special import ndtri
 
+from ..kernels import keyed_uniforms
+
 PURPOSES = {
     "visit": 1, "hour": 2, "second": 3, "drift": 4, "mood": 5, "examine": 6, "click": 7, "cart": 8, "buy": 9,
     "dwell": 10, "scroll": 11, "offset": 12, "bounce": 13, "substitute": 14, "browse": 15, "random_list": 16,
@@ -81,7 +83,21 @@ def _to_unit(h: np.ndarray) -> np.ndarray:
 
 
 def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
-    """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once)."""
+    """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once).
+
+    The chain runs in one compiled pass (:func:`workbench.kernels.keyed_uniforms`), bit-identical
+    to :func:`uniforms_numpy`.
+    """
+    keys = np.broadcast_arrays(*(np.asarray(x, dtype=np.int64) for x in (customer, day, a, b)))
+    shape = keys[0].shape
+    flat = [np.ascontiguousarray(x).reshape(-1) for x in keys]
+    salts = np.array([_salt(int(seed), PURPOSES[p]) for p in purposes], dtype=np.uint64)
+    out = keyed_uniforms(*flat, _salt(int(seed), 0), salts)
+    return [out[p].reshape(shape) for p in range(len(purposes))]
+
+
+def uniforms_numpy(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
+    """:func:`uniforms` as whole-array numpy steps (the reference the compiled pass is tested against)."""
     base = _packed(seed, customer, day, a, b)
     with np.errstate(over="ignore"):
         return [_to_unit(_mix(base + _salt(int(seed), PURPOSES[p]))) for p in purposes]

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -291,7 +292,8 @@ class _Run:
     def play(self, progress: bool) -> ScenarioResult:
         shop = self.shop
         total = shop.warmup_days + shop.days
-        with Progress(total, f"{self.config.name}: simulating {total} days", enabled=progress) as bar:
+        with Progress(total, f"{self.config.name}: simulating {total} days", enabled=progress) as bar, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-serve") as self._pool:
             for day in range(total):
                 self._play_day(day)
                 bar.update()
@@ -354,18 +356,22 @@ class _Run:
     def _play_slice(self, run_day: int, day: int, s: int, users: np.ndarray, times: np.ndarray, t_slice: int) -> None:
         shop = self.shop
         n = len(users)
-        who = Visits(users, day, self.seed, self.state.need_at(users, times, shop.budget_days))
         n_items = self.world.catalog.available(t_slice)
+        serving = self.shows and run_day >= 0
+        # the home page lists depend only on what the model learnt before this slice, so they are
+        # computed on a second thread while this one works out the visits' utilities (same result)
+        home = self._pool.submit(self._serve, users, self.site_last_item[users], n_items, day, 2 * s) \
+            if serving else None
+        who = Visits(users, day, self.seed, self.state.need_at(users, times, shop.budget_days))
         u = utilities(self.world, self.state, users, t_slice, n_items, item_terms(self.world, t_slice, n_items))
         choice = organic_choice(u, who, shop.browse_views, slot=s)
         sessions = self.sessions + np.arange(n)
         self.sessions += n
-        serving = self.shows and run_day >= 0
         k = shop.list_length
 
         # page 1: the home page list
         if serving:
-            lists1, fallback1 = self._serve(users, self.site_last_item[users], n_items, day, 2 * s)
+            lists1, fallback1 = home.result()
             fresh1 = self._freshness(users, times)
             ids1 = self.lists + np.arange(n)
             self.lists += n
@@ -391,10 +397,16 @@ class _Run:
                                  lists1 if serving else None, ids1 if serving else None)
 
         m = min(10, k)
+        page2 = None
+        if serving and len(stay):  # the product page lists (after the first page's tracked events)
+            t2 = times[stay] + browse_end[stay] + 20.0
+            page2 = self._pool.submit(self._serve, users[stay], self.site_last_item[users[stay]], n_items, day,
+                                      2 * s + 1)
         if run_day >= 0:  # the truth of every list: the visit's organic choice, and the chance level
             truth_rows, truth_items = choice.truth()
             ref1 = _random_lists(self.seed, "random_list", day, 2 * s, n, n_items, k)
             rand1 = list_metrics(ref1, truth_rows, truth_items, k=m)
+            metrics1 = list_metrics(lists1, truth_rows, truth_items, k=m) if serving else None
         # page 2: the product page list, after the first page's events (if tracked)
         ev2 = Events.empty()
         if run_day >= 0 and len(stay):
@@ -405,10 +417,8 @@ class _Run:
             truth2 = (truth2[0][keep], truth2[1][keep])
             ref2 = _random_lists(self.seed, "random_list", day, 2 * s + 1, len(stay), n_items, k)
             rand2 = list_metrics(ref2, *truth2, k=m)
-        if serving and len(stay):
-            t2 = times[stay] + browse_end[stay] + 20.0
-            current = self.site_last_item[users[stay]]
-            lists2, fallback2 = self._serve(users[stay], current, n_items, day, 2 * s + 1)
+        if page2 is not None:
+            lists2, fallback2 = page2.result()
             fresh2 = self._freshness(users[stay], t2)
             ids2 = self.lists + np.arange(len(stay))
             self.lists += len(stay)
@@ -435,8 +445,7 @@ class _Run:
         elif run_day >= 0 and len(stay):
             self._keep_lists(run_day, None, None, None, None, None, rand2)
         if serving:
-            self._keep_lists(run_day, lists1, fallback1, fresh1, np.full(n, np.nan),
-                             list_metrics(lists1, truth_rows, truth_items, k=m), rand1)
+            self._keep_lists(run_day, lists1, fallback1, fresh1, np.full(n, np.nan), metrics1, rand1)
         elif run_day >= 0:
             self._keep_lists(run_day, None, None, None, None, None, rand1)
         if run_day >= 0:
