@@ -209,9 +209,9 @@ def _(catalog, click_category, lists_by_step):
 
 @app.cell
 def _(get_seconds, put_seconds, training_seconds):
-    _fig, _ax = plt.subplots(figsize=(10, 2.6))
+    _fig, _ax = plt.subplots(figsize=(10, 2.9))
     _ax.set_xlim(0, 10)
-    _ax.set_ylim(0, 2)
+    _ax.set_ylim(-0.5, 2)
     _ax.axis("off")
     _median = lambda values: f"{1000 * float(np.median(values)):.1f} ms" if values else "n/a"  # noqa: E731
     _boxes = [
@@ -228,8 +228,9 @@ def _(get_seconds, put_seconds, training_seconds):
         _ax.text(_x + 0.8, 0.6, _cost, ha="center", va="center", fontsize=7, color="gray")
         if _k < len(_boxes) - 1:
             _ax.annotate("", xy=(_x + 2.0, 1.25), xytext=(_x + 1.65, 1.25), arrowprops={"arrowstyle": "->"})
-    _ax.annotate("", xy=(1.0, 0.75), xytext=(9.0, 0.75), arrowprops={"arrowstyle": "->", "connectionstyle": "arc3,rad=0.25", "color": "gray"})
-    _ax.text(5, 0.05, f"next visit: feedback loop (full retraining of all four models here took {training_seconds:.1f} s)", ha="center", fontsize=8, color="gray")
+    # the loop back runs below the cost labels: from the last box's bottom to the first box's
+    _ax.annotate("", xy=(1.0, 0.4), xytext=(9.0, 0.4), arrowprops={"arrowstyle": "->", "connectionstyle": "arc3,rad=-0.12", "color": "gray"})
+    _ax.text(5, -0.38, f"next visit: feedback loop (full retraining of all four models here took {training_seconds:.1f} s)", ha="center", fontsize=8, color="gray")
     _fig.tight_layout()
     plt.close(_fig)
     _fig

@@ -149,15 +149,15 @@ def _(launch_count, shop, split, train_end):
     launch_table = pd.DataFrame(
         {
             _name: {
-                "slots showing a launched product": _recs[ITEM_ID].isin(launched).mean(),
-                "lists with at least one launched product": _recs.assign(_n=_recs[ITEM_ID].isin(launched))
+                "launched share of slots": _recs[ITEM_ID].isin(launched).mean(),
+                "lists with a launched item": _recs.assign(_n=_recs[ITEM_ID].isin(launched))
                 .groupby(USER_ID)["_n"]
                 .any()
                 .mean(),
-                "Recall@10 on launched products only": evaluate(_recs, _truth_new, k=10, metrics=["recall"]).summary.iloc[0]
+                "Recall@10 (launched)": evaluate(_recs, _truth_new, k=10, metrics=["recall"]).summary.iloc[0]
                 if len(_truth_new)
                 else np.nan,
-                "NDCG@10 (all test events)": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
+                "NDCG@10 (all events)": evaluate(_recs, split.test, k=10, metrics=["ndcg"]).summary.iloc[0],
             }
             for _name, _recs in launch_recs.items()
         }
@@ -168,9 +168,9 @@ def _(launch_count, shop, split, train_end):
 
 @app.cell
 def _(launch_table):
-    _share = launch_table["slots showing a launched product"]
+    _share = launch_table["launched share of slots"]
     _blind = [name for name, value in _share.items() if value == 0]
-    _best = launch_table["Recall@10 on launched products only"].idxmax()
+    _best = launch_table["Recall@10 (launched)"].idxmax()
     mo.md(
         f"Models that never show a launched product: **{', '.join(_blind) or 'none'}** -- they learn only "
         "from interactions, and a launched product has none yet. "

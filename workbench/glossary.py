@@ -250,7 +250,7 @@ def glossary_frame(concepts: list[str] | None = None) -> pd.DataFrame:
 
 def to_markdown(terms: list[str]) -> str:
     """A short markdown table of the given terms, for a notebook's "words of this chapter" box."""
-    lines = ["| English | 한국어 | Meaning |", "|---|---|---|"]
+    lines = ["| English | 한국어 | Meaning |", "|:---|:---|:---|"]  # explicitly left: long meanings read badly right-aligned
     for name in terms:
         t = lookup(name)
         lines.append(f"| {t.english} | {t.korean} | {t.definition} |")
