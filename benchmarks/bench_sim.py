@@ -21,7 +21,9 @@
    does more than the old one: it also runs the 2-hourly automatic updates of a
    User-Personalization campaign, the organic truth and a random reference list per page.
 4. Retrain cost against the number of days: ``retrain`` (weekly) over D and 2D days; a
-   ratio near 2 is linear growth of the total, near 4 quadratic.
+   ratio near 2 is linear growth of the total, near 4 quadratic. With ``--full`` also the
+   weekly retraining cost (``retrain`` minus ``stale``) of the old and today's code over the
+   whole 365-day shop.
 
 Run: ``python benchmarks/bench_sim.py`` (``--quick`` for a small smoke run).
 """
@@ -206,6 +208,20 @@ def bench_retrain_growth(shop: ShopConfig) -> pd.DataFrame:
     return frame
 
 
+def bench_retrain_old_vs_new(shop: ShopConfig, tree: Path) -> pd.DataFrame:
+    """Weekly retraining cost (``retrain`` minus ``stale`` wall time) of the old and today's code on one shop."""
+    rows = []
+    for name, root in (("before issue 10", tree), ("today", ROOT)):
+        stale = timed_subprocess(root, shop, "stale")["wall_s"]
+        retrain = timed_subprocess(root, shop, "retrain")["wall_s"]
+        rows.append({"code": name, "days": shop.warmup_days + shop.days, "customers": shop.n_users,
+                     "items": shop.n_items, "stale_s": round(stale, 1), "retrain_s": round(retrain, 1),
+                     "retrain_cost_s": round(retrain - stale, 1)})
+    frame = pd.DataFrame(rows)
+    frame["cost_vs_today"] = (frame["retrain_cost_s"] / frame.loc[1, "retrain_cost_s"]).round(2)
+    return frame
+
+
 def _wall(shop: ShopConfig, kind: str) -> float:
     started = time.perf_counter()
     run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind=kind)), progress=False)
@@ -252,6 +268,11 @@ def main() -> None:
         print(f"\n== weekly retraining cost, {retrain_shop.n_users} customers: D vs 2D days")
         print(bench_retrain_growth(retrain_shop).to_string(index=False))
         print("target: cost_growth well below 4 (quadratic)")
+        if args.full:
+            tree = baseline_tree(args.baseline_tree, args.baseline_rev)
+            print(f"\n== weekly retraining over the whole {shop.warmup_days + shop.days}-day shop, old vs today "
+                  "(each run in its own interpreter)")
+            print(bench_retrain_old_vs_new(shop, tree).to_string(index=False))
     if "latency" not in args.skip:
         print(f"\n== put_events -> changed recommendation latency ({calls} calls)")
         print(bench_latency(calls).to_string(index=False))
