@@ -369,7 +369,8 @@ class Recommender(ABC):
         values = event_types.to_numpy(dtype=object) if isinstance(event_types, pd.Series) else event_types
         get = weights.get
         if len(values) > 64:  # a handful of distinct types: look each up once (hashed, no sort)
-            codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+            column = event_types if isinstance(event_types, pd.Series) else np.asarray(values, dtype=object)
+            codes, distinct = pd.factorize(column, use_na_sentinel=False)  # a Series stays Arrow-backed
             lookup = np.fromiter((get(str(t).lower(), 1.0) for t in distinct), dtype=float, count=len(distinct))
             return lookup[codes]
         return np.fromiter((get(str(t).lower(), 1.0) for t in values), dtype=float, count=len(values))

@@ -481,17 +481,27 @@ class UserPersonalization(Recommender):
             return
         cfg = self.config
         # events are time-sorted, so a user's last occurrence is their newest event
-        users, last_rev = np.unique(u[::-1], return_index=True)
-        last_pos = len(u) - 1 - last_rev
+        if len(u) > _SPARSE_ABSORB_EVENTS:  # no sort: mark the users present, number them in order
+            present = np.zeros(int(u.max()) + 1, dtype=bool)
+            present[u] = True
+            users = np.flatnonzero(present)
+            inv = (np.cumsum(present) - 1)[u]
+            last_pos = np.zeros(len(users), dtype=np.int64)
+            np.maximum.at(last_pos, inv, np.arange(len(u)))
+        else:
+            users, last_rev = np.unique(u[::-1], return_index=True)
+            last_pos = len(u) - 1 - last_rev
+            inv = np.searchsorted(users, u)
         newest = t[last_pos]
-        inv = np.searchsorted(users, u)
         if len(u) > _SPARSE_ABSORB_EVENTS:
             # a large batch (a training log): sum the coefficients per (user, item) pair first,
             # then one sparse product with the factors -- no (events x factors) matrix
             from scipy import sparse
 
             def summed(coef: np.ndarray) -> np.ndarray:
-                weights = sparse.csr_matrix((coef, (inv, i)), shape=(len(users), len(self.item_factors_)))
+                live = coef != 0  # e.g. session weights of events days old underflow to exactly 0
+                weights = sparse.csr_matrix((coef[live], (inv[live], i[live])),
+                                            shape=(len(users), len(self.item_factors_)))
                 return np.asarray(weights @ self.item_factors_)
         else:
             by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
