@@ -48,7 +48,7 @@ def _():
     ## 1 · The pipeline in six calls
 
     | step | Personalize | workbench |
-    |---|---|---|
+    |:---|:---|:---|
     | collect | interactions CSV in S3 | `data/sample/*.csv` |
     | import | dataset import job | `load_sample()` / `load_interactions(path)` |
     | hold out | automatic (10 % of users) | `personalize_holdout(...)` |

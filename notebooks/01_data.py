@@ -45,7 +45,7 @@ def _():
     row and each described by an **Avro schema**:
 
     | dataset | key | required columns | needed? |
-    |---|---|---|---|
+    |:---|:---|:---|:---|
     | Item interactions | one row per event | `USER_ID` (string), `ITEM_ID` (string), `TIMESTAMP` (long, Unix epoch **seconds**) | always |
     | Items | `ITEM_ID` | `ITEM_ID` + at least one metadata field | optional |
     | Users | `USER_ID` | `USER_ID` + at least one metadata field | optional |

@@ -90,7 +90,7 @@ def _():
     Every list answers a different question about the catalogue:
 
     | list | question | rule (workbench) | reacts to live events? |
-    |---|---|---|---|
+    |:---|:---|:---|:---|
     | Popularity | what do most customers touch? | distinct users per item | no, only after `fit` |
     | TrendingNow | what gathers activity fastest now? | events in the window, each weighted $0.5^{\text{age}/\text{half-life}}$ | yes |
     | MostViewed | what is looked at most lately? | views in the window | yes |

@@ -528,7 +528,7 @@ def _():
     ## 6 · Where these models sit among machine-learning families
 
     | family | in recommendation | in this workbench |
-    |---|---|---|
+    |:---|:---|:---|
     | supervised | predict a rating, a purchase, a click | rating models above (RMSE); the ranker of `TwoStage` (chapter 05) |
     | unsupervised | find structure without labels | latent factors above; customer clustering (chapter 02) |
     | deep / sequence | learn from the order of events in a session | session models and User-Personalization (chapter 06) |

@@ -45,7 +45,7 @@ def _():
     Over $N$ baskets and item sets $A$, $B$:
 
     | measure | formula | reads as | edge cases |
-    |---|---|---|---|
+    |:---|:---|:---|:---|
     | support | $s(A) = \frac{\#\text{baskets containing } A}{N}$ | how common the set is | 0 for a set never seen; rules need a minimum |
     | confidence | $c(A\to B) = \frac{s(A\cup B)}{s(A)}$ | of the baskets with $A$, the share that also has $B$ | undefined when $s(A)=0$; high for any $B$ that is in almost every basket |
     | lift | $l(A\to B) = \frac{s(A\cup B)}{s(A)\,s(B)}$ | how much $A$ raises the chance of $B$ | 1 = independent; below 1 = $A$ makes $B$ *less* likely |

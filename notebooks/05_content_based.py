@@ -47,7 +47,7 @@ def _():
     score is the cosine between profile and item.
 
     | strength | weakness |
-    |---|---|
+    |:---|:---|
     | a brand-new item can be recommended on day one (item cold start) | only "more of the same": little serendipity |
     | easy to explain: "shares the words *waterproof*, *leather*" | only as good as the metadata |
     | needs no other customers | a new *customer* still has no profile |
@@ -362,7 +362,7 @@ def _():
     The same mechanism covers the industry cases the overview mentions:
 
     | industry | typical need | mechanism shown in the workbench |
-    |---|---|---|
+    |:---|:---|:---|
     | retail | related items, seasonal offers | similar items (section 1), the season rule above, bought together (chapter 04) |
     | content / media | variety, novelty, fresh items | ILD above, content fallback for new items, exploration (chapter 07) |
     | finance | products must fit the customer's risk profile | a hard constraint like the budget rule: `INCLUDE ... WHERE Items.RISK <= $MAX_RISK` |

@@ -429,7 +429,7 @@ def _():
     ## 7 · Batch, real-time, and both
 
     | serving | how | good for | limits |
-    |---|---|---|---|
+    |:---|:---|:---|:---|
     | **batch** | score all users at once (Personalize: batch inference job, S3 in and out, no campaign) | e-mails, nightly pages, cheap at scale | stale until the next run |
     | **real-time** | one request per page view (`GetRecommendations` on a campaign) | reacting to this visit | a campaign costs provisioned capacity |
     | **hybrid** | a batch job prepares candidates; a real-time call re-ranks them with the latest events | big catalogues, fresh order | two systems to run |

@@ -87,7 +87,7 @@ def _():
     ## 1 · The policies
 
     | policy | what the model learns after launch | Personalize equivalent |
-    |---|---|---|
+    |:---|:---|:---|
     | `none` | nothing is shown | the shop without recommendations: the baseline |
     | `random` | nothing: random shoes (never one the customer bought) | a placebo carousel |
     | `stale` | nothing: trained once at launch | one solution version in a campaign, never updated |
@@ -290,7 +290,7 @@ def _():
     *when* the feedback reaches the model:
 
     | policy | collect | train | serve | feedback reaches the model |
-    |---|---|---|---|---|
+    |:---|:---|:---|:---|:---|
     | stale | yes | once | yes | never |
     | retrain | yes | every *N* days | yes | after up to *N* days |
     | event_tracker | yes, streamed | once (+ real-time folding in) | yes | at the next page view |
@@ -312,7 +312,7 @@ def _():
 
 
 @app.cell
-def _(daily, markers):
+def _(markers, means):
     sample = load_sample()
     _purchases = sample.interactions[sample.interactions[EVENT_TYPE] == "purchase"]
     _category = _purchases[ITEM_ID].map(sample.items.set_index(sample.items[ITEM_ID].astype(str))["CATEGORY_L1"])
@@ -325,8 +325,8 @@ def _(daily, markers):
     _left.set_xlabel("week (bundled sample shop, late summer into autumn)")
     _left.set_title("Seasonal shift in what customers buy")
     _left.legend(title="category", fontsize=8)
-    plots.timeline(daily[daily["policy"] == "event_tracker"], "new_customer_share", by=None, markers=markers, rolling=7,
-                   title="Visits by customers who arrived after launch", ax=_right)
+    plots.timeline(means[means["policy"] == "event_tracker"], "new_customer_share", by=None, markers=markers, rolling=7,
+                   title="Visits by customers who arrived after launch (mean over seeds)", ax=_right)
     _fig.tight_layout()
     plt.close(_fig)
     _fig
@@ -403,7 +403,7 @@ def _():
     The choice between a managed service and a custom model is still a real one:
 
     | | managed (Amazon Personalize) | custom (e.g. a model trained and hosted on SageMaker) |
-    |---|---|---|
+    |:---|:---|:---|
     | skills needed | data preparation and schemas; little ML | ML engineering end to end |
     | real time | event tracker and real-time recipes included, but only some recipes use events at once | you build it: event stream, feature updates, an endpoint and an API in front of it |
     | flexibility | the recipes and settings on offer | any algorithm, any data, any objective |

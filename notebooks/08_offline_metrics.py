@@ -72,7 +72,7 @@ def _():
     $\mathrm{hit}_p = 1$ when the item at position $p$ is in $R$.
 
     | metric | formula at cut-off $k$ | edge cases |
-    |---|---|---|
+    |:---|:---|:---|
     | Precision@k | $\frac{1}{k}\sum_{p\le k}\mathrm{hit}_p$ | a list shorter than $k$ cannot reach 1 (Personalize divides by $k$) |
     | Recall@k | $\frac{1}{\lvert R\rvert}\sum_{p\le k}\mathrm{hit}_p$ | with $\lvert R\rvert > k$ it cannot reach 1, unless the tool divides by $\min(k, \lvert R\rvert)$ |
     | F1@k | $\frac{2PR}{P+R}$ | 0 when there is no hit |

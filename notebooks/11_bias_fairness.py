@@ -358,7 +358,7 @@ def _():
     Four numbers describe *what kind* of lists a model serves, whatever its accuracy:
 
     | metric | meaning | popularity-biased model |
-    |---|---|---|
+    |:---|:---|:---|
     | coverage | share of the catalog recommended to anyone | low |
     | average popularity | share of all users who know the average recommended item | high |
     | novelty | $-\log_2$ of that share, in bits (0 = everyone knows it) | low |

@@ -376,7 +376,7 @@ def _():
     (2,000,000 synthetic events, 100,000 users, 10,000 items; run it with `--rows` for your size):
 
     | step | in-memory path | out-of-core path |
-    |---|---|---|
+    |:---|:---|:---|
     | load + validate | `load_interactions`: 4–6 s, +0.3 GiB | `load_large` (DuckDB): 4–18 s, +0.3 GiB (constant) |
     | ALS fit, 32 factors, 5 epochs | `ImplicitALS`: 40 s, +0.5 GiB | `SparkALS`, local[2]: 232 s (+41 s to start Java), 1.8 GiB JVM |
     | recommend for 1,000 users | 0.9 s | 9 s (one Spark scan for the users' own events) |

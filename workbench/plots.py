@@ -48,7 +48,8 @@ def timeline(
     Args:
         daily: a daily frame (``ScenarioResult.daily`` or ``compare_policies`` output).
         metric: column to plot, e.g. ``"revenue"`` or ``"ndcg_at_10"``.
-        by: column that separates the lines (``None`` = a single line).
+        by: column that separates the lines (``None`` = a single line). Rows of one line that
+            share a day (several seeds) are averaged into one point per day.
         markers: frame with ``day``/``label``/``kind`` columns (``ScenarioResult.markers``).
         rolling: trailing rolling-mean window in days (``None`` or 1 = raw values);
             the first ``rolling - 1`` days average over the days that exist so far.
@@ -65,6 +66,8 @@ def timeline(
     fig, ax = _figure(ax)
     groups = daily.groupby(by, sort=False) if by else [(metric, daily)]
     for name, frame in groups:
+        if frame[x].duplicated().any():  # several rows per day (e.g. seeds): one line of their mean, in day order
+            frame = frame.groupby(x, sort=True)[metric].mean().reset_index()
         values = frame[metric].astype(float)
         if rolling and rolling > 1:
             values = values.rolling(rolling, min_periods=1).mean()

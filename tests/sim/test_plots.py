@@ -39,6 +39,14 @@ def test_timeline_rolling_mean_and_bad_column(daily):
         plots.timeline(daily, "ndcg")
 
 
+def test_rows_of_several_seeds_become_one_line_of_daily_means(daily):
+    two_seeds = pd.concat([daily.assign(seed=0), daily.assign(seed=1, revenue=daily["revenue"] + 10)])
+    fig = plots.timeline(two_seeds[two_seeds["policy"] == "stale"], "revenue", by=None, rolling=None)
+    line = fig.axes[0].get_lines()[0]
+    assert list(line.get_xdata()) == list(range(10))  # one point per day, in order (no jump back to day 0)
+    assert list(line.get_ydata()) == [105.0 - 5 * d for d in range(10)]
+
+
 def test_funnel_totals_per_policy(daily):
     fig = plots.funnel(daily)
     bars = fig.axes[0].patches
