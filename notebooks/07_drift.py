@@ -269,15 +269,11 @@ def _(attribution_run, footwear):
     _ax.set_title("The stale model's decline, cause by cause")
     _fig.tight_layout()
     plt.close(_fig)
-    mo.vstack([mo.md(attribution_sentences(attribution)), _fig])
+    # the numbers behind the bars in the same output, so nothing waits on the button in its own cell
+    _numbers = attribution.set_index("setting")[["causes_on", "decline", "ci_low", "ci_high", "early_uplift",
+                                                 "late_uplift", "slope_per_30d", "seeds"]].round(3)
+    mo.vstack([mo.md(attribution_sentences(attribution)), _fig, _numbers])
     return (attribution,)
-
-
-@app.cell
-def _(attribution):
-    attribution.set_index("setting")[["causes_on", "decline", "ci_low", "ci_high", "early_uplift", "late_uplift",
-                                      "slope_per_30d", "seeds"]].round(3)
-    return
 
 
 @app.cell(hide_code=True)
@@ -326,7 +322,7 @@ def _(markers, means):
     _left.set_title("Seasonal shift in what customers buy")
     _left.legend(title="category", fontsize=8)
     plots.timeline(means[means["policy"] == "event_tracker"], "new_customer_share", by=None, markers=markers, rolling=7,
-                   title="Visits by customers who arrived after launch (mean over seeds)", ax=_right)
+                   title="Visits by customers new since launch", ax=_right)
     _fig.tight_layout()
     plt.close(_fig)
     _fig
