@@ -72,3 +72,23 @@ def test_taste_utilities_is_bit_identical_to_the_numpy_sums(n_rows, n_items):
     got = taste_utilities(taste, *cols, sensitivity, log_price, terms)
     assert got.dtype == np.float32
     assert np.array_equal(got, expected)
+
+
+def test_inside_one_thread_the_kernels_do_not_split_rows(monkeypatch):
+    scores = np.random.default_rng(1).random((40, 1_000))
+    assert scores.size >= kernels._PARALLEL_CELLS
+    expected = top_k_rows(scores, 5)
+
+    def refuse(*args):
+        raise AssertionError("split over the cores inside one_thread()")
+
+    monkeypatch.setattr(kernels, "_top_k_parallel", refuse)
+    monkeypatch.setattr(kernels, "_utilities_parallel", refuse)
+    with kernels.one_thread():
+        assert (top_k_rows(scores, 5) == expected).all()
+        taste = np.ones((40, 4), dtype=np.float32)
+        cols = np.zeros(1_000, dtype=np.int64)
+        ones = np.ones(1_000, dtype=np.float32)
+        taste_utilities(taste, cols, cols, cols, cols, np.ones(40, dtype=np.float32), ones, ones)
+    with pytest.raises(AssertionError, match="split"):  # outside it, large matrices are split again
+        top_k_rows(scores, 5)

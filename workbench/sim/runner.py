@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
+from ..kernels import one_thread
 from ..recommenders.base import Recommender
 from . import crn
 from .behaviour import (
@@ -293,7 +294,7 @@ class _Run:
         shop = self.shop
         total = shop.warmup_days + shop.days
         with Progress(total, f"{self.config.name}: simulating {total} days", enabled=progress) as bar, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-serve") as self._pool:
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-serve") as self._pool, one_thread():
             for day in range(total):
                 self._play_day(day)
                 bar.update()
