@@ -15,6 +15,7 @@ file (``cache=True``), so later processes start at once.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -38,6 +39,7 @@ Rows are independent, so the result is the same as one thread's; below this size
 the threads costs more than it saves."""
 
 _one_thread_holders = 0
+_holders_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -50,11 +52,13 @@ def one_thread() -> Iterator[None]:
     14.8 s with both).
     """
     global _one_thread_holders
-    _one_thread_holders += 1
+    with _holders_lock:  # runs in several threads each hold it
+        _one_thread_holders += 1
     try:
         yield
     finally:
-        _one_thread_holders -= 1
+        with _holders_lock:
+            _one_thread_holders -= 1
 
 
 def _parallel(rows: int, cells: int) -> bool:
