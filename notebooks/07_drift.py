@@ -25,7 +25,15 @@ with app.setup:
     from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.sim import CAUSES, Policy, attribute_decline, build_world, load_scenario
     from workbench.sim.cache import cached_comparison
-    from workbench.sim.story import attribution_sentences, chapter_shop, mean_over_seeds, story_sentences, story_table
+    from workbench.sim.story import (
+        attribution_sentences,
+        chapter_grid,
+        chapter_policy,
+        chapter_shop,
+        mean_over_seeds,
+        story_sentences,
+        story_table,
+    )
     from workbench.split import personalize_holdout
 
     pd.set_option("display.max_colwidth", 400)
@@ -119,19 +127,14 @@ def _():
 @app.cell
 def _(causes, drift_strength, exploration, n_seeds, retrain_days):
     footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml")
-    small_shop = chapter_shop(footwear.shop, drift=float(drift_strength.value), causes=list(causes.value))
+    small_shop, policies, seeds = chapter_grid(footwear.shop, drift=float(drift_strength.value),
+                                               causes=list(causes.value), exploration=float(exploration.value),
+                                               retrain_days=int(retrain_days.value), n_seeds=int(n_seeds.value))
 
     def policy(kind: str, **extra) -> Policy:
         """A policy with this chapter's shared settings (exploration, retrain cadence)."""
-        settings = {"kind": kind}
-        if "retrain" in kind:
-            settings["retrain_every_days"] = int(retrain_days.value)
-        if kind not in ("none", "random") and extra.get("model", "user_personalization") == "user_personalization":
-            settings["exploration_weight"] = float(exploration.value)
-        return Policy.from_dict({**settings, **extra})
+        return chapter_policy(kind, float(exploration.value), int(retrain_days.value), **extra)
 
-    policies = {kind: policy(kind) for kind in ("none", "random", "stale", "retrain", "event_tracker", "retrain+event_tracker")}
-    seeds = list(range(int(n_seeds.value)))
     daily = cached_comparison(small_shop, policies, seeds=seeds, progress=mo.running_in_notebook())
     markers = build_world(small_shop).markers()
     _off = [c for c in CAUSES if not small_shop.cause_on(c)]

@@ -10,9 +10,9 @@ Where: ``$RECSYS_WORKBENCH_CACHE`` or ``~/.cache/recsys-workbench/sim``. Entries
 are pickled pandas frames (a few hundred kB each); delete the folder to clear it.
 The key includes a digest of the code a run depends on (the simulator, the
 recommenders it serves, the metrics and data code: :data:`CODE_FOLDERS`), so a code
-change never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache for
-the default chapter-07 grid (the footwear shop, policies none / random / stale /
-retrain / event_tracker).
+change never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache with
+the runs chapter 07 plays when it opens (:func:`workbench.sim.story.chapter_grid` at the
+chapter's default control values).
 """
 
 from __future__ import annotations
@@ -141,13 +141,14 @@ def clear_memory() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Fill the cache for the default chapter-07 grid (``python -m workbench.sim.cache``)."""
+    """Fill the cache with the runs chapter 07 plays when it opens (``python -m workbench.sim.cache``)."""
     from .config import load_scenario
+    from .story import chapter_grid
 
     root = Path(__file__).resolve().parents[2]
-    shop = load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop
-    cached_comparison(shop, DEFAULT_POLICIES, progress=True)
-    print(f"cached {len(DEFAULT_POLICIES)} runs of the footwear shop in {cache_dir()}")
+    shop, policies, seeds = chapter_grid(load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop)
+    cached_comparison(shop, policies, seeds=seeds, progress=True)
+    print(f"cached {len(policies) * len(seeds)} runs of chapter 07's default grid in {cache_dir()}")
     return 0
 
 

@@ -6,6 +6,7 @@ sentences come from here, from the paired daily frame of
 with ``seeds``). So if a run does not support a sentence, the sentence changes.
 
 * :func:`chapter_shop` -- the chapter's small shop with its controls applied;
+  :func:`chapter_grid` -- that shop with the chapter's policies and seeds;
 * :func:`story_table` -- per policy: uplift per visit early and late, NDCG@10 against
   the customers' organic choices beside a random list's, freshness, and the paired
   difference to a reference policy with its 95% interval;
@@ -23,7 +24,7 @@ import pandas as pd
 
 from .attribution import story_shape
 from .compare import paired_comparison, window_mean
-from .config import CAUSES, ShopConfig
+from .config import CAUSES, Policy, ShopConfig
 
 EARLY = (0, 14)
 """The first two run weeks (run days, stop exclusive)."""
@@ -33,6 +34,33 @@ LATE = (-14, None)
 CHAPTER_SIZE = {"n_users": 400, "n_items": 80, "days": 56, "warmup_days": 14, "slices_per_day": 3,
                 "trend_shift_day": 20}
 """The chapter's small shop (overrides of ``footwear.yaml``): eight weeks in a few seconds per run."""
+
+CHAPTER_POLICIES = ("none", "random", "stale", "retrain", "event_tracker", "retrain+event_tracker")
+"""The policies chapter 07 compares."""
+
+CHAPTER_DEFAULTS = {"drift": 1.0, "retrain_days": 7, "exploration": 0.3, "n_seeds": 2}
+"""Chapter 07's control values when it opens (what ``python -m workbench.sim.cache`` plays ahead)."""
+
+
+def chapter_policy(kind: str, exploration: float = CHAPTER_DEFAULTS["exploration"],
+                   retrain_days: int = CHAPTER_DEFAULTS["retrain_days"], **extra) -> Policy:
+    """A policy with the chapter's shared settings: the retrain cadence, and User-Personalization's exploration."""
+    settings: dict = {"kind": kind}
+    if "retrain" in kind:
+        settings["retrain_every_days"] = int(retrain_days)
+    if kind not in ("none", "random") and extra.get("model", "user_personalization") == "user_personalization":
+        settings["exploration_weight"] = float(exploration)
+    return Policy.from_dict({**settings, **extra})
+
+
+def chapter_grid(base: ShopConfig, drift: float = CHAPTER_DEFAULTS["drift"], causes: Sequence[str] = CAUSES,
+                 exploration: float = CHAPTER_DEFAULTS["exploration"],
+                 retrain_days: int = CHAPTER_DEFAULTS["retrain_days"],
+                 n_seeds: int = CHAPTER_DEFAULTS["n_seeds"]) -> tuple[ShopConfig, dict[str, Policy], list[int]]:
+    """``(shop, policies, seeds)`` chapter 07 plays for these control values (defaults: as it opens)."""
+    shop = chapter_shop(base, drift=drift, causes=causes)
+    policies = {kind: chapter_policy(kind, exploration, retrain_days) for kind in CHAPTER_POLICIES}
+    return shop, policies, list(range(int(n_seeds)))
 
 
 def chapter_shop(base: ShopConfig, drift: float = 1.0, causes: Sequence[str] = CAUSES, **overrides) -> ShopConfig:
