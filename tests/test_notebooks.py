@@ -116,7 +116,7 @@ def test_make_run_prints_a_url_that_opens_the_chapter_index_and_runs_it():
         port = sock.getsockname()[1]
     env = dict(os.environ, MARIMO_SKIP_UPDATE_CHECK="1")
     process = subprocess.Popen(
-        ["make", "-s", "-o", ".venv/.installed", "run", f"PORT={port}"], cwd=ROOT, env=env,
+        ["make", "-s", "-o", ".venv/.installed", "run", f"PORT={port}", "PREFILL=0"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     try:

@@ -37,3 +37,23 @@ def test_the_notebook_opens_on_the_defaults_the_cache_is_filled_with():
     assert default("exploration weight") == CHAPTER_DEFAULTS["exploration"]
     assert default("seeds") == CHAPTER_DEFAULTS["n_seeds"]
     assert "chapter_grid(" in source
+
+
+def test_the_cache_filler_plays_exactly_what_the_chapter_opens_on(tmp_path, monkeypatch):
+    from workbench.sim import cache
+
+    monkeypatch.setenv("RECSYS_WORKBENCH_CACHE", str(tmp_path))
+    cache.clear_memory()
+    assert cache.main([]) == 0
+    base = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml").shop
+    shop, policies, seeds = chapter_grid(base)
+    assert len(list(tmp_path.glob("*.pkl"))) == len(policies) * len(seeds)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the chapter's default grid should come from the cache")
+
+    monkeypatch.setattr(cache, "run_scenario", refuse)
+    cache.clear_memory()  # a new process: only the disk is left
+    daily = cache.cached_comparison(shop, policies, seeds=seeds, progress=False)
+    assert set(daily["policy"]) == set(policies) and set(daily["seed"]) == set(seeds)
+    cache.clear_memory()
