@@ -45,22 +45,16 @@ from workbench.sim import (  # noqa: E402
     story_shape,
     weekly_uplift,
 )
+from workbench.sim.cache import DEFAULT_POLICIES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICIES = {
-    "none": {"kind": "none"},
-    "random": {"kind": "random"},
-    "stale": {"kind": "stale"},
-    "retrain": {"kind": "retrain", "retrain_every_days": 7},
-    "event_tracker": {"kind": "event_tracker"},
-}
 
 
 def policy_table(shop: ShopConfig, daily: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
     """Uplift per visit (windows), paired differences to stale, incremental share, NDCG vs random."""
     rows = []
     for label, window in (("whole run", None), ("weeks 1-3", (0, 21)), ("last 3 weeks", (-21, None))):
-        table = paired_comparison(shop, POLICIES, seeds, "uplift_per_visit", window, reference="stale", daily=daily)
+        table = paired_comparison(shop, DEFAULT_POLICIES, seeds, "uplift_per_visit", window, reference="stale", daily=daily)
         rows.append(table.assign(window=label))
     out = pd.concat(rows, ignore_index=True)
     extra = []
@@ -134,8 +128,8 @@ def main() -> None:
     print(f"== footwear shop: {shop.n_users} customers, {shop.n_items} items, {shop.days} days, seeds {seeds}")
     if "policies" not in args.skip:
         started = time.perf_counter()
-        daily = compare_policies(shop, POLICIES, progress=False, seeds=seeds)
-        print(f"(played {len(POLICIES) * len(seeds)} runs in {time.perf_counter() - started:.0f} s)")
+        daily = compare_policies(shop, DEFAULT_POLICIES, progress=False, seeds=seeds)
+        print(f"(played {len(DEFAULT_POLICIES) * len(seeds)} runs in {time.perf_counter() - started:.0f} s)")
         print("\n-- uplift per visit over the paired none run; diff/CI/wins against stale")
         table = policy_table(shop, daily, seeds)
         print(table[["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds"]].round(3)

@@ -71,7 +71,7 @@ from ..constants import (
     TIMESTAMP,
     USER_ID,
 )
-from ..vocabulary import _FACTORIZE_ABOVE, Vocabulary, inner_of_many
+from ..vocabulary import Vocabulary, inner_of_many
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions, top_k_indices
 from .filters import EventHistory
 
@@ -201,9 +201,7 @@ class _GrowingVocabulary(Vocabulary):
         self.__dict__["_index_cache"] = index
 
     def to_inner(self, raw_ids) -> np.ndarray:
-        if len(raw_ids) > _FACTORIZE_ABOVE:  # a training log: each distinct id looked up once
-            return inner_of_many(raw_ids, self._lookup_each)
-        return self._lookup_each(raw_ids)
+        return inner_of_many(raw_ids, self._lookup_each)  # a long query: each distinct id looked up once
 
     def _lookup_each(self, raw_ids) -> np.ndarray:
         values = raw_ids.to_numpy() if isinstance(raw_ids, (pd.Series, pd.Index)) else raw_ids
@@ -481,22 +479,18 @@ class UserPersonalization(Recommender):
             return
         cfg = self.config
         # events are time-sorted, so a user's last occurrence is their newest event
-        if len(u) > _SPARSE_ABSORB_EVENTS:  # no sort: mark the users present, number them in order
+        if len(u) > _SPARSE_ABSORB_EVENTS:
+            # a large batch (a training log): number the users present without a sort, sum the
+            # coefficients per (user, item) pair first, then one sparse product with the factors --
+            # no (events x factors) matrix
+            from scipy import sparse
+
             present = np.zeros(int(u.max()) + 1, dtype=bool)
             present[u] = True
             users = np.flatnonzero(present)
             inv = (np.cumsum(present) - 1)[u]
             last_pos = np.zeros(len(users), dtype=np.int64)
             np.maximum.at(last_pos, inv, np.arange(len(u)))
-        else:
-            users, last_rev = np.unique(u[::-1], return_index=True)
-            last_pos = len(u) - 1 - last_rev
-            inv = np.searchsorted(users, u)
-        newest = t[last_pos]
-        if len(u) > _SPARSE_ABSORB_EVENTS:
-            # a large batch (a training log): sum the coefficients per (user, item) pair first,
-            # then one sparse product with the factors -- no (events x factors) matrix
-            from scipy import sparse
 
             def summed(coef: np.ndarray) -> np.ndarray:
                 live = coef != 0  # e.g. session weights of events days old underflow to exactly 0
@@ -504,12 +498,16 @@ class UserPersonalization(Recommender):
                                             shape=(len(users), len(self.item_factors_)))
                 return np.asarray(weights @ self.item_factors_)
         else:
+            users, last_rev = np.unique(u[::-1], return_index=True)
+            last_pos = len(u) - 1 - last_rev
+            inv = np.searchsorted(users, u)
             by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
             starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
             vectors = self.item_factors_[i[by_user]]
 
             def summed(coef: np.ndarray) -> np.ndarray:
                 return np.add.reduceat(coef[by_user][:, None] * vectors, starts, axis=0)
+        newest = t[last_pos]
         for state, stamp, half_life in (
             (self._profile, self._profile_t, cfg.long_half_life_days * SECONDS_PER_DAY),
             (self._session, self._session_t, cfg.session_half_life_minutes * _SECONDS_PER_MINUTE),

@@ -39,7 +39,8 @@ DEFAULT_POLICIES: dict[str, dict[str, Any]] = {
     "retrain": {"kind": "retrain", "retrain_every_days": 7},
     "event_tracker": {"kind": "event_tracker"},
 }
-"""The policies chapter 07 compares by default."""
+"""The five policies compared when none are given (the full-size footwear comparison of
+``benchmarks/bench_sim_truth.py``; chapter 07 plays :data:`workbench.sim.story.CHAPTER_POLICIES`)."""
 
 _memory: dict[str, dict[str, pd.DataFrame]] = {}
 
