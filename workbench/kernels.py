@@ -180,17 +180,20 @@ def keyed_uniforms(customer: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.n
                    salts: np.ndarray) -> np.ndarray:
     """``(len(salts), n)`` keyed uniforms for the flat int64 keys: the whole chain of ``crn.uniforms`` per key.
 
-    Per key: pack ``customer | day | a | b`` into one word, mix it with ``key_salt``, then
-    for every purpose salt mix again and map the top 53 bits to ``(0, 1)``. Integer steps
-    are exact and the float step is one exact conversion, so the numbers are bit-identical
-    to the numpy chain (``tests/test_kernels.py``).
+    Each key array has ``n`` entries or exactly one (then it is the same for every element:
+    a scalar key needs no broadcast copy). Per element: pack ``customer | day | a | b`` into
+    one word, mix it with ``key_salt``, then for every purpose salt mix again and map the
+    top 53 bits to ``(0, 1)``. Integer steps are exact and the float step is one exact
+    conversion, so the numbers are bit-identical to the numpy chain (``tests/test_kernels.py``).
     """
-    n = customer.shape[0]
+    n = max(customer.shape[0], day.shape[0], a.shape[0], b.shape[0])
+    sc, sd, sa, sb = customer.shape[0] > 1, day.shape[0] > 1, a.shape[0] > 1, b.shape[0] > 1
     out = np.empty((salts.shape[0], n))
     scale = 1.0 / 9007199254740992.0  # 2 ** -53
     for e in range(n):
-        packed = (np.uint64(customer[e]) << np.uint64(42)) | (np.uint64(day[e]) << np.uint64(30)) \
-            | (np.uint64(a[e]) << np.uint64(10)) | np.uint64(b[e])
+        packed = (np.uint64(customer[e if sc else 0]) << np.uint64(42)) \
+            | (np.uint64(day[e if sd else 0]) << np.uint64(30)) \
+            | (np.uint64(a[e if sa else 0]) << np.uint64(10)) | np.uint64(b[e if sb else 0])
         base = _mix64(packed ^ key_salt)
         for p in range(salts.shape[0]):
             h = _mix64(base + salts[p])

@@ -53,6 +53,21 @@ def test_track_inner_gives_the_same_state_and_lists_as_track(fitted):
     pd.testing.assert_frame_equal(inner._history.reset_index(drop=True), raw._history.reset_index(drop=True))
 
 
+def test_weights_given_to_track_inner_count_as_the_event_types_would(fitted):
+    model, interactions, _ = fitted
+    by_type, by_weight, doubled = copy.deepcopy(model), copy.deepcopy(model), copy.deepcopy(model)
+    users, items, times, types = _batch(model, interactions, 150, seed=2)
+    rows, cols = model.user_rows(users), model.item_vocab.to_inner(items)
+    by_type.track_inner(rows, cols, times, types)
+    by_weight.track_inner(rows, cols, times, types, weights=model.event_weight(types))
+    doubled.track_inner(rows, cols, times, types, weights=2.0 * model.event_weight(types))
+    assert np.array_equal(by_weight._profile, by_type._profile) and np.array_equal(by_weight._pop, by_type._pop)
+    touched = np.unique(rows)
+    assert not np.allclose(doubled._profile[touched], by_type._profile[touched])  # the weights are what is used
+    with pytest.raises(ValueError, match="one weight per event"):
+        copy.deepcopy(model).track_inner(rows, cols, times, types, weights=[1.0])
+
+
 def test_recommend_inner_excludes_a_padded_matrix_like_per_user_lists(fitted):
     model, _, _ = fitted
     rows = np.arange(6)

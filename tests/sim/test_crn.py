@@ -88,3 +88,21 @@ def test_the_compiled_chain_gives_the_numpy_numbers_bit_for_bit(seed, customers,
     for got, want in zip(compiled, reference):
         assert got.shape == (len(customers), len(items))
         assert np.array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(0, 12), st.integers(1, 5), st.integers(0, 4095),
+       st.sampled_from(["flat", "column", "scalar"]))
+def test_scalar_and_full_keys_skip_the_broadcast_copy_and_give_the_same_numbers(seed, n, k, day, layout):
+    # the fast path passes a key of the result's shape or a single key as it is; the numbers are those
+    # of the numpy chain in every layout, including an empty one
+    rng = np.random.default_rng(seed % 1000)
+    customer = rng.integers(0, 3_000_000, n)
+    item = {"flat": rng.integers(0, 999_999, n), "column": rng.integers(0, 999_999, (1, k)),
+            "scalar": 7}[layout]
+    key = customer[:, None] if layout == "column" else customer
+    compiled = crn.uniforms(seed, ("offset", "bounce"), key, day, item, 9)
+    reference = crn.uniforms_numpy(seed, ("offset", "bounce"), key, day, item, 9)
+    for got, want in zip(compiled, reference):
+        assert got.shape == want.shape
+        assert np.array_equal(got, want)

@@ -604,16 +604,18 @@ class UserPersonalization(Recommender):
         self._fold(rows[known], cols[known], times[known], None if types is None else types[known])
         self.now_ = max(self.now_, float(times.max()))
 
-    def _fold(self, rows: np.ndarray, cols: np.ndarray, times: np.ndarray, types: np.ndarray | None) -> None:
+    def _fold(self, rows: np.ndarray, cols: np.ndarray, times: np.ndarray, types: np.ndarray | None,
+              weights: np.ndarray | None = None) -> None:
         """Fold events of known users and items into the state (seen marks, profiles, popularity)."""
         if len(rows) == 0:
             return
         self._seen[rows, cols] = True
-        weights = np.ones(len(rows)) if types is None else self.event_weight(types)
+        if weights is None:
+            weights = np.ones(len(rows)) if types is None else self.event_weight(types)
         order = np.argsort(times, kind="stable")
         self._absorb(rows[order], cols[order], weights[order], times[order])
 
-    def track_inner(self, rows, cols, timestamps, event_types=None) -> UserPersonalization:
+    def track_inner(self, rows, cols, timestamps, event_types=None, weights=None) -> UserPersonalization:
         """:meth:`track` in inner indices: no id strings on the way (the simulator's fast path).
 
         Args:
@@ -623,6 +625,8 @@ class UserPersonalization(Recommender):
                 them for the next :meth:`auto_update`.
             timestamps: epoch seconds per event.
             event_types: EVENT_TYPE per event (``None`` = every event weighs 1).
+            weights: ``event_weight(event_types)`` when the caller has it already (a caller that
+                codes event types as small integers looks each weight up once, not per call).
 
         The events also reach the filters' history (as codes, turned into ids only when a
         filter reads them), exactly as :meth:`track` would record them.
@@ -641,8 +645,10 @@ class UserPersonalization(Recommender):
                              "events on items the model does not know yet through track()")
         times = np.asarray(timestamps, dtype=float)
         types = None if event_types is None else np.asarray(event_types, dtype=object)
+        if weights is not None and len(weights) != len(rows):
+            raise ValueError(f"track_inner needs one weight per event, got {len(weights)} for {len(rows)} events")
         self._events.append_codes(self.user_vocab.ids, rows, self.item_vocab.ids, cols, times.astype(np.int64), types)
-        self._fold(rows, cols, times, types)
+        self._fold(rows, cols, times, types, None if weights is None else np.asarray(weights, dtype=float))
         self.now_ = max(self.now_, float(times.max()))
         return self
 

@@ -86,14 +86,24 @@ def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> l
     """One array of keyed uniforms per purpose, for the same keys (the key is packed and mixed once).
 
     The chain runs in one compiled pass (:func:`workbench.kernels.keyed_uniforms`), bit-identical
-    to :func:`uniforms_numpy`.
+    to :func:`uniforms_numpy`. Keys broadcast as numpy arrays do; scalar keys and keys of the
+    result's shape are passed without a broadcast copy.
     """
-    keys = np.broadcast_arrays(*(np.asarray(x, dtype=np.int64) for x in (customer, day, a, b)))
-    shape = keys[0].shape
-    flat = [np.ascontiguousarray(x).reshape(-1) for x in keys]
-    salts = np.array([_salt(int(seed), PURPOSES[p]) for p in purposes], dtype=np.uint64)
-    out = keyed_uniforms(*flat, _salt(int(seed), 0), salts)
+    keys = [np.asarray(x, dtype=np.int64) for x in (customer, day, a, b)]
+    shape = np.broadcast_shapes(*(x.shape for x in keys))
+    flat = [x.reshape(-1) if x.shape == shape or x.size == 1 else np.broadcast_to(x, shape).reshape(-1)
+            for x in keys]
+    if not all(len(x) for x in flat):  # an empty key: an empty result
+        return [np.zeros(shape) for _ in purposes]
+    out = keyed_uniforms(*flat, _salt(int(seed), 0), _salts(int(seed), tuple(purposes)))
     return [out[p].reshape(shape) for p in range(len(purposes))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _salts(seed: int, purposes: tuple[str, ...]) -> np.ndarray:
+    salts = np.array([_salt(seed, PURPOSES[p]) for p in purposes], dtype=np.uint64)
+    salts.flags.writeable = False
+    return salts
 
 
 def uniforms_numpy(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> list[np.ndarray]:
