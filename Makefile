@@ -38,7 +38,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 # A fresh access token per run (none with MARIMO_FLAGS=--no-token); the printed URL carries it
 # and opens the chapter index.
-# PREFILL=0 skips playing chapter 07's default runs into the run cache in the background (about 8 s of one core)
+# PREFILL=0 skips playing chapter 07 into the run cache in the background: first the settings it opens
+# on, then every stop of every control (python -m workbench.sim.cache; about 2.5 min of both cores, niced)
 PREFILL ?= 1
 
 run: $(STAMP)

@@ -26,6 +26,8 @@ with app.setup:
     from workbench.sim import CAUSES, Policy, attribute_decline, build_world, load_scenario
     from workbench.sim.cache import cached_comparison
     from workbench.sim.story import (
+        CHAPTER_CONTROLS,
+        CHAPTER_DEFAULTS,
         attribution_sentences,
         chapter_grid,
         chapter_policy,
@@ -108,17 +110,25 @@ def _():
     switches whole mechanisms on or off; *exploration* is User-Personalization's
     `explorationWeight` (0 to 1); *seeds* is how many paired worlds are played (more
     seeds: narrower intervals, slower). Runs are cached on disk, so a setting you have
-    seen before comes back at once.
+    seen before comes back at once, and `make run` plays the chapter ahead in the
+    background: first what it opens on, then every stop of every control with the
+    others left where they are (about two and a half minutes of both cores). Moving two
+    controls away from their defaults at once asks for runs nobody has played yet; they
+    take a few seconds, with a progress bar.
     """)
     return
 
 
 @app.cell
 def _():
-    drift_strength = ui.slider(0.0, 2.0, value=1.0, step=0.25, label="drift strength (x)")
-    retrain_days = ui.slider(1, 30, value=7, label="retrain every (days)")
-    exploration = ui.slider(0.0, 1.0, value=0.3, step=0.05, label="exploration weight")
-    n_seeds = ui.slider(1, 5, value=2, label="seeds")
+    # the stops and defaults live in workbench.sim.story, so `make run` can play every stop ahead
+    drift_strength = ui.slider_over(CHAPTER_CONTROLS["drift"], value=CHAPTER_DEFAULTS["drift"],
+                                    label="drift strength (x)")
+    retrain_days = ui.slider_over(CHAPTER_CONTROLS["retrain_days"], value=CHAPTER_DEFAULTS["retrain_days"],
+                                  label="retrain every (days)")
+    exploration = ui.slider_over(CHAPTER_CONTROLS["exploration"], value=CHAPTER_DEFAULTS["exploration"],
+                                 label="exploration weight")
+    n_seeds = ui.slider_over(CHAPTER_CONTROLS["n_seeds"], value=CHAPTER_DEFAULTS["n_seeds"], label="seeds")
     causes = ui.multiselect(list(CAUSES), value=list(CAUSES), label="causes of change")
     ui.controls(drift_strength, retrain_days, exploration, n_seeds, causes, title="Shop and policies")
     return causes, drift_strength, exploration, n_seeds, retrain_days
@@ -311,25 +321,41 @@ def _():
 
 
 @app.cell
-def _(markers, means):
+def _():
+    # the bundled sample shop: its own cell, so moving a control above never reloads it (nor re-runs
+    # the cells below that use it)
     sample = load_sample()
+    return (sample,)
+
+
+@app.cell
+def _(sample):
     _purchases = sample.interactions[sample.interactions[EVENT_TYPE] == "purchase"]
     _category = _purchases[ITEM_ID].map(sample.items.set_index(sample.items[ITEM_ID].astype(str))["CATEGORY_L1"])
     _week = pd.to_datetime(_purchases[TIMESTAMP], unit="s").dt.to_period("W").dt.start_time
     _by_category = pd.crosstab(_week, _category, normalize="index")
     _top = _by_category.mean().sort_values(ascending=False).index[:5]
-    _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    _fig, _left = plt.subplots(figsize=(6, 3.6))
     _by_category[_top].plot(ax=_left, marker="o")
     _left.set_ylabel("share of the week's purchases")
     _left.set_xlabel("week (bundled sample shop, late summer into autumn)")
     _left.set_title("Seasonal shift in what customers buy")
     _left.legend(title="category", fontsize=8)
+    _fig.tight_layout()
+    plt.close(_fig)
+    _fig
+    return
+
+
+@app.cell
+def _(markers, means):
+    _fig, _right = plt.subplots(figsize=(6, 3.6))
     plots.timeline(means[means["policy"] == "event_tracker"], "new_customer_share", by=None, markers=markers, rolling=7,
                    title="Visits by customers new since launch", ax=_right)
     _fig.tight_layout()
     plt.close(_fig)
     _fig
-    return (sample,)
+    return
 
 
 @app.cell(hide_code=True)

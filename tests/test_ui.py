@@ -88,3 +88,17 @@ def test_jupyter_marimo_markdown_and_stop():
     with pytest.raises(ui.StopCell):
         jmo.stop(True)
     assert jmo.callout is mo.callout  # everything else is marimo's
+
+
+def test_a_slider_over_fixed_values_stops_only_there(monkeypatch):
+    days = ui.slider_over([1, 2, 3, 7, 30], value=7, label="days")
+    assert isinstance(days, mo.ui.slider) and days.value == 7
+    assert list(days.steps) == [1, 2, 3, 7, 30]
+    with pytest.raises(ValueError, match="not one of"):
+        ui.slider_over([1, 2, 3], value=5, label="days")
+    with pytest.raises(ValueError, match="increase"):
+        ui.slider_over([3, 1], label="days")
+    monkeypatch.setattr(ui, "in_jupyter", lambda: True)
+    widget = ui.slider_over([0.0, 0.5, 1.0], value=0.5, label="weight")
+    assert isinstance(widget, ipywidgets.SelectionSlider) and widget.value == 0.5
+    assert list(widget.options) == [0.0, 0.5, 1.0]

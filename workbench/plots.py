@@ -63,6 +63,7 @@ def timeline(
     for column in [metric, x] + ([by] if by else []):
         if column not in daily.columns:
             raise KeyError(f"timeline: {column!r} is not a column of the daily frame; columns: {list(daily.columns)}")
+    own_figure = ax is None
     fig, ax = _figure(ax)
     groups = daily.groupby(by, sort=False) if by else [(metric, daily)]
     for name, frame in groups:
@@ -87,7 +88,8 @@ def timeline(
     if by:
         ax.legend(frameon=False)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    if own_figure:  # a figure the caller made is laid out by the caller (once, not once per panel)
+        fig.tight_layout()
     return fig
 
 

@@ -165,6 +165,34 @@ def slider(
     return _mo().ui.slider(start, stop, step=step, value=value, label=label, show_value=True)
 
 
+def slider_over(values: Sequence[float], *, value: float | None = None, label: str = "") -> Any:
+    """A slider that stops only at ``values`` (e.g. ``1, 2, 3, 5, 7, 14, 30`` days); ``.value`` is one of them.
+
+    Use it when only some values are worth playing, e.g. so that every position of the
+    slider can be computed ahead and re-render from a cache.
+
+    Args:
+        values: the stops, in increasing order.
+        value: the initial stop (default: the first).
+        label: text shown next to the control.
+    """
+    stops = list(values)
+    if not stops:
+        raise ValueError(f"slider {label!r} has no values.")
+    if any(b <= a for a, b in zip(stops, stops[1:])):
+        raise ValueError(f"slider {label!r}: values must increase, got {stops}.")
+    value = stops[0] if value is None else value
+    if value not in stops:
+        raise ValueError(f"slider {label!r}: value {value} is not one of {stops}.")
+    if in_jupyter():
+        w = _widgets()
+        return _cached(
+            _widget_key("slider_over", stops, value, label),
+            lambda: w.SelectionSlider(options=stops, value=value, description=label, style=_STYLE),
+        )
+    return _mo().ui.slider(steps=stops, value=value, label=label, show_value=True)
+
+
 def number(
     start: float,
     stop: float,

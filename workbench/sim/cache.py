@@ -11,8 +11,9 @@ are pickled pandas frames (a few hundred kB each); delete the folder to clear it
 The key includes a digest of the code a run depends on (the simulator, the
 recommenders it serves, the metrics and data code: :data:`CODE_FOLDERS`), so a code
 change never serves stale numbers. ``python -m workbench.sim.cache`` fills the cache with
-the runs chapter 07 plays when it opens (:func:`workbench.sim.story.chapter_grid` at the
-chapter's default control values).
+chapter 07's runs ahead of the learner: the grid it opens on, then every stop of every
+control with the others at their defaults (:func:`workbench.sim.story.chapter_settings_ahead`),
+on two worker processes.
 """
 
 from __future__ import annotations
@@ -141,15 +142,80 @@ def clear_memory() -> None:
     _memory.clear()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Fill the cache with the runs chapter 07 plays when it opens (``python -m workbench.sim.cache``)."""
-    from .config import load_scenario
-    from .story import chapter_grid
+def play_ahead(grids: Sequence[tuple[ShopConfig, Mapping[str, Policy], Sequence[int]]], jobs: int = 1,
+               on_grid=None) -> int:
+    """Play every run of ``grids`` (each ``(shop, policies, seeds)``) into the disk cache; returns how many ran.
 
+    Runs already on disk are skipped, and a run shared by several grids is played once.
+    With ``jobs > 1`` runs go to that many worker processes, a grid's no-recommendation
+    runs first (every other run is paired with one of them), so no two workers play the
+    same run. ``on_grid(index, played_so_far)`` is called as each grid is done.
+    """
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    seen: set[str] = set()
+    played = 0
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        for index, (shop, policies, seeds) in enumerate(grids):
+            baselines, others = [], []
+            for seed in seeds:
+                run_shop = dataclasses.replace(shop, seed=int(seed))
+                for name, policy in policies.items():
+                    policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy)
+                    config = ScenarioConfig(shop=run_shop, policy=policy, name=name)
+                    key = config_key(config, baseline=True)
+                    if key in seen or (cache_dir() / f"{key}.pkl").exists():
+                        continue
+                    seen.add(key)
+                    (baselines if policy.has("none") else others).append(config)
+            for batch in (baselines, others):
+                if pool is None:
+                    for config in batch:
+                        cached_run(config, progress=False)
+                else:
+                    wait([pool.submit(_play_into_disk, config) for config in batch])
+            played += len(baselines) + len(others)
+            if on_grid is not None:
+                on_grid(index, played)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return played
+
+
+def _play_into_disk(config: ScenarioConfig) -> None:
+    cached_run(config, progress=False)
+    _memory.clear()  # a worker keeps nothing: the entry is on disk
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fill the cache with chapter 07's runs ahead of the learner (``python -m workbench.sim.cache``).
+
+    The chapter's default settings first, then every other stop of every control with the
+    rest at their defaults (:func:`workbench.sim.story.chapter_settings_ahead`).
+    """
+    import argparse
+
+    from .config import load_scenario
+    from .story import chapter_grid, chapter_settings_ahead
+
+    parser = argparse.ArgumentParser(prog="python -m workbench.sim.cache", description=main.__doc__.splitlines()[0])
+    parser.add_argument("--settings", type=int, default=None,
+                        help="play only the first N settings (1 = what the chapter opens on; default: all)")
+    parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
+                        help="worker processes (default: 2, or 1 on a one-core machine)")
+    args = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[2]
-    shop, policies, seeds = chapter_grid(load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop)
-    cached_comparison(shop, policies, seeds=seeds, progress=True)
-    print(f"cached {len(policies) * len(seeds)} runs of chapter 07's default grid in {cache_dir()}")
+    base = load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop
+    settings = chapter_settings_ahead()[: args.settings]
+    grids = [chapter_grid(base, **setting) for setting in settings]
+
+    def report(index: int, played: int) -> None:
+        print(f"setting {index + 1}/{len(grids)} ready ({played} runs played so far)", flush=True)
+
+    played = play_ahead(grids, jobs=args.jobs, on_grid=report)
+    print(f"cached chapter 07's {len(grids)} setting(s) ({played} new runs) in {cache_dir()}")
     return 0
 
 

@@ -7,6 +7,7 @@ with ``seeds``). So if a run does not support a sentence, the sentence changes.
 
 * :func:`chapter_shop` -- the chapter's small shop with its controls applied;
   :func:`chapter_grid` -- that shop with the chapter's policies and seeds;
+  :func:`chapter_settings_ahead` -- the control settings the cache filler plays ahead;
 * :func:`story_table` -- per policy: uplift per visit early and late, NDCG@10 against
   the customers' organic choices beside a random list's, freshness, and the paired
   difference to a reference policy with its 95% interval;
@@ -39,7 +40,16 @@ CHAPTER_POLICIES = ("none", "random", "stale", "retrain", "event_tracker", "retr
 """The policies chapter 07 compares."""
 
 CHAPTER_DEFAULTS = {"drift": 1.0, "retrain_days": 7, "exploration": 0.3, "n_seeds": 2}
-"""Chapter 07's control values when it opens (what ``python -m workbench.sim.cache`` plays ahead)."""
+"""Chapter 07's control values when it opens (what ``python -m workbench.sim.cache`` plays first)."""
+
+CHAPTER_CONTROLS = {
+    "drift": (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0),
+    "retrain_days": (1, 2, 3, 5, 7, 10, 14, 21, 30),
+    "exploration": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+    "n_seeds": (1, 2, 3, 4, 5),
+}
+"""The stops of chapter 07's sliders. Few enough that the cache filler can play every stop of
+every slider (the others at their defaults) ahead of the learner: :func:`chapter_settings_ahead`."""
 
 
 def chapter_policy(kind: str, exploration: float = CHAPTER_DEFAULTS["exploration"],
@@ -61,6 +71,29 @@ def chapter_grid(base: ShopConfig, drift: float = CHAPTER_DEFAULTS["drift"], cau
     shop = chapter_shop(base, drift=drift, causes=causes)
     policies = {kind: chapter_policy(kind, exploration, retrain_days) for kind in CHAPTER_POLICIES}
     return shop, policies, list(range(int(n_seeds)))
+
+
+def chapter_settings_ahead() -> list[dict]:
+    """Chapter 07's control settings in the order ``python -m workbench.sim.cache`` plays them.
+
+    First the defaults; then every stop of every slider and every cause switched off on its
+    own (plus all of them off: the acid test), one control moved at a time from the defaults.
+    The controls take turns and each goes outwards from its default, so whatever the learner
+    moves first is among the first played. Each setting is a dict of :func:`chapter_grid`'s
+    arguments.
+    """
+    defaults = {**CHAPTER_DEFAULTS, "causes": tuple(CAUSES)}
+    moves = []
+    for name, stops in CHAPTER_CONTROLS.items():
+        start = CHAPTER_DEFAULTS[name]
+        ahead = sorted((v for v in stops if v != start), key=lambda v: (abs(v - start), v))
+        moves.append([{**defaults, name: v} for v in ahead])
+    moves.append([{**defaults, "causes": tuple(c for c in CAUSES if c != off)} for off in CAUSES]
+                 + [{**defaults, "causes": ()}])
+    order = [defaults]
+    for turn in range(max(len(m) for m in moves)):
+        order.extend(m[turn] for m in moves if turn < len(m))
+    return order
 
 
 def chapter_shop(base: ShopConfig, drift: float = 1.0, causes: Sequence[str] = CAUSES, **overrides) -> ShopConfig:
