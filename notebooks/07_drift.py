@@ -114,7 +114,7 @@ def _():
     background: first what it opens on, then every stop of every control with the
     others left where they are (about two and a half minutes of both cores). Moving two
     controls away from their defaults at once asks for runs nobody has played yet; they
-    take a few seconds, with a progress bar.
+    take up to about ten seconds, with a progress bar.
     """)
     return
 
