@@ -151,7 +151,7 @@ def play_ahead(grids: Sequence[tuple[ShopConfig, Mapping[str, Policy], Sequence[
     runs first (every other run is paired with one of them), so no two workers play the
     same run. ``on_grid(index, played_so_far)`` is called as each grid is done.
     """
-    from concurrent.futures import ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
     seen: set[str] = set()
     played = 0
@@ -173,8 +173,9 @@ def play_ahead(grids: Sequence[tuple[ShopConfig, Mapping[str, Policy], Sequence[
                 if pool is None:
                     for config in batch:
                         cached_run(config, progress=False)
-                else:
-                    wait([pool.submit(_play_into_disk, config) for config in batch])
+                else:  # result() re-raises what went wrong in a worker
+                    for future in [pool.submit(_play_into_disk, config) for config in batch]:
+                        future.result()
             played += len(baselines) + len(others)
             if on_grid is not None:
                 on_grid(index, played)
