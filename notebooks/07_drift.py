@@ -335,12 +335,12 @@ def _(sample):
     _week = pd.to_datetime(_purchases[TIMESTAMP], unit="s").dt.to_period("W").dt.start_time
     _by_category = pd.crosstab(_week, _category, normalize="index")
     _top = _by_category.mean().sort_values(ascending=False).index[:5]
-    _fig, _left = plt.subplots(figsize=(6, 3.6))
+    _fig, _left = plt.subplots(figsize=(7, 3.6))
     _by_category[_top].plot(ax=_left, marker="o")
     _left.set_ylabel("share of the week's purchases")
     _left.set_xlabel("week (bundled sample shop, late summer into autumn)")
     _left.set_title("Seasonal shift in what customers buy")
-    _left.legend(title="category", fontsize=8)
+    _left.legend(title="category", fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _fig.tight_layout()
     plt.close(_fig)
     _fig
