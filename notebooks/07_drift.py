@@ -24,7 +24,7 @@ with app.setup:
     from workbench.ops import quality_by_period
     from workbench.recommenders.user_personalization import UserPersonalization
     from workbench.sim import CAUSES, Policy, attribute_decline, build_world, load_scenario
-    from workbench.sim.cache import cached_comparison
+    from workbench.sim.cache import cached_comparison, prefetch_around
     from workbench.sim.story import (
         CHAPTER_CONTROLS,
         CHAPTER_DEFAULTS,
@@ -112,9 +112,11 @@ def _():
     seeds: narrower intervals, slower). Runs are cached on disk, so a setting you have
     seen before comes back at once, and `make run` plays the chapter ahead in the
     background: first what it opens on, then every stop of every control with the
-    others left where they are (about two and a half minutes of both cores). Moving two
-    controls away from their defaults at once asks for runs nobody has played yet; they
-    take up to about ten seconds, with a progress bar.
+    others left where they are (about two and a half minutes of both cores). After each
+    change the chapter also plays, in the background, every setting one move away from
+    the one on screen (about a minute of one core), so a learner who reads before moving
+    on keeps getting answers from the cache. A setting nobody has played yet takes up to
+    about ten seconds, with a progress bar.
     """)
     return
 
@@ -146,6 +148,10 @@ def _(causes, drift_strength, exploration, n_seeds, retrain_days):
         return chapter_policy(kind, float(exploration.value), int(retrain_days.value), **extra)
 
     daily = cached_comparison(small_shop, policies, seeds=seeds, progress=mo.running_in_notebook())
+    if mo.running_in_notebook():  # while you read, the settings one move away are played in the background
+        prefetch_around({"drift": float(drift_strength.value), "retrain_days": int(retrain_days.value),
+                         "exploration": float(exploration.value), "n_seeds": int(n_seeds.value),
+                         "causes": list(causes.value)})
     markers = build_world(small_shop).markers()
     _off = [c for c in CAUSES if not small_shop.cause_on(c)]
     mo.md(

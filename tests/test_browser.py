@@ -265,6 +265,9 @@ class Browser:
             # are kept out; its entries are keyed by the simulator's code, so they are never stale
             RECSYS_WORKBENCH_CACHE=os.environ.get("RECSYS_WORKBENCH_CACHE")
             or str(Path.home() / ".cache" / "recsys-workbench" / "sim"),
+            # chapter 07 plays the settings one move away in the background; in the test that would only
+            # take cores from the other tabs (and outlive the server), so it stays off unless asked for
+            RECSYS_WORKBENCH_PREFETCH=os.environ.get("RECSYS_WORKBENCH_PREFETCH", "0"),
         )
         command = [sys.executable, "-m", "marimo", "edit", "notebooks", "--headless", "--no-token"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]

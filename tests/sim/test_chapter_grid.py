@@ -97,3 +97,70 @@ def test_the_cache_filler_plays_exactly_what_the_chapter_opens_on(tmp_path, monk
     daily = cache.cached_comparison(shop, policies, seeds=seeds, progress=False)
     assert set(daily["policy"]) == set(policies) and set(daily["seed"]) == set(seeds)
     cache.clear_memory()
+
+
+def test_the_settings_around_are_one_move_away():
+    from workbench.sim.story import chapter_settings_around
+
+    here = {"drift": 2.0, "retrain_days": 7, "exploration": 0.0, "n_seeds": 2, "causes": ("season", "trend")}
+    around = chapter_settings_around(here)
+    for setting in around:
+        changed = [name for name in here if setting[name] != here[name]]
+        assert len(changed) == 1, setting
+        name = changed[0]
+        if name == "causes":
+            assert len(set(setting["causes"]) ^ set(here["causes"])) == 1  # one cause switched
+        else:
+            stops = CHAPTER_CONTROLS[name]
+            assert abs(stops.index(setting[name]) - stops.index(here[name])) == 1  # the next stop
+    moved = [next(n for n in here if s[n] != here[n]) for s in around]
+    # the top and bottom stops have one neighbour; every cause is switched once
+    assert moved.count("drift") == 1 and moved.count("exploration") == 1
+    assert moved.count("retrain_days") == 2 and moved.count("n_seeds") == 2
+    assert moved.count("causes") == len(CAUSES)
+
+
+def test_the_filler_plays_a_setting_and_its_neighbours_when_asked(monkeypatch):
+    import json
+
+    from workbench.sim import cache
+    from workbench.sim.story import chapter_settings_around
+
+    played = []
+    monkeypatch.setattr(cache, "play_ahead", lambda grids, jobs, on_grid=None: played.extend(grids) or 0)
+    here = {"drift": 0.5, "retrain_days": 14, "exploration": 0.3, "n_seeds": 1, "causes": list(CAUSES)}
+    assert cache.main(["--around", json.dumps(here), "--jobs", "1"]) == 0
+    base = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml").shop
+    expected = [chapter_grid(base, **s) for s in [here, *chapter_settings_around(here)]]
+    assert [(g[0], g[1], g[2]) for g in played] == expected
+
+
+def test_prefetch_starts_one_background_filler_and_stops_the_previous_one(monkeypatch):
+    import json
+
+    from workbench.sim import cache
+
+    started = []
+
+    class FakeProcess:
+        def __init__(self, command, **kwargs):
+            self.command, self.stopped = command, False
+            started.append(self)
+
+        def poll(self):
+            return None  # still running
+
+        def terminate(self):
+            self.stopped = True
+
+    monkeypatch.setattr(cache.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(cache, "_prefetch", None)
+    monkeypatch.delenv("RECSYS_WORKBENCH_PREFETCH", raising=False)
+    first = cache.prefetch_around({"drift": 1.0, "causes": ("season",)})
+    second = cache.prefetch_around({"drift": 1.25, "causes": ("season",)})
+    assert first.stopped and not second.stopped
+    at = second.command.index("--around")
+    assert json.loads(second.command[at + 1]) == {"drift": 1.25, "causes": ["season"]}
+    assert second.command[second.command.index("--jobs") + 1] == "1"
+    monkeypatch.setenv("RECSYS_WORKBENCH_PREFETCH", "0")
+    assert cache.prefetch_around({"drift": 1.5}) is None and len(started) == 2

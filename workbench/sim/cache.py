@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import pickle
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -190,6 +191,32 @@ def _play_into_disk(config: ScenarioConfig) -> None:
     _memory.clear()  # a worker keeps nothing: the entry is on disk
 
 
+_prefetch: subprocess.Popen | None = None
+
+
+def prefetch_around(setting: Mapping[str, Any]) -> subprocess.Popen | None:
+    """Play chapter 07's settings one move away from ``setting`` in a background process (niced, one job).
+
+    What the learner can reach with the next move is then on disk by the time they make
+    it (about a minute of one core for all of them; the nearest come first). A prefetch
+    still running from an earlier setting is stopped first: the runs it finished stay on
+    disk. ``RECSYS_WORKBENCH_PREFETCH=0`` switches it off (tests, shared machines).
+    Returns the process, or ``None`` when switched off.
+    """
+    global _prefetch
+    if os.environ.get("RECSYS_WORKBENCH_PREFETCH", "1") == "0":
+        return None
+    if _prefetch is not None and _prefetch.poll() is None:
+        _prefetch.terminate()
+    around = {k: list(v) if isinstance(v, tuple) else v for k, v in setting.items()}
+    command = [sys.executable, "-m", "workbench.sim.cache", "--jobs", "1", "--around", json.dumps(around)]
+    if hasattr(os, "nice"):
+        command = ["nice", "-n", "10", *command]
+    _prefetch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 cwd=str(Path(__file__).resolve().parents[2]))
+    return _prefetch
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fill the cache with chapter 07's runs ahead of the learner (``python -m workbench.sim.cache``).
 
@@ -199,17 +226,23 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from .config import load_scenario
-    from .story import chapter_grid, chapter_settings_ahead
+    from .story import chapter_grid, chapter_settings_ahead, chapter_settings_around
 
     parser = argparse.ArgumentParser(prog="python -m workbench.sim.cache", description=main.__doc__.splitlines()[0])
     parser.add_argument("--settings", type=int, default=None,
                         help="play only the first N settings (1 = what the chapter opens on; default: all)")
     parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                         help="worker processes (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--around", type=json.loads, default=None, metavar="JSON",
+                        help="instead: this setting (a JSON object of chapter_grid's arguments) and the settings "
+                             "one move away from it (story.chapter_settings_around)")
     args = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[2]
     base = load_scenario(root / "data" / "scenarios" / "footwear.yaml").shop
-    settings = chapter_settings_ahead()[: args.settings]
+    if args.around is not None:
+        settings = [args.around, *chapter_settings_around(args.around)][: args.settings]
+    else:
+        settings = chapter_settings_ahead()[: args.settings]
     grids = [chapter_grid(base, **setting) for setting in settings]
 
     def report(index: int, played: int) -> None:

@@ -8,6 +8,7 @@ with ``seeds``). So if a run does not support a sentence, the sentence changes.
 * :func:`chapter_shop` -- the chapter's small shop with its controls applied;
   :func:`chapter_grid` -- that shop with the chapter's policies and seeds;
   :func:`chapter_settings_ahead` -- the control settings the cache filler plays ahead;
+  :func:`chapter_settings_around` -- those one move away from the current setting;
 * :func:`story_table` -- per policy: uplift per visit early and late, NDCG@10 against
   the customers' organic choices beside a random list's, freshness, and the paired
   difference to a reference policy with its 95% interval;
@@ -94,6 +95,25 @@ def chapter_settings_ahead() -> list[dict]:
     for turn in range(max(len(m) for m in moves)):
         order.extend(m[turn] for m in moves if turn < len(m))
     return order
+
+
+def chapter_settings_around(setting: dict) -> list[dict]:
+    """The settings one move away from ``setting`` (a dict of :func:`chapter_grid`'s arguments).
+
+    Each slider one stop down and one stop up (the others unchanged), then each cause
+    switched the other way: what the learner can reach with the next move. Chapter 07
+    plays them in the background while the learner reads (``cache.prefetch_around``).
+    """
+    current = {**CHAPTER_DEFAULTS, "causes": tuple(CAUSES), **setting}
+    current["causes"] = tuple(c for c in CAUSES if c in current["causes"])
+    around = []
+    for name, stops in CHAPTER_CONTROLS.items():
+        at = min(range(len(stops)), key=lambda k: abs(stops[k] - current[name]))
+        around.extend({**current, name: stops[k]} for k in (at - 1, at + 1) if 0 <= k < len(stops))
+    for cause in CAUSES:
+        toggled = [c for c in CAUSES if (c != cause) == (c in current["causes"])]
+        around.append({**current, "causes": tuple(toggled)})
+    return around
 
 
 def chapter_shop(base: ShopConfig, drift: float = 1.0, causes: Sequence[str] = CAUSES, **overrides) -> ShopConfig:
