@@ -27,6 +27,7 @@ under 2 s). Run: ``python benchmarks/bench_chapter07_controls.py`` (needs chromi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -71,8 +72,6 @@ class TimedVisit(Visit):
         self.timeline: list[tuple[float, str, str]] = []
 
     def on_frame(self, payload) -> None:
-        import json
-
         super().on_frame(payload)
         try:
             message = json.loads(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))

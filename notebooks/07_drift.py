@@ -139,9 +139,9 @@ def _():
 @app.cell
 def _(causes, drift_strength, exploration, n_seeds, retrain_days):
     footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml")
-    small_shop, policies, seeds = chapter_grid(footwear.shop, drift=float(drift_strength.value),
-                                               causes=list(causes.value), exploration=float(exploration.value),
-                                               retrain_days=int(retrain_days.value), n_seeds=int(n_seeds.value))
+    _setting = {"drift": float(drift_strength.value), "retrain_days": int(retrain_days.value),
+                "exploration": float(exploration.value), "n_seeds": int(n_seeds.value), "causes": list(causes.value)}
+    small_shop, policies, seeds = chapter_grid(footwear.shop, **_setting)
 
     def policy(kind: str, **extra) -> Policy:
         """A policy with this chapter's shared settings (exploration, retrain cadence)."""
@@ -149,9 +149,7 @@ def _(causes, drift_strength, exploration, n_seeds, retrain_days):
 
     daily = cached_comparison(small_shop, policies, seeds=seeds, progress=mo.running_in_notebook())
     if mo.running_in_notebook():  # while you read, the settings one move away are played in the background
-        prefetch_around({"drift": float(drift_strength.value), "retrain_days": int(retrain_days.value),
-                         "exploration": float(exploration.value), "n_seeds": int(n_seeds.value),
-                         "causes": list(causes.value)})
+        prefetch_around(_setting)
     markers = build_world(small_shop).markers()
     _off = [c for c in CAUSES if not small_shop.cause_on(c)]
     mo.md(

@@ -127,15 +127,20 @@ def cached_comparison(shop: ShopConfig, policies: Mapping[str, Policy | Mapping[
     """:func:`workbench.sim.compare_policies` (with the paired baseline columns) through the cache."""
     policies = DEFAULT_POLICIES if policies is None else policies
     frames = []
+    for seed, config in _grid_runs(shop, policies, seeds):
+        daily = cached_run(config, progress=progress, use_disk=use_disk)["daily"].assign(policy=config.name)
+        frames.append(daily if seed is None else daily.assign(seed=seed))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _grid_runs(shop: ShopConfig, policies: Mapping[str, Policy | Mapping[str, Any]],
+               seeds: Sequence[int] | None):
+    """``(seed, ScenarioConfig)`` of every run of a grid, seed by seed (``seeds=None``: the shop's own seed)."""
     for seed in (seeds if seeds is not None else [None]):
         run_shop = shop if seed is None else dataclasses.replace(shop, seed=int(seed))
         for name, policy in policies.items():
             policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy)
-            entry = cached_run(ScenarioConfig(shop=run_shop, policy=policy, name=name), progress=progress,
-                               use_disk=use_disk)
-            daily = entry["daily"].assign(policy=name)
-            frames.append(daily if seed is None else daily.assign(seed=int(seed)))
-    return pd.concat(frames, ignore_index=True)
+            yield (None if seed is None else int(seed)), ScenarioConfig(shop=run_shop, policy=policy, name=name)
 
 
 def clear_memory() -> None:
@@ -160,16 +165,12 @@ def play_ahead(grids: Sequence[tuple[ShopConfig, Mapping[str, Policy], Sequence[
     try:
         for index, (shop, policies, seeds) in enumerate(grids):
             baselines, others = [], []
-            for seed in seeds:
-                run_shop = dataclasses.replace(shop, seed=int(seed))
-                for name, policy in policies.items():
-                    policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy)
-                    config = ScenarioConfig(shop=run_shop, policy=policy, name=name)
-                    key = config_key(config, baseline=True)
-                    if key in seen or (cache_dir() / f"{key}.pkl").exists():
-                        continue
-                    seen.add(key)
-                    (baselines if policy.has("none") else others).append(config)
+            for _, config in _grid_runs(shop, policies, seeds):
+                key = config_key(config, baseline=True)
+                if key in seen or (cache_dir() / f"{key}.pkl").exists():
+                    continue
+                seen.add(key)
+                (baselines if config.policy.has("none") else others).append(config)
             for batch in (baselines, others):
                 if pool is None:
                     for config in batch:
@@ -208,8 +209,7 @@ def prefetch_around(setting: Mapping[str, Any]) -> subprocess.Popen | None:
         return None
     if _prefetch is not None and _prefetch.poll() is None:
         _prefetch.terminate()
-    around = {k: list(v) if isinstance(v, tuple) else v for k, v in setting.items()}
-    command = [sys.executable, "-m", "workbench.sim.cache", "--jobs", "1", "--around", json.dumps(around)]
+    command = [sys.executable, "-m", "workbench.sim.cache", "--jobs", "1", "--around", json.dumps(dict(setting))]
     if hasattr(os, "nice"):
         command = ["nice", "-n", "10", *command]
     _prefetch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -496,7 +496,7 @@ class _Run:
             ok = cols >= 0
             codes = kind[fed][ok]
             self.model.track_inner(rows[ok], cols[ok], ts[fed][ok], EVENT_NAMES[codes],
-                                   weights=self._code_weights()[codes])
+                                   weights=self._weights_by_code[codes])
             if not ok.all():  # items added since the last automatic update wait for the next one
                 late = np.flatnonzero(fed)[~ok]
                 self.model.track(self.user_ids[who[late]], self.item_ids[item[late]], ts[late], EVENT_NAMES[kind[late]])
@@ -571,13 +571,6 @@ class _Run:
         lists[row, recs[RANK].to_numpy() - 1] = self.catalog_index.get_indexer(recs[ITEM_ID])
         fallback[row] = recs[FALLBACK].to_numpy(dtype=bool)
         return lists, fallback
-
-    def _code_weights(self) -> np.ndarray:
-        """The model's ``event_weight`` of every event-type code (looked up once per model)."""
-        model = self.model
-        if getattr(self, "_weights_of", None) is not model:
-            self._weights_by_code, self._weights_of = model.event_weight(EVENT_NAMES), model
-        return self._weights_by_code
 
     def _known_purchases(self, users: np.ndarray) -> np.ndarray:
         """``(len(users), w)`` catalog codes the purchase filter knows per user (-1 padded)."""
@@ -658,6 +651,7 @@ class _Run:
         frame = self._training_frame(a, mask)
         if self.model is None:
             self.model, self.spec = make_model(self.policy)
+            self._weights_by_code = self.model.event_weight(EVENT_NAMES)  # per event-type code, once
             if self.policy.filter:
                 from ..recommenders.filters import as_filter
 
