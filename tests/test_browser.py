@@ -343,10 +343,18 @@ def _move_control(visit: Visit) -> str | None:
     visit.control = found
     before = page.evaluate(OUTPUTS_JS)
     thumb = page.locator("marimo-slider[data-test-control=yes] [role=slider]").first
-    thumb.scroll_into_view_if_needed(timeout=10_000)
-    thumb.focus()
-    value = thumb.get_attribute("aria-valuenow")
-    top = thumb.get_attribute("aria-valuemax")
+    # a busy 2-core CI machine (the other test worker, the other tabs) can take tens of seconds to
+    # lay out a long chapter, so these waits are generous; a failure here names the step
+    step = "scrolling to the slider"
+    try:
+        thumb.scroll_into_view_if_needed(timeout=60_000)
+        step = "focusing the slider"
+        thumb.focus(timeout=60_000)
+        step = "reading the slider's value"
+        value = thumb.get_attribute("aria-valuenow", timeout=60_000)
+        top = thumb.get_attribute("aria-valuemax", timeout=60_000)
+    except Exception as exc:
+        raise AssertionError(f"{visit.name}: {step} failed: {str(exc).splitlines()[0]}") from exc
     pressed = time.monotonic()
     thumb.press("ArrowLeft" if value is not None and value == top else "ArrowRight")
     visit.control["from"] = value
@@ -480,7 +488,7 @@ def visits(tmp_path_factory) -> dict[str, Visit]:
     for v in found:
         line = f"  {v.name}: {v.seconds} s, charts {v.state and v.state['charts']}"
         if v.control:
-            line += f"; moved {v.control['label']!r} {v.control['from']} -> {v.control['to']}: {len(v.control_changed or [])} outputs changed, cells re-run {v.control.get('cells_run')}"
+            line += f"; moved {v.control['label']!r} {v.control.get('from')} -> {v.control.get('to')}: {len(v.control_changed or [])} outputs changed, cells re-run {v.control.get('cells_run')}"
         line += "".join(f"; {note}" for note in v.notes)
         lines.append(line + (f"; FAILED: {v.failure}" if v.failure else ""))
     if browser.blocked:

@@ -47,6 +47,7 @@ from ..constants import (
 )
 from ..errors import DatasetError, ModelNotFittedError
 from ..vocabulary import Vocabulary
+from .coded import CodedInteractions
 
 SessionLike = Sequence[str] | Mapping[str, Sequence[str]] | None
 
@@ -90,6 +91,10 @@ class Recommender(ABC):
     fallback_description: ClassVar[str] = "most popular items in the training data"
     """What unknown users receive (shown in notebooks and explanations)."""
 
+    fits_codes: ClassVar[bool] = False
+    """True when :meth:`fit` learns from :class:`~workbench.recommenders.coded.CodedInteractions` directly
+    (:meth:`_fit_codes`); the others are given the codes' frame."""
+
     def __init__(self, config: RecommenderConfig | None = None, **overrides: Any) -> None:
         if config is None:
             config = self.Config(**overrides)
@@ -119,7 +124,17 @@ class Recommender(ABC):
         items: pd.DataFrame | None = None,
         users: pd.DataFrame | None = None,
     ) -> Recommender:
-        """Learn from a Personalize-format interactions frame; returns ``self``."""
+        """Learn from a Personalize-format interactions frame; returns ``self``.
+
+        ``interactions`` may also be a :class:`~workbench.recommenders.coded.CodedInteractions`
+        (a simulation's log as integer codes): a model with ``fits_codes`` learns from the codes
+        without building the strings, any other model from its :meth:`~CodedInteractions.frame`.
+        Either way it learns the same thing.
+        """
+        if isinstance(interactions, CodedInteractions):
+            if self.fits_codes:
+                return self._fit_coded(interactions, items, users)
+            interactions = interactions.frame()
         interactions = prepare_interactions(interactions)
         self.interactions_ = interactions
         self.items_ = items
@@ -141,9 +156,51 @@ class Recommender(ABC):
         self.is_fitted = True
         return self
 
+    def _fit_coded(self, coded: CodedInteractions, items: pd.DataFrame | None, users: pd.DataFrame | None) -> Recommender:
+        """:meth:`fit` on integer codes: the same vocabularies, seen marks and popularity, no id strings."""
+        if not len(coded):
+            raise DatasetError("the interactions frame is empty.", fix="fit on at least one interaction.")
+        self.interactions_ = coded  # the frame is built only if something reads it
+        self.items_ = items
+        self.users_ = users
+        user_ids, rows = coded.inner_users()
+        item_ids, cols = coded.inner_items()
+        if items is not None and ITEM_ID in items.columns:  # catalog items after the ones with events, as in fit
+            item_ids = np.concatenate([item_ids, items[ITEM_ID].astype(str).to_numpy(dtype=object)])
+        self.item_vocab = Vocabulary(item_ids)
+        self.user_vocab = Vocabulary(user_ids)
+        self._history = coded
+        self._n_fit_events = len(coded)
+        self._seen = self._seen_from(rows, cols)
+        # users with an event on each item, as fit counts them (there from the distinct pairs)
+        self._popularity = np.asarray(self._seen.sum(axis=0), dtype=float).ravel()
+        self._fit_codes(rows, cols, coded, items, users)
+        self.is_fitted = True
+        return self
+
+    @property
+    def interactions_(self) -> pd.DataFrame:
+        """The training interactions (for a fit on codes, their frame, built when first read)."""
+        value = self.__dict__.get("_interactions")
+        if isinstance(value, CodedInteractions):
+            value = self.__dict__["_interactions"] = prepare_interactions(value.frame())
+        return value
+
+    @interactions_.setter
+    def interactions_(self, value: pd.DataFrame | CodedInteractions) -> None:
+        self.__dict__["_interactions"] = value
+
     @abstractmethod
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
         """Model-specific training. Vocabularies and ``self._popularity`` already exist."""
+
+    def _fit_codes(self, rows: np.ndarray, cols: np.ndarray, coded: CodedInteractions,
+                   items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
+        """:meth:`_fit` for a fit on codes (``rows``/``cols``: each event's inner user/item index).
+
+        Only models with ``fits_codes = True`` are called here; they implement it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} sets fits_codes but has no _fit_codes")
 
     # ----------------------------------------------------------------- score
     @abstractmethod
@@ -256,6 +313,8 @@ class Recommender(ABC):
     # A chunk is a frame or a ``{column: array}`` dict (cheaper for array fast paths).
     @property
     def _history(self) -> pd.DataFrame:
+        if isinstance(self._base_history, CodedInteractions):
+            self._base_history = prepare_interactions(self._base_history.frame())
         if self._tracked_chunks:
             frames = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._tracked_chunks]
             self._base_history = pd.concat([self._base_history, *frames], ignore_index=True)
@@ -382,10 +441,14 @@ class Recommender(ABC):
         return np.ones(len(frame))
 
     def _seen_matrix(self, interactions: pd.DataFrame):
+        """Which user has an event on which item (over the vocabularies), from a frame."""
+        return self._seen_from(self.user_vocab.to_inner(interactions[USER_ID]),
+                               self.item_vocab.to_inner(interactions[ITEM_ID]))
+
+    def _seen_from(self, rows: np.ndarray, cols: np.ndarray):
+        """:meth:`_seen_matrix` from inner indices (a sparse boolean matrix)."""
         from scipy import sparse
 
-        rows = self.user_vocab.to_inner(interactions[USER_ID])
-        cols = self.item_vocab.to_inner(interactions[ITEM_ID])
         shape = (len(self.user_vocab), len(self.item_vocab))
         return sparse.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=shape).astype(bool).tocsr()
 

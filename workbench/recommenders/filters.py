@@ -295,7 +295,9 @@ class EventHistory(Locked):
     lose an event or see a half-built frame.
 
     Args:
-        base: the training interactions (USER_ID, ITEM_ID, TIMESTAMP, optional EVENT_TYPE, ...).
+        base: the training interactions (USER_ID, ITEM_ID, TIMESTAMP, optional EVENT_TYPE, ...), a frame
+            or a :class:`~workbench.recommenders.coded.CodedInteractions` (whose frame is built only
+            when :meth:`frame` is first called).
     """
 
     _reentrant = False  # a plain Lock: nothing takes it twice
@@ -377,6 +379,8 @@ class EventHistory(Locked):
             if self._coded:
                 self._flush_codes()
             n = len(self._users)
+            if not isinstance(self._frame, pd.DataFrame):  # training codes, not yet a frame
+                self._frame = self._frame.frame()
             if n == self._in_frame:
                 return self._frame
             start = self._in_frame

@@ -240,6 +240,7 @@ class UserPersonalization(Recommender):
     Config = UserPersonalizationConfig
     config: UserPersonalizationConfig
     realtime = True
+    fits_codes = True
     fallback_description = "items that were popular recently (recency-weighted popularity)"
 
     # ----------------------------------------------- growable state storage
@@ -280,24 +281,28 @@ class UserPersonalization(Recommender):
         self.__dict__["_items_parts"] = []
 
     # ---------------------------------------------------------------- fit
-    def _seen_matrix(self, interactions: pd.DataFrame) -> _DenseSeen:
+    def _seen_from(self, rows: np.ndarray, cols: np.ndarray) -> _DenseSeen:
         seen = np.zeros((len(self.user_vocab), len(self.item_vocab)), dtype=bool).view(_DenseSeen)
-        rows = self.user_vocab.to_inner(interactions[USER_ID])
-        cols = self.item_vocab.to_inner(interactions[ITEM_ID])
         seen[rows, cols] = True
         return seen
 
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
+        self._fit_events(self.user_vocab.to_inner(interactions[USER_ID]), self.item_vocab.to_inner(interactions[ITEM_ID]),
+                         self._event_weights_of(interactions), interactions[TIMESTAMP].to_numpy(dtype=float), items)
+
+    def _fit_codes(self, rows, cols, coded, items, users) -> None:
+        weights = self.event_weight(coded.event_names)[coded.event_type]
+        self._fit_events(rows, cols, weights, coded.timestamp.astype(float), items)
+
+    def _fit_events(self, u: np.ndarray, i: np.ndarray, weights: np.ndarray, times: np.ndarray,
+                    items: pd.DataFrame | None) -> None:
+        """Training proper, on each event's inner user ``u``, inner item ``i``, weight and time."""
         cfg = self.config
         self._rng = np.random.default_rng(cfg.seed)
         self.user_vocab = _GrowingVocabulary(self.user_vocab.ids)
         self.item_vocab = _GrowingVocabulary(self.item_vocab.ids)
         n_users, n_items = len(self.user_vocab), len(self.item_vocab)
-        times = interactions[TIMESTAMP].to_numpy(dtype=float)
         self.now_ = float(times.max())
-        weights = self._event_weights_of(interactions)
-        u = self.user_vocab.to_inner(interactions[USER_ID])
-        i = self.item_vocab.to_inner(interactions[ITEM_ID])
 
         self.item_factors_ = self._learn_item_factors(u, i, weights, times, n_users, n_items)
         self._directions_cache = None
@@ -319,7 +324,7 @@ class UserPersonalization(Recommender):
         self._pop = np.zeros(n_items)
         self._pop_t = self.now_
         self._counts = np.zeros(n_items)
-        self._created = self._creation_times(items, interactions, n_items)
+        self._created = self._creation_times(items, i, times, n_items)
         self._unknown_item_events: list[pd.DataFrame | dict[str, np.ndarray]] = []
         order = np.argsort(times, kind="stable")
         self._absorb(u[order], i[order], weights[order], times[order])
@@ -443,11 +448,10 @@ class UserPersonalization(Recommender):
         signs[signs == 0] = 1.0
         return np.ascontiguousarray(vectors * signs)
 
-    def _creation_times(self, items: pd.DataFrame | None, interactions: pd.DataFrame, n_items: int) -> np.ndarray:
-        """CREATION_TIMESTAMP per item; else the item's first interaction; else 'now'."""
+    def _creation_times(self, items: pd.DataFrame | None, i: np.ndarray, times: np.ndarray, n_items: int) -> np.ndarray:
+        """CREATION_TIMESTAMP per item; else the item's first interaction (events on inner items ``i``); else 'now'."""
         created = np.full(n_items, np.nan)
-        first = interactions.groupby(ITEM_ID, sort=False)[TIMESTAMP].min()
-        created[self.item_vocab.to_inner(first.index)] = first.to_numpy(dtype=float)
+        np.fmin.at(created, i, times)  # NaN until an item's first event
         if items is not None and CREATION_TIMESTAMP in items.columns:
             idx = self.item_vocab.to_inner(items[ITEM_ID].astype(str))
             values = pd.to_numeric(items[CREATION_TIMESTAMP], errors="coerce").to_numpy(dtype=float)

@@ -61,6 +61,7 @@ import pandas as pd
 from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
 from ..kernels import one_thread
 from ..recommenders.base import Recommender
+from ..recommenders.coded import CodedInteractions
 from . import crn
 from .behaviour import (
     ADD_TO_CART,
@@ -648,7 +649,9 @@ class _Run:
                 f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}; "
                 "the model cannot be trained. Loosen the subset or lengthen warmup_days."
             )
-        frame = self._training_frame(a, mask)
+        sel = np.flatnonzero(mask)
+        training = CodedInteractions(self.user_ids, self.item_ids, a["user"][sel], a["item"][sel], a["ts"][sel],
+                                     a["kind"][sel], EVENT_NAMES, a["value"][sel])
         if self.model is None:
             self.model, self.spec = make_model(self.policy)
             self._weights_by_code = self.model.event_weight(EVENT_NAMES)  # per event-type code, once
@@ -661,7 +664,7 @@ class _Run:
                 self.notes.append(
                     f"{type(self.model).__name__} campaigns get the 2-hourly automatic updates with or without an "
                     "event tracker (fact sheet 2.3), so 'event_tracker' also runs 'auto_update'.")
-        self.model.fit(frame, items=self.world.items_at(t), users=self.world.users_at(t))
+        self.model.fit(training, items=self.world.items_at(t), users=self.world.users_at(t))
         self._catalog_known = self.world.catalog.available(t)
         self.known[:] = -1
         self.n_known[:] = 0
@@ -673,22 +676,6 @@ class _Run:
         self.fed_clock = int(a["ts"][mask].max())
         if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track_inner"):
             self.tracker = _make_tracker(self.model)
-
-    def _training_frame(self, a: dict[str, np.ndarray], mask: np.ndarray) -> pd.DataFrame:
-        """The Personalize training frame of the masked log, built incrementally.
-
-        Only the events logged since the previous training are turned into string rows;
-        the earlier rows are kept (the log is append-only and the mask depends only on
-        each event), so a retrain does not rebuild every string of the growing log.
-        """
-        start = getattr(self, "_frame_rows", 0)
-        sel = np.flatnonzero(mask[start:]) + start
-        piece = interactions_frame(self.user_ids, self.item_ids, a["user"][sel], a["item"][sel], a["ts"][sel],
-                                   a["kind"][sel], a["value"][sel])
-        previous = getattr(self, "_frame", None)
-        frame = piece if previous is None else pd.concat([previous, piece], ignore_index=True)
-        self._frame, self._frame_rows = frame, len(mask)
-        return frame
 
     def _auto_update(self, t: int) -> None:
         """The 2-hourly automatic update; only the items added since the last update (or training) are passed."""
