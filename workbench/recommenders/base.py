@@ -131,52 +131,44 @@ class Recommender(ABC):
         without building the strings, any other model from its :meth:`~CodedInteractions.frame`.
         Either way it learns the same thing.
         """
-        if isinstance(interactions, CodedInteractions):
-            if self.fits_codes:
-                return self._fit_coded(interactions, items, users)
+        if isinstance(interactions, CodedInteractions) and not self.fits_codes:
             interactions = interactions.frame()
-        interactions = prepare_interactions(interactions)
-        self.interactions_ = interactions
+        if isinstance(interactions, CodedInteractions):
+            rows, cols = self._vocabularies_of_codes(interactions, items)
+        else:
+            interactions = prepare_interactions(interactions)
+            item_ids = interactions[ITEM_ID]
+            if items is not None and ITEM_ID in items.columns:
+                item_ids = pd.concat([item_ids, items[ITEM_ID].astype(str)], ignore_index=True)
+            self.item_vocab = Vocabulary(item_ids.unique())
+            self.user_vocab = Vocabulary(interactions[USER_ID].unique())
+            rows = cols = None
+        self.interactions_ = interactions  # (codes: their frame is built only if something reads it)
         self.items_ = items
         self.users_ = users
-        item_ids = interactions[ITEM_ID]
-        if items is not None and ITEM_ID in items.columns:
-            item_ids = pd.concat([item_ids, items[ITEM_ID].astype(str)], ignore_index=True)
-        self.item_vocab = Vocabulary(item_ids.unique())
-        self.user_vocab = Vocabulary(interactions[USER_ID].unique())
         self._history = interactions  # events known to filters (grows with update)
         self._n_fit_events = len(interactions)
-        self._seen = self._seen_matrix(interactions)
-        counts = np.bincount(
-            self.item_vocab.to_inner(interactions.drop_duplicates([USER_ID, ITEM_ID])[ITEM_ID]),
-            minlength=len(self.item_vocab),
-        ).astype(float)
-        self._popularity = counts
-        self._fit(interactions, items, users)
+        self._seen = self._seen_matrix(interactions) if rows is None else self._seen_from(rows, cols)
+        # distinct users with an event on each item (seen marks each (user, item) pair once)
+        self._popularity = np.asarray(self._seen.sum(axis=0), dtype=float).ravel()
+        if rows is None:
+            self._fit(interactions, items, users)
+        else:
+            self._fit_codes(rows, cols, interactions, items, users)
         self.is_fitted = True
         return self
 
-    def _fit_coded(self, coded: CodedInteractions, items: pd.DataFrame | None, users: pd.DataFrame | None) -> Recommender:
-        """:meth:`fit` on integer codes: the same vocabularies, seen marks and popularity, no id strings."""
+    def _vocabularies_of_codes(self, coded: CodedInteractions, items: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabularies :meth:`fit` builds from a frame, built from codes; returns each event's inner user and item."""
         if not len(coded):
             raise DatasetError("the interactions frame is empty.", fix="fit on at least one interaction.")
-        self.interactions_ = coded  # the frame is built only if something reads it
-        self.items_ = items
-        self.users_ = users
         user_ids, rows = coded.inner_users()
         item_ids, cols = coded.inner_items()
         if items is not None and ITEM_ID in items.columns:  # catalog items after the ones with events, as in fit
             item_ids = np.concatenate([item_ids, items[ITEM_ID].astype(str).to_numpy(dtype=object)])
         self.item_vocab = Vocabulary(item_ids)
         self.user_vocab = Vocabulary(user_ids)
-        self._history = coded
-        self._n_fit_events = len(coded)
-        self._seen = self._seen_from(rows, cols)
-        # users with an event on each item, as fit counts them (there from the distinct pairs)
-        self._popularity = np.asarray(self._seen.sum(axis=0), dtype=float).ravel()
-        self._fit_codes(rows, cols, coded, items, users)
-        self.is_fitted = True
-        return self
+        return rows, cols
 
     @property
     def interactions_(self) -> pd.DataFrame:
