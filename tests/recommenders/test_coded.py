@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, TIMESTAMP, USER_ID
-from workbench.recommenders import SIMS, Popularity, UserPersonalization
-from workbench.recommenders.coded import CodedInteractions, first_seen
+from workbench.recommenders import SIMS, CodedInteractions, Popularity, UserPersonalization
+from workbench.recommenders.coded import first_seen
 
 EVENT_NAMES = np.asarray(["view", "click", "purchase"], dtype=object)
 

@@ -15,6 +15,7 @@ Families, one module each:
 * content-based (TF-IDF, visual features, search fallback): ``content``
 * session / recency: ``session``; real-time hybrid with exploration: ``user_personalization``
 * two-stage candidate generation + ranker: ``two_stage``; bandits: ``bandits``
+* training logs as integer codes (a simulation's, without id strings): ``coded``
 * Personalize-style filters: ``filters``; diversity / novelty re-ranking: ``reranking``
 """
 
@@ -33,6 +34,7 @@ from .bandits import (
     run_bandit,
 )
 from .base import Recommender, RecommenderConfig
+from .coded import CodedInteractions
 from .content import ContentBased, ContentBasedConfig
 from .demographic import (
     DemographicPopularity,
@@ -76,7 +78,7 @@ from .user_personalization import UserPersonalization, UserPersonalizationConfig
 
 __all__ = [
     # interface
-    "Recommender", "RecommenderConfig",
+    "Recommender", "RecommenderConfig", "CodedInteractions",
     # popularity and statistical lists
     "Popularity", "PopularityConfig", "TrendingNow", "TrendingNowConfig", "MostViewed", "MostViewedConfig",
     "BestSellers", "BestSellersConfig", "BestConversion", "BestConversionConfig",
