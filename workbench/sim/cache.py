@@ -83,6 +83,11 @@ def config_key(config: ScenarioConfig, baseline: bool) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
+def entry_path(key: str) -> Path:
+    """The file of the cache entry with this :func:`config_key`."""
+    return cache_dir() / f"{key}.pkl"
+
+
 def cached_run(config: ScenarioConfig | Mapping[str, Any], baseline: bool = True, progress: bool = True,
                use_disk: bool = True) -> dict[str, pd.DataFrame]:
     """``{"daily", "hourly", "markers"}`` of a run, from the cache when it was played before.
@@ -95,7 +100,7 @@ def cached_run(config: ScenarioConfig | Mapping[str, Any], baseline: bool = True
     key = config_key(config, baseline)
     if key in _memory:
         return _memory[key]
-    path = cache_dir() / f"{key}.pkl"
+    path = entry_path(key)
     if use_disk and path.exists():
         try:
             with path.open("rb") as handle:
@@ -167,7 +172,7 @@ def play_ahead(grids: Sequence[tuple[ShopConfig, Mapping[str, Policy], Sequence[
             baselines, others = [], []
             for _, config in _grid_runs(shop, policies, seeds):
                 key = config_key(config, baseline=True)
-                if key in seen or (cache_dir() / f"{key}.pkl").exists():
+                if key in seen or entry_path(key).exists():
                     continue
                 seen.add(key)
                 (baselines if config.policy.has("none") else others).append(config)

@@ -12,16 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..constants import (
-    EVENT_TYPE,
     EVENT_TYPES,
-    EVENT_VALUE,
     IMPRESSION,
-    ITEM_ID,
     RECOMMENDATION_ID,
     SESSION_ID,
-    TIMESTAMP,
-    USER_ID,
 )
+from ..recommenders.coded import CodedInteractions
 
 DWELL_SECONDS = "DWELL_SECONDS"
 """Seconds spent on the product page (time-based signal, curriculum DH-05)."""
@@ -76,12 +72,16 @@ class EventLog:
                 self._chunks[name] = [array]
         return self._cache
 
+    def coded(self, user_ids: np.ndarray, item_ids: np.ndarray, mask: np.ndarray | None = None) -> CodedInteractions:
+        """The (masked) events in log order as integer codes into ``user_ids`` / ``item_ids`` (what a retrain fits)."""
+        a = self.arrays()
+        sel = slice(None) if mask is None else np.flatnonzero(mask)
+        return CodedInteractions(user_ids, item_ids, a["user"][sel], a["item"][sel], a["ts"][sel], a["kind"][sel],
+                                 EVENT_NAMES, a["value"][sel])
+
     def training_frame(self, user_ids: np.ndarray, item_ids: np.ndarray, mask: np.ndarray | None = None) -> pd.DataFrame:
         """USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE of the (masked) events, in log order."""
-        a = self.arrays()
-        sel = slice(None) if mask is None else mask
-        return interactions_frame(user_ids, item_ids, a["user"][sel], a["item"][sel], a["ts"][sel], a["kind"][sel],
-                                  a["value"][sel])
+        return self.coded(user_ids, item_ids, mask).frame()
 
     def personalize_frame(self, user_ids: np.ndarray, item_ids: np.ndarray, impressions: bool = True) -> pd.DataFrame:
         """The full interaction log in Personalize format, sorted by TIMESTAMP (stable).
@@ -130,12 +130,4 @@ class EventLog:
 def interactions_frame(user_ids: np.ndarray, item_ids: np.ndarray, user: np.ndarray, item: np.ndarray,
                        ts: np.ndarray, kind: np.ndarray, value: np.ndarray) -> pd.DataFrame:
     """USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE rows of integer-coded events (codes index the id arrays)."""
-    return pd.DataFrame(
-        {
-            USER_ID: user_ids[user],
-            ITEM_ID: item_ids[item],
-            TIMESTAMP: ts,
-            EVENT_TYPE: EVENT_NAMES[kind],
-            EVENT_VALUE: value,
-        }
-    )
+    return CodedInteractions(user_ids, item_ids, user, item, ts, kind, EVENT_NAMES, value).frame()

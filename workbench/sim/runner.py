@@ -61,7 +61,6 @@ import pandas as pd
 from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
 from ..kernels import one_thread
 from ..recommenders.base import Recommender
-from ..recommenders.coded import CodedInteractions
 from . import crn
 from .behaviour import (
     ADD_TO_CART,
@@ -649,9 +648,7 @@ class _Run:
                 f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}; "
                 "the model cannot be trained. Loosen the subset or lengthen warmup_days."
             )
-        sel = np.flatnonzero(mask)
-        training = CodedInteractions(self.user_ids, self.item_ids, a["user"][sel], a["item"][sel], a["ts"][sel],
-                                     a["kind"][sel], EVENT_NAMES, a["value"][sel])
+        training = self.log.coded(self.user_ids, self.item_ids, mask)  # integer codes: no id strings
         if self.model is None:
             self.model, self.spec = make_model(self.policy)
             self._weights_by_code = self.model.event_weight(EVENT_NAMES)  # per event-type code, once
