@@ -92,3 +92,68 @@ def test_inside_one_thread_the_kernels_do_not_split_rows(monkeypatch):
         taste_utilities(taste, cols, cols, cols, cols, np.ones(40, dtype=np.float32), ones, ones)
     with pytest.raises(AssertionError, match="split"):  # outside it, large matrices are split again
         top_k_rows(scores, 5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 2**31))
+def test_row_sum_adds_in_numpys_order(n, seed):
+    values = np.random.default_rng(seed).standard_normal(n) * 10.0 ** np.random.default_rng(seed).integers(-8, 8, n)
+    assert kernels._numpy_row_sum(values) == values.sum()  # bit for bit, not approximately
+    matrix = np.tile(values, (3, 1))
+    assert kernels._numpy_row_sum(values) == matrix.sum(axis=1)[1]  # what a per-row sum of a matrix gives
+
+
+def _list_hits_numpy(top, truth_rows, truth_items, discount, width):
+    """The reference: a (lists x items) truth matrix and whole-matrix sums."""
+    n = top.shape[0]
+    truth = np.zeros((n, max(width, 1)), dtype=bool)
+    truth[truth_rows, truth_items] = True
+    rel = (top >= 0) & truth[np.arange(n)[:, None], np.maximum(top, 0)]
+    return (rel * discount).sum(axis=1), rel.sum(axis=1), truth.sum(axis=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 25), st.integers(1, 30), st.integers(0, 60), st.integers(0, 2**31))
+def test_list_hits_equals_the_truth_matrix_sums(n, length, n_items, n_truth, seed):
+    rng = np.random.default_rng(seed)
+    top = rng.integers(-1, n_items, (n, length))  # -1 slots and repeated items included
+    rows, items = rng.integers(0, n, n_truth), rng.integers(0, n_items, n_truth)  # duplicates included
+    discount = 1.0 / np.log2(np.arange(2, length + 2))
+    got = kernels.list_hits(top, rows, items, discount, n_items)
+    for ours, reference in zip(got, _list_hits_numpy(top, rows, items, discount, n_items)):
+        assert (ours == reference).all()
+
+
+def test_list_hits_hand_worked():
+    top = np.array([[4, 2, -1], [1, 1, 0]])
+    dcg, hits, n_truth = kernels.list_hits(top, np.array([0, 0, 1, 0]), np.array([2, 9, 1, 2]),
+                                           np.array([1.0, 0.5, 0.25]), 10)
+    assert dcg.tolist() == [0.5, 1.5] and hits.tolist() == [1, 2] and n_truth.tolist() == [2, 1]
+
+
+def _random_list_rows_numpy(draws, keys, exclude, k):
+    """The reference: sort, blank repeats and excluded items, shuffle by the keys, compact the rest."""
+    draws = np.sort(draws, axis=1)
+    dup = np.zeros_like(draws, dtype=bool)
+    dup[:, 1:] = draws[:, 1:] == draws[:, :-1]
+    draws[dup] = -1
+    if exclude.shape[1]:
+        draws[(draws[:, :, None] == exclude[:, None, :]).any(axis=2)] = -1
+    shuffled = np.take_along_axis(draws, np.argsort(keys, axis=1), axis=1)
+    order = np.argsort(shuffled < 0, axis=1, kind="stable")
+    out = np.take_along_axis(shuffled, order, axis=1)[:, :k]
+    return np.concatenate([out, np.full((len(out), k - out.shape[1]), -1)], axis=1) if out.shape[1] < k else out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10), st.integers(1, 30), st.integers(1, 12), st.integers(0, 5), st.integers(0, 2**31))
+def test_random_list_rows_equals_the_numpy_steps(n, m, k, width, seed):
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(-1, 15, (n, m))
+    keys = rng.random((n, m))
+    exclude = rng.integers(-1, 15, (n, width))
+    got = kernels.random_list_rows(draws, keys, exclude, k)
+    assert (got == _random_list_rows_numpy(draws, keys, exclude, k)).all()
+    for row, skip in zip(got, exclude):
+        kept = row[row >= 0]
+        assert len(set(kept.tolist())) == len(kept) and not np.isin(kept, skip).any()  # distinct, none excluded

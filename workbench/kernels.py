@@ -1,11 +1,15 @@
-"""Compiled inner loops (numba) for the two hottest matrix passes of a simulated shop.
+"""Compiled inner loops (numba) for the hottest passes of a simulated shop.
 
 A simulated year makes about 13,000 top-k selections over a visits x catalog score
 matrix and 4,400 utility matrices. In numpy each is a dozen full passes over the
 matrix (one ``argmax`` pass per list position, one gather per taste attribute); the
 loops here make one pass and give **bit-identical** results: the same float32
 operations in the same order, and the same tie rule (the lower column first).
-``tests/test_kernels.py`` checks both against the numpy formulations, ties, NaN and
+The smaller loops of every slice are here too: the keyed uniforms of ``sim.crn``, the
+hits and DCG of each served list against its truth (:func:`list_hits`, summed in numpy's
+pairwise order) and the random reference lists (:func:`random_list_rows`); for those
+the cost was numpy's per-call overhead on small arrays, 17,500 calls a simulated year.
+``tests/test_kernels.py`` checks every loop against its numpy formulation, ties, NaN and
 infinities included.
 
 numba compiles each function on first use and caches the machine code next to this
@@ -198,4 +202,107 @@ def keyed_uniforms(customer: np.ndarray, day: np.ndarray, a: np.ndarray, b: np.n
         for p in range(salts.shape[0]):
             h = _mix64(base + salts[p])
             out[p, e] = (np.float64(h >> np.uint64(11)) + 0.5) * scale
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _numpy_row_sum(values: np.ndarray) -> float:
+    """``values.sum()`` for one contiguous float64 row, summed in numpy's order (pairwise, 8 lanes).
+
+    numpy adds rows of fewer than 8 numbers left to right; up to 128 numbers it keeps
+    8 running sums, joins them as a tree and adds the remainder; longer rows are split
+    in halves (a multiple of 8 first). Copying that order keeps the results bit-identical.
+    """
+    n = values.shape[0]
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += values[i]
+        return res
+    if n <= 128:
+        r = values[:8].copy()
+        i = 8
+        while i < n - (n % 8):
+            for j in range(8):
+                r[j] += values[i + j]
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            res += values[i]
+            i += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return _numpy_row_sum(values[:half]) + _numpy_row_sum(values[half:])
+
+
+@njit(cache=True, nogil=True)
+def list_hits(top: np.ndarray, truth_rows: np.ndarray, truth_items: np.ndarray, discount: np.ndarray,
+              width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per list row: ``(DCG, hits, distinct truth items)`` of ``top`` (item codes, -1 = empty slot).
+
+    ``truth_rows`` / ``truth_items`` pair each truth interaction with its row (duplicates
+    count once); ``discount[p]`` is the gain of a hit at position ``p``; codes are below
+    ``width``. The DCG sums ``hit * discount`` in numpy's order, as
+    ``workbench.sim.scoring.list_metrics`` did with whole-matrix steps.
+    """
+    n, length = top.shape
+    start = np.zeros(n + 1, dtype=np.int64)  # truth entries grouped by row (a counting sort)
+    for e in range(truth_rows.shape[0]):
+        start[truth_rows[e] + 1] += 1
+    for r in range(n):
+        start[r + 1] += start[r]
+    fill = start[:n].copy()
+    grouped = np.empty(truth_rows.shape[0], dtype=np.int64)
+    for e in range(truth_rows.shape[0]):
+        grouped[fill[truth_rows[e]]] = truth_items[e]
+        fill[truth_rows[e]] += 1
+    stamp = np.full(max(width, 1), -1, dtype=np.int64)  # stamp[item] == r: item is in row r's truth
+    gains = np.zeros(length)
+    dcg = np.zeros(n)
+    hits = np.zeros(n, dtype=np.int64)
+    n_truth = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        for e in range(start[r], start[r + 1]):
+            item = grouped[e]
+            if stamp[item] != r:
+                stamp[item] = r
+                n_truth[r] += 1
+        for p in range(length):
+            item = top[r, p]
+            hit = item >= 0 and stamp[item] == r
+            gains[p] = discount[p] if hit else 0.0
+            hits[r] += hit
+        dcg[r] = _numpy_row_sum(gains)
+    return dcg, hits, n_truth
+
+
+@njit(cache=True, nogil=True)
+def random_list_rows(draws: np.ndarray, keys: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
+    """``(rows, k)`` lists from random item draws: distinct items, none of ``exclude``, in ``keys`` order.
+
+    Per row: the drawn items are sorted, repeats and excluded items (``exclude``'s row,
+    -1 padded) dropped, the rest ordered by the row's random ``keys`` (a shuffle) and the
+    first ``k`` kept, -1 padded. ``draws`` may hold -1 (nothing to draw).
+    """
+    n, m = draws.shape
+    out = np.full((n, k), -1, dtype=np.int64)
+    for r in range(n):
+        items = np.sort(draws[r])
+        for j in range(m - 1, 0, -1):
+            if items[j] == items[j - 1]:
+                items[j] = -1
+        for j in range(m):
+            for x in range(exclude.shape[1]):
+                if items[j] == exclude[r, x]:
+                    items[j] = -1
+        order = np.argsort(keys[r])
+        filled = 0
+        for j in range(m):
+            if filled == k:
+                break
+            item = items[order[j]]
+            if item >= 0:
+                out[r, filled] = item
+                filled += 1
     return out

@@ -746,19 +746,17 @@ class UserPersonalization(Recommender):
         if now is not None:
             self.now_ = max(self.now_, float(now))
         chunks = [c if isinstance(c, pd.DataFrame) else pd.DataFrame(c) for c in self._unknown_item_events]
-        pending = (
-            pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame({USER_ID: [], ITEM_ID: [], TIMESTAMP: []})
-        )
-        candidates = [pending[ITEM_ID].astype(str)]
-        if items is not None:
-            if ITEM_ID not in items.columns:
-                raise ValueError(f"auto_update(items=...) needs an {ITEM_ID} column")
-            candidates.insert(0, items[ITEM_ID].astype(str))
-        new_ids = pd.unique(pd.concat(candidates, ignore_index=True))
+        pending = pd.concat(chunks, ignore_index=True) if chunks else None
+        if items is not None and ITEM_ID not in items.columns:
+            raise ValueError(f"auto_update(items=...) needs an {ITEM_ID} column")
+        # plain arrays, not pandas steps: the simulator calls this every two hours with a few new items
+        catalog_ids = np.zeros(0, dtype=object) if items is None else items[ITEM_ID].astype(str).to_numpy(dtype=object)
+        pending_ids = np.zeros(0, dtype=object) if pending is None else pending[ITEM_ID].astype(str).to_numpy(dtype=object)
+        new_ids = pd.unique(np.concatenate([catalog_ids, pending_ids]))
         new_ids = new_ids[self.item_vocab.to_inner(new_ids) < 0]
         if len(new_ids):
-            self._add_items(np.asarray(new_ids, dtype=object), items, pending)
-        if len(pending):
+            self._add_items(np.asarray(new_ids, dtype=object), items, catalog_ids, pending)
+        if pending is not None and len(pending):
             self._unknown_item_events = []
             still_unknown = pd.Series(self.item_vocab.to_inner(pending[ITEM_ID]) < 0, index=pending.index)
             if still_unknown.any():  # pragma: no cover - every pending id was just added
@@ -772,13 +770,15 @@ class UserPersonalization(Recommender):
             self._absorb(u[order], i[order], self._event_weights_of(known)[order], t[order])
         return self
 
-    def _add_items(self, new_ids: np.ndarray, items: pd.DataFrame | None, pending: pd.DataFrame) -> None:
+    def _add_items(self, new_ids: np.ndarray, items: pd.DataFrame | None, catalog_ids: np.ndarray,
+                   pending: pd.DataFrame | None) -> None:
+        """Give ``new_ids`` factors, creation times and popularity slots (``catalog_ids``: ``items``' ids as text)."""
         n_old = len(self.item_vocab)
         self.item_vocab.add(new_ids)
         n_new = len(self.item_vocab) - n_old
         k = self.item_factors_.shape[1]
         factors = np.zeros((n_new, k))
-        if len(pending):
+        if pending is not None and len(pending):
             users = self.user_vocab.to_inner(pending[USER_ID])
             cols = self.item_vocab.to_inner(pending[ITEM_ID]) - n_old
             ok = (users >= 0) & (cols >= 0)
@@ -795,16 +795,19 @@ class UserPersonalization(Recommender):
         self._directions_cache = None
         created = np.full(n_new, self.now_)
         if items is not None and CREATION_TIMESTAMP in items.columns:
-            frame = items.assign(**{ITEM_ID: items[ITEM_ID].astype(str)}).drop_duplicates(ITEM_ID).set_index(ITEM_ID)
-            values = pd.to_numeric(frame[CREATION_TIMESTAMP].reindex(self.item_vocab.ids[n_old:]), errors="coerce")
-            created = np.where(np.isfinite(values.to_numpy(dtype=float)), values.to_numpy(dtype=float), created)
+            stamps = pd.to_numeric(items[CREATION_TIMESTAMP], errors="coerce").to_numpy(dtype=float)
+            first = dict(zip(catalog_ids[::-1].tolist(), range(len(catalog_ids) - 1, -1, -1)))  # first row per id
+            values = np.array([stamps[first[x]] if x in first else np.nan for x in self.item_vocab.ids[n_old:]],
+                              dtype=float)
+            created = np.where(np.isfinite(values), values, created)
         self._created = np.concatenate([self._created, created])
         self._pop = np.concatenate([self._pop, np.zeros(n_new)])
         self._counts = np.concatenate([self._counts, np.zeros(n_new)])
         self._popularity = np.concatenate([self._popularity, np.zeros(n_new)])
         self._grow_seen_cols(len(self.item_vocab))
         if self.__dict__.get("_items_frame") is not None and items is not None:
-            self.__dict__["_items_parts"].append(items[items[ITEM_ID].astype(str).isin(new_ids)])
+            fresh = set(new_ids.tolist())
+            self.__dict__["_items_parts"].append(items[[x in fresh for x in catalog_ids.tolist()]])
         elif items is not None:
             self.items_ = items
 

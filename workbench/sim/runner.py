@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import FALLBACK, ITEM_ID, QUERY_ITEM_ID, RANK, SECONDS_PER_DAY, SECONDS_PER_HOUR, USER_ID
-from ..kernels import one_thread
+from ..kernels import one_thread, random_list_rows
 from ..recommenders.base import Recommender
 from . import crn
 from .behaviour import (
@@ -767,14 +767,9 @@ def _random_lists(seed: int, purpose: str, day: int, slot: int, n: int, n_items:
     width = 0 if exclude is None else exclude.shape[1]
     m = min(2 * k + width, max(n_items, 1) * 2)
     draws = rng.integers(0, max(n_items, 1), (n, m)) if n_items else np.full((n, m), -1)
-    draws.sort(axis=1)
-    dup = np.zeros_like(draws, dtype=bool)
-    dup[:, 1:] = draws[:, 1:] == draws[:, :-1]
-    draws[dup] = -1
-    if width:
-        draws[(draws[:, :, None] == exclude[:, None, :]).any(axis=2)] = -1
-    shuffle = np.argsort(rng.random((n, m)), axis=1)
-    return _compact(np.take_along_axis(draws, shuffle, axis=1), k)
+    keys = rng.random((n, m))  # a shuffle of each row
+    skip = np.zeros((n, 0), dtype=np.int64) if exclude is None else np.ascontiguousarray(exclude, dtype=np.int64)
+    return random_list_rows(draws, keys, skip, k)
 
 
 def _compact(lists: np.ndarray, k: int) -> np.ndarray:

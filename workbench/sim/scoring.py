@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import list_hits
+
 
 def list_metrics(
     lists: np.ndarray, truth_rows: np.ndarray, truth_items: np.ndarray, k: int = 10
@@ -34,18 +36,15 @@ def list_metrics(
     Returns:
         ``{"ndcg", "recall", "precision", "n_truth"}`` arrays of length ``n_lists``.
     """
-    n = lists.shape[0]
-    top = lists[:, :k]
+    top = np.ascontiguousarray(lists[:, :k], dtype=np.int64)
     width = int(max(top.max(initial=-1), np.max(truth_items, initial=-1))) + 1
-    truth = np.zeros((n, max(width, 1)), dtype=bool)  # one mark per (list, relevant item): duplicates count once
-    truth[np.asarray(truth_rows, dtype=np.int64), np.asarray(truth_items, dtype=np.int64)] = True
-    n_truth = truth.sum(axis=1).astype(float)
-    rel = (top >= 0) & truth[np.arange(n)[:, None], np.maximum(top, 0)]
     discount = 1.0 / np.log2(np.arange(2, top.shape[1] + 2))
-    dcg = (rel * discount).sum(axis=1)
+    dcg, hits, n_truth = list_hits(top, np.asarray(truth_rows, dtype=np.int64),
+                                   np.asarray(truth_items, dtype=np.int64), discount, width)
+    n_truth = n_truth.astype(float)
+    hits = hits.astype(float)
     ideal_cum = np.concatenate([[0.0], np.cumsum(1.0 / np.log2(np.arange(2, k + 2)))])
     idcg = ideal_cum[np.minimum(n_truth, k).astype(int)]
-    hits = rel.sum(axis=1).astype(float)
     has = n_truth > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
