@@ -106,3 +106,19 @@ def test_scalar_and_full_keys_skip_the_broadcast_copy_and_give_the_same_numbers(
     for got, want in zip(compiled, reference):
         assert got.shape == want.shape
         assert np.array_equal(got, want)
+
+
+def test_organic_draws_made_ahead_give_the_same_choice():
+    from workbench.sim.behaviour import Visits, organic_choice, organic_draws
+
+    u = np.random.default_rng(1).standard_normal((7, 40)).astype(np.float32)
+    who = Visits(np.arange(7), 3, 11)
+    inline = organic_choice(u, who, 3.0, slot=2)
+    ahead = organic_choice(u, who, 3.0, slot=2, draws=organic_draws(11, 3, 2, 7, 40, 3.0))
+    for field in ("candidates", "keys", "n_views"):
+        np.testing.assert_array_equal(getattr(inline, field), getattr(ahead, field))
+    other = organic_choice(u, who, 3.0, slot=3)  # another slice's stream: other keys
+    assert not np.array_equal(inline.keys, other.keys)
+    with pytest.raises(ValueError, match="shape"):  # draws made for another slice size
+        organic_choice(u, who, 3.0, slot=2, draws=organic_draws(11, 3, 2, 6, 40, 3.0))
+    assert organic_draws(11, 3, 2, 7, 0, 3.0)[1] is None  # nothing on sale: nothing to choose

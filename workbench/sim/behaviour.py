@@ -385,23 +385,41 @@ class OrganicChoice:
 _EXTRA_CANDIDATES = 3
 
 
-def organic_choice(u: np.ndarray, who: Visits, mean_views: float, slot: int) -> OrganicChoice:
-    """The softmax (Gumbel-max) choice of organic product views for every visit row of ``u``.
+def organic_draws(seed: int, day: int, slot: int, n: int, n_items: int, mean_views: float
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The random half of :func:`organic_choice`: views per visit and ``log(Exp(1))`` per (visit, item).
 
-    The Gumbel keys come from a Philox stream keyed by (seed, day, slice); rows are the
-    visits of the slice in their policy-independent order, so every run draws the same
-    keys for the same visit.
+    They come from a Philox stream keyed by (seed, day, slice) and depend only on the
+    slice's size, so the runner can draw them ahead on its second thread (numpy's
+    generator and ufuncs release the GIL). Returns ``(n_views, log_draws)``;
+    ``log_draws`` is ``None`` when there is nothing to choose from.
     """
-    n, n_items = u.shape
-    rng = crn.slice_generator(who.seed, "browse", who.day, slot)
+    rng = crn.slice_generator(seed, "browse", day, slot)
     n_views = np.minimum(1 + rng.poisson(max(mean_views - 1.0, 0.0), n), min(MAX_BROWSE, n_items))
     if n == 0 or n_items == 0:
-        return OrganicChoice(np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0)), np.zeros(n, dtype=np.int64))
+        return n_views, None
     # Gumbel-max trick: -log(Exp(1)) is a standard Gumbel draw (float32 keeps it cheap)
     draws = rng.standard_exponential((n, n_items), dtype=np.float32)
     np.maximum(draws, np.float32(1e-30), out=draws)
     np.log(draws, out=draws)
-    keys = np.subtract(u, draws, out=draws)
+    return n_views, draws
+
+
+def organic_choice(u: np.ndarray, who: Visits, mean_views: float, slot: int,
+                   draws: tuple[np.ndarray, np.ndarray | None] | None = None) -> OrganicChoice:
+    """The softmax (Gumbel-max) choice of organic product views for every visit row of ``u``.
+
+    The Gumbel keys come from a Philox stream keyed by (seed, day, slice) (:func:`organic_draws`;
+    ``draws`` passes them when they were drawn ahead, and is used up); rows are the visits of
+    the slice in their policy-independent order, so every run draws the same keys for the same visit.
+    """
+    n, n_items = u.shape
+    n_views, log_draws = organic_draws(who.seed, who.day, slot, n, n_items, mean_views) if draws is None else draws
+    if log_draws is None:
+        return OrganicChoice(np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0)), np.zeros(n, dtype=np.int64))
+    if log_draws.shape != u.shape:
+        raise ValueError(f"organic_choice: draws of shape {log_draws.shape} for utilities of shape {u.shape}")
+    keys = np.subtract(u, log_draws, out=log_draws)
     top = top_k_indices(keys, min(MAX_BROWSE + _EXTRA_CANDIDATES, n_items))
     return OrganicChoice(top, np.take_along_axis(keys, np.maximum(top, 0), axis=1).astype(float), n_views)
 

@@ -51,6 +51,7 @@ Personalize frame is built when ``events`` is first read) and the drift markers.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -74,6 +75,7 @@ from .behaviour import (
     browse,
     item_terms,
     organic_choice,
+    organic_draws,
     react_to_lists,
     utilities,
 )
@@ -321,12 +323,23 @@ class _Run:
         self.served_today = np.zeros(len(self.item_ids), dtype=bool)
         slice_of = (times - day_start) // self.slice_seconds
         bounds = np.searchsorted(slice_of, np.arange(shop.slices_per_day + 1))
+        played = [s for s in range(shop.slices_per_day) if bounds[s + 1] > bounds[s]]
+        # a slice's random draws that nothing in it changes (the organic choice's keys, who
+        # bounces) are made on the second thread while the slice before is played (same numbers;
+        # the reference lists stay here: moved too, their small steps only contend for the GIL)
+        self._next_draws = [functools.partial(_slice_draws, self.seed, day, s, users[bounds[s]:bounds[s + 1]],
+                                              self.world.catalog.available(day_start + s * self.slice_seconds),
+                                              shop.browse_views)
+                            for s in played]
+        self._draws = None
         for s in range(shop.slices_per_day):
             t_slice = day_start + s * self.slice_seconds
             if run_day >= 0 and self.auto_updates and (s * self.slice_seconds) % (2 * SECONDS_PER_HOUR) == 0:
                 self._auto_update(t_slice)
             lo, hi = bounds[s], bounds[s + 1]
             if hi > lo:
+                if self._draws is None:  # the day's first slice
+                    self._draw_ahead()
                 self._play_slice(run_day, day, s, users[lo:hi], times[lo:hi], t_slice)
         if run_day >= 0:
             arrived_after = self.world.customers.arrival_day[users] >= shop.warmup_days
@@ -353,6 +366,10 @@ class _Run:
         order = np.lexsort((visiting, times))
         return visiting[order], times[order].astype(np.int64)
 
+    def _draw_ahead(self) -> None:
+        """Queue the next slice's organic draws on the second thread."""
+        self._draws = self._pool.submit(self._next_draws.pop(0)) if self._next_draws else None
+
     # ---------------------------------------------------------- one slice
     def _play_slice(self, run_day: int, day: int, s: int, users: np.ndarray, times: np.ndarray, t_slice: int) -> None:
         shop = self.shop
@@ -365,7 +382,8 @@ class _Run:
             if serving else None
         who = Visits(users, day, self.seed, self.state.need_at(users, times, shop.budget_days))
         u = utilities(self.world, self.state, users, t_slice, n_items, item_terms(self.world, t_slice, n_items))
-        choice = organic_choice(u, who, shop.browse_views, slot=s)
+        organic, bounced = self._draws.result()
+        choice = organic_choice(u, who, shop.browse_views, slot=s, draws=organic)
         sessions = self.sessions + np.arange(n)
         self.sessions += n
         k = shop.list_length
@@ -379,7 +397,6 @@ class _Run:
             ev1, _ = react_to_lists(u, lists1, who, page=1, noise=shop.noise)
         else:
             ev1 = Events.empty()
-        bounced = bounces(who)
         page1_end = np.zeros(n)
         np.maximum.at(page1_end, ev1.visit, ev1.offset + np.nan_to_num(ev1.dwell))
         stay = np.flatnonzero(~bounced)
@@ -403,6 +420,7 @@ class _Run:
             t2 = times[stay] + browse_end[stay] + 20.0
             page2 = self._pool.submit(self._serve, users[stay], self.site_last_item[users[stay]], n_items, day,
                                       2 * s + 1)
+        self._draw_ahead()
         if run_day >= 0:  # the truth of every list: the visit's organic choice, and the chance level
             truth_rows, truth_items = choice.truth()
             ref1 = _random_lists(self.seed, "random_list", day, 2 * s, n, n_items, k)
@@ -755,6 +773,12 @@ class _Run:
         for column in ("visits", "clicks", "add_to_carts", "purchases"):
             days[column] = days[column].astype(np.int64)
         return days[list(DAILY_COLUMNS)].reset_index(drop=True)
+
+
+def _slice_draws(seed: int, day: int, s: int, users: np.ndarray, n_items: int,
+                 mean_views: float) -> tuple[tuple[np.ndarray, np.ndarray | None], np.ndarray]:
+    """The draws of one slice that nothing in the slice changes: its organic keys and who bounces."""
+    return organic_draws(seed, day, s, len(users), n_items, mean_views), bounces(Visits(users, day, seed))
 
 
 def _random_lists(seed: int, purpose: str, day: int, slot: int, n: int, n_items: int, k: int,
