@@ -98,9 +98,9 @@ def test_inside_one_thread_the_kernels_do_not_split_rows(monkeypatch):
 @given(st.integers(0, 300), st.integers(0, 2**31))
 def test_row_sum_adds_in_numpys_order(n, seed):
     values = np.random.default_rng(seed).standard_normal(n) * 10.0 ** np.random.default_rng(seed).integers(-8, 8, n)
-    assert kernels._numpy_row_sum(values) == values.sum()  # bit for bit, not approximately
+    assert kernels._numpy_row_sum(values, 0.0) == values.sum()  # bit for bit, not approximately
     matrix = np.tile(values, (3, 1))
-    assert kernels._numpy_row_sum(values) == matrix.sum(axis=1)[1]  # what a per-row sum of a matrix gives
+    assert kernels._numpy_row_sum(values, 0.0) == matrix.sum(axis=1)[1]  # what a per-row sum of a matrix gives
 
 
 def _list_hits_numpy(top, truth_rows, truth_items, discount, width):
@@ -157,3 +157,42 @@ def test_random_list_rows_equals_the_numpy_steps(n, m, k, width, seed):
     for row, skip in zip(got, exclude):
         kept = row[row >= 0]
         assert len(set(kept.tolist())) == len(kept) and not np.isin(kept, skip).any()  # distinct, none excluded
+
+
+def _decay_and_add_numpy(state, users, old, inv, items, coef, factors):
+    """The numpy steps :func:`kernels.decay_and_add` replaces (UserPersonalization's small-batch fold)."""
+    by_user = np.argsort(inv, kind="stable")
+    starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
+    summed = np.add.reduceat(coef[by_user][:, None] * factors[items[by_user]], starts, axis=0)
+    state[users] = state[users] * old[:, None] + summed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 400), st.integers(1, 8), st.sampled_from([1, 3, 32]), st.booleans(), st.integers(0, 2**31))
+def test_decay_and_add_is_bit_identical_to_reduceat(n_events, n_users, width, float32_factors, seed):
+    rng = np.random.default_rng(seed)
+    users_all = rng.choice(50, n_users, replace=False)
+    inv = rng.integers(0, n_users, n_events)
+    inv[:n_users] = np.arange(n_users)[: min(n_users, n_events)]  # as in the model: every user has an event
+    users = np.sort(users_all[np.unique(inv)])
+    inv = np.searchsorted(users, users_all[inv])
+    factors = rng.normal(size=(30, width)).astype(np.float32 if float32_factors else np.float64)
+    items = rng.integers(0, 30, n_events)
+    coef = rng.choice([0.0, -0.0, 1.0, 0.5, 1e-300], n_events) * rng.exponential(size=n_events)
+    old = rng.choice([0.0, 1.0, 0.7], len(users))
+    state = rng.normal(size=(50, width))
+    state[rng.random(state.shape) < 0.2] = -0.0
+    expected = state.copy()
+    _decay_and_add_numpy(expected, users, old, inv, items, coef, factors)
+    kernels.decay_and_add(state, users, old, inv, items, coef, factors)
+    assert np.array_equal(state.view(np.int64), expected.view(np.int64))  # every bit, signed zeros too
+
+
+def test_decay_and_add_hand_worked():
+    state = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    factors = np.array([[1.0, 0.0], [0.0, 1.0]])
+    # user 0 decays by half and gains 2 x item 0 + 1 x item 1; user 1 (no event) decays to a tenth;
+    # user 2 keeps its state and gains 3 x item 1
+    kernels.decay_and_add(state, np.array([0, 1, 2]), np.array([0.5, 0.1, 1.0]), np.array([0, 2, 0]),
+                          np.array([0, 1, 1]), np.array([2.0, 3.0, 1.0]), factors)
+    assert np.allclose(state, [[2.5, 2.0], [0.3, 0.4], [5.0, 9.0]])

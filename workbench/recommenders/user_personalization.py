@@ -71,6 +71,7 @@ from ..constants import (
     TIMESTAMP,
     USER_ID,
 )
+from ..kernels import decay_and_add
 from ..vocabulary import Vocabulary, inner_of_many
 from .base import Recommender, RecommenderConfig, SessionLike, prepare_interactions, top_k_indices
 from .filters import EventHistory
@@ -505,12 +506,7 @@ class UserPersonalization(Recommender):
             users, last_rev = np.unique(u[::-1], return_index=True)
             last_pos = len(u) - 1 - last_rev
             inv = np.searchsorted(users, u)
-            by_user = np.argsort(inv, kind="stable")  # events grouped per user, for the per-user sums
-            starts = np.flatnonzero(np.r_[True, inv[by_user][1:] != inv[by_user][:-1]])
-            vectors = self.item_factors_[i[by_user]]
-
-            def summed(coef: np.ndarray) -> np.ndarray:
-                return np.add.reduceat(coef[by_user][:, None] * vectors, starts, axis=0)
+            summed = None  # a small batch (tracked events): one compiled pass per state, in place
         newest = t[last_pos]
         for state, stamp, half_life in (
             (self._profile, self._profile_t, cfg.long_half_life_days * SECONDS_PER_DAY),
@@ -519,7 +515,10 @@ class UserPersonalization(Recommender):
             target = np.maximum(stamp[users], newest)
             old = np.where(np.isfinite(stamp[users]), np.exp2(-(target - stamp[users]) / half_life), 0.0)
             coef = w * np.exp2(-(target[inv] - t) / half_life)
-            state[users] = state[users] * old[:, None] + summed(coef)
+            if summed is None:
+                decay_and_add(state, users, old, inv, i, coef, self.item_factors_)
+            else:
+                state[users] = state[users] * old[:, None] + summed(coef)
             stamp[users] = target
         self._last_item[users] = i[last_pos]
         # recency-weighted popularity, decayed as one global clock

@@ -345,18 +345,21 @@ def react_to_lists(
     (customer, day, page, position), the click by (customer, day, item).
     """
     n, k = lists.shape
-    valid = lists >= 0
-    safe = np.where(valid, lists, 0)
-    cust = who.customer[:, None]
-    u_mood, u_click = crn.uniforms(who.seed, ("mood", "click"), cust, who.day, safe)
-    value = np.where(valid, np.take_along_axis(u, safe, axis=1) + noise * ndtri(u_mood), -np.inf)
     pos = np.arange(k)[None, :]
-    examine = valid & (crn.uniform(who.seed, "examine", cust, who.day, pos, page) < (pos + 1.0) ** -POSITION_BIAS)
-    click = examine & (u_click < _sigmoid(value - CLICK_BAR))
-    r, p = np.nonzero(click)
+    examine = (lists >= 0) & (crn.uniform(who.seed, "examine", who.customer[:, None], who.day, pos, page)
+                              < (pos + 1.0) ** -POSITION_BIAS)
+    # mood and click draws only where the customer looks (keyed draws: the same numbers as for the whole grid)
+    er, ep = np.nonzero(examine)
+    items = lists[er, ep]
+    u_mood, u_click = crn.uniforms(who.seed, ("mood", "click"), who.customer[er], who.day, items)
+    value = u[er, items] + noise * ndtri(u_mood)
+    click = u_click < _sigmoid(value - CLICK_BAR)
+    r, p = er[click], ep[click]
     offset = 15.0 + 25.0 * p + 20.0 * crn.uniform(who.seed, "offset", who.customer[r], who.day, p, page)
-    events = funnel(who, r, lists[r, p], value[r, p], offset, p, CLICK, k, page)
-    return events, click.any(axis=1)
+    events = funnel(who, r, lists[r, p], value[click], offset, p, CLICK, k, page)
+    clicked = np.zeros(n, dtype=bool)
+    clicked[r] = True
+    return events, clicked
 
 
 def bounces(who: Visits) -> np.ndarray:
