@@ -332,18 +332,62 @@ def decay_and_add(state: np.ndarray, users: np.ndarray, old: np.ndarray, inv: np
     for e in range(len(inv)):
         order[fill[inv[e]]] = e
         fill[inv[e]] += 1
+    total = np.empty(width)
+    lanes = np.empty((8, width))  # numpy's 8 running sums, one set per factor
     terms = np.empty(len(inv))
     for g in range(n_users):
         lo, hi = starts[g], starts[g + 1]
         u, keep = users[g], old[g]
-        for f in range(width):
-            if hi == lo:  # no event of this user
+        if hi == lo:  # no event of this user
+            for f in range(width):
                 state[u, f] = state[u, f] * keep
-                continue
-            for j in range(lo, hi):
+            continue
+        rest = hi - lo - 1  # numpy keeps the group's first term and adds the pairwise sum of the rest
+        if rest > 128:  # rare: the halving order, one factor at a time
+            for f in range(width):
+                for j in range(lo, hi):
+                    e = order[j]
+                    terms[j - lo] = coef[e] * np.float64(factors[items[e], f])
+                total[f] = terms[0] + _numpy_row_sum(terms[1: hi - lo], -0.0)
+        elif rest < 8:  # left to right from -0.0, every factor at once
+            for f in range(width):
+                total[f] = -0.0
+            for j in range(lo + 1, hi):
                 e = order[j]
-                terms[j - lo] = coef[e] * np.float64(factors[items[e], f])
-            total = terms[0]
-            if hi - lo > 1:
-                total += _numpy_row_sum(terms[1: hi - lo], -0.0)
-            state[u, f] = state[u, f] * keep + total
+                c, row = coef[e], items[e]
+                for f in range(width):
+                    total[f] += c * np.float64(factors[row, f])
+            e = order[lo]
+            c, row = coef[e], items[e]
+            for f in range(width):
+                total[f] = c * np.float64(factors[row, f]) + total[f]
+        else:  # 8 lanes, blocks of 8 added lane by lane, joined as a tree, then the remainder
+            for x in range(8):
+                e = order[lo + 1 + x]
+                c, row = coef[e], items[e]
+                for f in range(width):
+                    lanes[x, f] = c * np.float64(factors[row, f])
+            blocks_end = rest - rest % 8
+            i = 8
+            while i < blocks_end:
+                for x in range(8):
+                    e = order[lo + 1 + i + x]
+                    c, row = coef[e], items[e]
+                    for f in range(width):
+                        lanes[x, f] += c * np.float64(factors[row, f])
+                i += 8
+            for f in range(width):
+                total[f] = ((lanes[0, f] + lanes[1, f]) + (lanes[2, f] + lanes[3, f])) + \
+                    ((lanes[4, f] + lanes[5, f]) + (lanes[6, f] + lanes[7, f]))
+            while i < rest:
+                e = order[lo + 1 + i]
+                c, row = coef[e], items[e]
+                for f in range(width):
+                    total[f] += c * np.float64(factors[row, f])
+                i += 1
+            e = order[lo]
+            c, row = coef[e], items[e]
+            for f in range(width):
+                total[f] = c * np.float64(factors[row, f]) + total[f]
+        for f in range(width):
+            state[u, f] = state[u, f] * keep + total[f]
