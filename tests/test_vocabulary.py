@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.vocabulary import Vocabulary
@@ -64,3 +64,36 @@ def test_a_long_query_with_missing_values_maps_them_to_minus_one():
     values = pd.Series(["a", None, "b"] * (_FACTORIZE_ABOVE // 3 + 1), dtype=object)
     out = inner_of_many(values, lambda distinct: [{"a": 0, "b": 1}.get(d, -1) for d in distinct])
     np.testing.assert_array_equal(out[:3], [0, -1, 1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "extend", "copy"]),
+                          st.lists(st.integers(0, 300).map(lambda k: f"u{k}"), max_size=40)), max_size=25))
+def test_growing_vocabulary_matches_a_plain_list_through_adds_extends_and_copies(steps):
+    """Each vocabulary, grown in place or extended into a new one, keeps first-seen order;
+    ids views taken earlier never change (the shared growth buffer is only written past them)."""
+    import copy
+
+    from workbench.recommenders.user_personalization import _GrowingVocabulary
+
+    vocabs = [(_GrowingVocabulary(["u0"]), ["u0"])]
+    views = []
+    for action, ids in steps:
+        k = len(ids) % len(vocabs)
+        vocab, expected = vocabs[k]
+        if action == "add":
+            added = vocab.add(ids)
+            fresh = list(dict.fromkeys(x for x in ids if x not in expected))
+            assert added == len(fresh)
+            expected.extend(fresh)
+        elif action == "extend":
+            out = vocab.extend(ids)
+            vocabs.append((out, expected + list(dict.fromkeys(x for x in ids if x not in expected))))
+        else:
+            vocabs.append((copy.deepcopy(vocab), list(expected)))
+        views.append((vocab.ids, list(vocab.ids)))
+        for v, e in vocabs:
+            assert v.ids.tolist() == e
+            assert v.to_inner(e).tolist() == list(range(len(e)))
+    for view, was in views:
+        assert view.tolist() == was
