@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from workbench.constants import IMPRESSION, RECOMMENDATION_ID, TIMESTAMP
 from workbench.sim import Policy, ScenarioConfig, ShopConfig, crn, run_scenario
@@ -122,3 +123,19 @@ def test_organic_draws_made_ahead_give_the_same_choice():
     with pytest.raises(ValueError, match="shape"):  # draws made for another slice size
         organic_choice(u, who, 3.0, slot=2, draws=organic_draws(11, 3, 2, 6, 40, 3.0))
     assert organic_draws(11, 3, 2, 7, 0, 3.0)[1] is None  # nothing on sale: nothing to choose
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**31), hnp.mutually_broadcastable_shapes(num_shapes=4, min_dims=0, max_dims=3, max_side=4))
+def test_keys_of_any_broadcastable_shapes_give_the_broadcast_shape_and_the_numpy_numbers(seed, shapes):
+    # scalars, size-1 axes and mixed ranks: the shape shortcut for "scalars beside one shape" must agree
+    # with np.broadcast_shapes wherever it applies and step aside elsewhere
+    rng = np.random.default_rng(seed % 1000)
+    highs = (3_000_000, 4095, 999_999, 1023)
+    keys = [rng.integers(0, high, shape) if shape else int(rng.integers(0, high))
+            for shape, high in zip(shapes.input_shapes, highs)]
+    compiled = crn.uniforms(seed, ("mood", "click"), *keys)
+    reference = crn.uniforms_numpy(seed, ("mood", "click"), *keys)
+    for got, want in zip(compiled, reference):
+        assert got.shape == shapes.result_shape == want.shape
+        assert np.array_equal(got, want)
