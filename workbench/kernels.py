@@ -311,6 +311,13 @@ def random_list_rows(draws: np.ndarray, keys: np.ndarray, exclude: np.ndarray, k
     return out
 
 
+@njit(inline="always")
+def _add_scaled(acc: np.ndarray, c: float, row: np.ndarray) -> None:
+    """``acc += c * row`` element by element, ``row`` read as float64."""
+    for f in range(acc.shape[0]):
+        acc[f] += c * np.float64(row[f])
+
+
 @njit(cache=True, nogil=True)
 def decay_and_add(state: np.ndarray, users: np.ndarray, old: np.ndarray, inv: np.ndarray, items: np.ndarray,
                   coef: np.ndarray, factors: np.ndarray) -> None:
@@ -349,45 +356,24 @@ def decay_and_add(state: np.ndarray, users: np.ndarray, old: np.ndarray, inv: np
                     e = order[j]
                     terms[j - lo] = coef[e] * np.float64(factors[items[e], f])
                 total[f] = terms[0] + _numpy_row_sum(terms[1: hi - lo], -0.0)
-        elif rest < 8:  # left to right from -0.0, every factor at once
-            for f in range(width):
-                total[f] = -0.0
-            for j in range(lo + 1, hi):
-                e = order[j]
-                c, row = coef[e], items[e]
+        else:  # every factor at once (-0.0 + x == x, and x + y == y + x, exactly)
+            total[:] = -0.0
+            i = 0
+            if rest >= 8:  # 8 lanes, blocks of 8 added lane by lane, joined as a tree
+                lanes[:] = -0.0
+                while i < rest - rest % 8:
+                    for x in range(8):
+                        e = order[lo + 1 + i + x]
+                        _add_scaled(lanes[x], coef[e], factors[items[e]])
+                    i += 8
                 for f in range(width):
-                    total[f] += c * np.float64(factors[row, f])
-            e = order[lo]
-            c, row = coef[e], items[e]
-            for f in range(width):
-                total[f] = c * np.float64(factors[row, f]) + total[f]
-        else:  # 8 lanes, blocks of 8 added lane by lane, joined as a tree, then the remainder
-            for x in range(8):
-                e = order[lo + 1 + x]
-                c, row = coef[e], items[e]
-                for f in range(width):
-                    lanes[x, f] = c * np.float64(factors[row, f])
-            blocks_end = rest - rest % 8
-            i = 8
-            while i < blocks_end:
-                for x in range(8):
-                    e = order[lo + 1 + i + x]
-                    c, row = coef[e], items[e]
-                    for f in range(width):
-                        lanes[x, f] += c * np.float64(factors[row, f])
-                i += 8
-            for f in range(width):
-                total[f] = ((lanes[0, f] + lanes[1, f]) + (lanes[2, f] + lanes[3, f])) + \
-                    ((lanes[4, f] + lanes[5, f]) + (lanes[6, f] + lanes[7, f]))
-            while i < rest:
+                    total[f] = ((lanes[0, f] + lanes[1, f]) + (lanes[2, f] + lanes[3, f])) + \
+                        ((lanes[4, f] + lanes[5, f]) + (lanes[6, f] + lanes[7, f]))
+            while i < rest:  # left to right (the remainder past the blocks)
                 e = order[lo + 1 + i]
-                c, row = coef[e], items[e]
-                for f in range(width):
-                    total[f] += c * np.float64(factors[row, f])
+                _add_scaled(total, coef[e], factors[items[e]])
                 i += 1
             e = order[lo]
-            c, row = coef[e], items[e]
-            for f in range(width):
-                total[f] = c * np.float64(factors[row, f]) + total[f]
+            _add_scaled(total, coef[e], factors[items[e]])  # the first term, added to the sum of the rest
         for f in range(width):
             state[u, f] = state[u, f] * keep + total[f]

@@ -91,8 +91,10 @@ def uniforms(seed: int, purposes: tuple[str, ...], customer, day, a=0, b=0) -> l
     """
     keys = [np.asarray(x, dtype=np.int64) for x in (customer, day, a, b)]
     shapes = {x.shape for x in keys} - {()}
-    # the usual call: scalars beside arrays of one shape (np.broadcast_shapes costs more than the draws)
-    shape = (shapes.pop() if shapes else ()) if len(shapes) <= 1 else np.broadcast_shapes(*(x.shape for x in keys))
+    if len(shapes) > 1:
+        shape = np.broadcast_shapes(*shapes)
+    else:  # the usual call: scalars beside arrays of one shape (np.broadcast_shapes costs more than the draws)
+        shape = shapes.pop() if shapes else ()
     flat = [x.reshape(-1) if x.shape == shape or x.size == 1 else np.broadcast_to(x, shape).reshape(-1)
             for x in keys]
     if not all(len(x) for x in flat):  # an empty key: an empty result
