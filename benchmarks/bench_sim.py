@@ -21,10 +21,12 @@
    does more than the old one: it also runs the 2-hourly automatic updates of a
    User-Personalization campaign, the organic truth and a random reference list per page.
 4. Retrain cost against the number of days: the time spent inside the weekly refits of a
-   ``retrain`` run over D and 4D days (timed inside ``_train``); a ratio near 4 is linear
-   growth of the total, near 16 quadratic. With ``--full`` also the
+   ``retrain`` run over D and 4D days (``ScenarioResult.versions``); a ratio near 4 is linear
+   growth of the total, near 16 quadratic; for FULL versions on every logged event and for a
+   28-day ``training_window_days``. The retrain shop's arrivals balance its lapses, so the
+   shop itself does not grow: what grows is the log. With ``--full`` also the
    weekly retraining cost (``retrain`` minus ``stale``) of the old and today's code over the
-   whole 365-day shop.
+   whole 365-day shop, and today's refits on every event against a 28-day window there.
 
 Run: ``python benchmarks/bench_sim.py`` (``--quick`` for a small smoke run).
 """
@@ -193,40 +195,35 @@ def bench_old_vs_new(shop: ShopConfig, tree: Path, repeats: int, kind: str = "ev
     return frame
 
 
-def bench_retrain_growth(shop: ShopConfig, factor: int = 4) -> pd.DataFrame:
-    """Time spent in the weekly refits over D and ``factor`` x D run days, timed inside ``_Run._train``.
+def bench_retrain_growth(shop: ShopConfig, factor: int = 4, windows: tuple[int | None, ...] = (None, 28)) -> pd.DataFrame:
+    """Time spent in the weekly refits over D and ``factor`` x D run days, from ``ScenarioResult.versions``.
 
     A refit costing the same whatever the history gives a total ``factor`` x longer; a refit
     whose cost grows in proportion to the log gives about ``factor**2`` x. The refits are
-    timed directly (not as ``retrain`` minus ``stale`` wall time, which on short runs is the
-    difference of two noisy numbers), with the log length each one trained on.
+    timed directly inside the run (not as ``retrain`` minus ``stale`` wall time, which on short
+    runs is the difference of two noisy numbers), with the log length each one saw and the
+    events it learned from. One block per training window: ``None`` is a FULL version on every
+    logged event, a number of days is ``Policy.training_window_days``.
     """
     import dataclasses
 
-    from workbench.sim import runner
-
     rows = []
-    for days in (shop.days, factor * shop.days):
-        timings: list[tuple[int, float]] = []
-        train = runner._Run._train
-
-        def timed(run, t, _train=train, _timings=timings):
-            started = time.perf_counter()
-            _train(run, t)
-            _timings.append((len(run.log), time.perf_counter() - started))
-
-        runner._Run._train = timed
-        try:
-            _wall(dataclasses.replace(shop, days=days), "retrain")
-        finally:
-            runner._Run._train = train
-        events, seconds = zip(*timings)
-        rows.append({"days": days, "refits": len(timings), "events_at_last_refit": events[-1],
-                     "refits_total_s": round(sum(seconds), 2), "first_refit_ms": round(seconds[0] * 1e3),
-                     "median_refit_ms": round(float(np.median(seconds)) * 1e3),
-                     "last_refit_ms": round(seconds[-1] * 1e3)})
+    for window in windows:
+        for days in (shop.days, factor * shop.days):
+            policy = Policy(kind="retrain", training_window_days=window)
+            result = run_scenario(ScenarioConfig(shop=dataclasses.replace(shop, days=days), policy=policy),
+                                  progress=False)
+            refits = result.versions.iloc[1:]  # the launch model is not a refit
+            seconds = refits["train_seconds"].to_numpy()
+            rows.append({"window_days": "all" if window is None else window, "days": days, "refits": len(refits),
+                         "events_at_last_refit": int(refits["logged_events"].iloc[-1]),
+                         "trained_at_last_refit": int(refits["trained_events"].iloc[-1]),
+                         "refits_total_s": round(float(seconds.sum()), 2), "first_refit_ms": round(seconds[0] * 1e3),
+                         "median_refit_ms": round(float(np.median(seconds)) * 1e3),
+                         "last_refit_ms": round(seconds[-1] * 1e3)})
     frame = pd.DataFrame(rows)
-    frame["total_growth"] = (frame["refits_total_s"] / frame.loc[0, "refits_total_s"]).round(2)
+    first = frame.groupby("window_days", sort=False)["refits_total_s"].transform("first")
+    frame["total_growth"] = (frame["refits_total_s"] / first).round(2)
     return frame
 
 
@@ -242,6 +239,24 @@ def bench_retrain_old_vs_new(shop: ShopConfig, tree: Path) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["cost_vs_today"] = (frame["retrain_cost_s"] / frame.loc[1, "retrain_cost_s"]).round(2)
     return frame
+
+
+def bench_retrain_windows(shop: ShopConfig, windows: tuple[int | None, ...] = (None, 28)) -> pd.DataFrame:
+    """Today's weekly retraining on one shop, on every logged event and on a rolling window: wall time and refits."""
+    rows = []
+    for window in windows:
+        started = time.perf_counter()
+        result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind="retrain", training_window_days=window)),
+                              progress=False)
+        wall = time.perf_counter() - started
+        refits = result.versions.iloc[1:]
+        seconds = refits["train_seconds"].to_numpy()
+        rows.append({"window_days": "all" if window is None else window, "wall_s": round(wall, 1),
+                     "refits": len(refits), "refits_total_s": round(float(seconds.sum()), 2),
+                     "first_refit_ms": round(seconds[0] * 1e3), "last_refit_ms": round(seconds[-1] * 1e3),
+                     "trained_at_last_refit": int(refits["trained_events"].iloc[-1]),
+                     "events_at_last_refit": int(refits["logged_events"].iloc[-1])})
+    return pd.DataFrame(rows)
 
 
 def _wall(shop: ShopConfig, kind: str) -> float:
@@ -286,7 +301,8 @@ def main() -> None:
         print(bench_run(shop, ("stale", "event_tracker")).to_string(index=False))
         print("target: event_tracker wall_s < 60")
     if "retrain" not in args.skip:
-        retrain_shop = ShopConfig(n_users=2_000, n_items=300, days=28 if args.quick else 56, warmup_days=14, seed=1)
+        retrain_shop = ShopConfig(n_users=2_000, n_items=300, days=28 if args.quick else 56, warmup_days=14, seed=1,
+                                  new_user_rate=1 / 180, mean_lifetime_days=180)
         print(f"\n== weekly retraining cost, {retrain_shop.n_users} customers: D vs 4D days")
         print(bench_retrain_growth(retrain_shop).to_string(index=False))
         print("target: total_growth well below 16 (quadratic); 4 is linear")
@@ -295,6 +311,9 @@ def main() -> None:
             print(f"\n== weekly retraining over the whole {shop.warmup_days + shop.days}-day shop, old vs today "
                   "(each run in its own interpreter)")
             print(bench_retrain_old_vs_new(shop, tree).to_string(index=False))
+            print(f"\n== today's weekly retraining over the {shop.warmup_days + shop.days}-day shop: every logged "
+                  "event vs the last 28 days (Policy.training_window_days)")
+            print(bench_retrain_windows(shop).to_string(index=False))
     if "latency" not in args.skip:
         print(f"\n== put_events -> changed recommendation latency ({calls} calls)")
         print(bench_latency(calls).to_string(index=False))

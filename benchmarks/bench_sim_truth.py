@@ -13,7 +13,11 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
 3. **Attribution** -- :func:`workbench.sim.attribute_decline` for every cause (``--attr-seeds``,
    default 3: it plays 14 settings x 2 runs per seed), including the acid test (all causes
    off: the stale uplift's decline and slope with their CI).
-4. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
+4. **Training window** -- weekly retraining on every logged event (a FULL version on the whole
+   dataset) against retraining on only the last 14 / 28 / 56 days (``Policy.training_window_days``):
+   uplift per visit (paired difference to the FULL retrain, 95% CI, wins), NDCG@10 against the
+   organic truth, and the time spent in the refits.
+5. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
 
@@ -36,12 +40,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from workbench.sim import (  # noqa: E402
+    Policy,
+    ScenarioConfig,
     ShopConfig,
     attribute_decline,
     compare_policies,
     load_scenario,
     mean_ci,
     paired_comparison,
+    run_scenario,
     story_shape,
     weekly_uplift,
 )
@@ -77,6 +84,43 @@ def story_table(daily: pd.DataFrame, policy: str = "stale") -> tuple[pd.DataFram
         complete = group[group["day"] < (int(group["day"].max()) + 1) // 7 * 7]
         weekly.append(weekly_uplift(complete).rename(seed))
     return pd.DataFrame(rows), pd.concat(weekly, axis=1).T
+
+
+WINDOW_POLICIES: dict[str, dict] = {
+    "retrain (all events)": {"kind": "retrain", "retrain_every_days": 7},
+    **{f"retrain (last {w} days)": {"kind": "retrain", "retrain_every_days": 7, "training_window_days": w}
+       for w in (14, 28, 56)},
+}
+"""Weekly retraining on the whole log against rolling training windows."""
+
+
+def window_table(shop: ShopConfig, seeds: list[int]) -> pd.DataFrame:
+    """Uplift per visit (whole run, last 3 weeks) of each window, paired against the FULL retrain, NDCG@10, refit time.
+
+    The runs are played here (not through the cache) because the refit times come from each
+    run's ``ScenarioResult.versions``.
+    """
+    frames, refit_s = [], {}
+    for seed in seeds:
+        seeded = dataclasses.replace(shop, seed=seed)
+        none = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(kind="none"), name="none"), progress=False)
+        for name, policy in WINDOW_POLICIES.items():
+            result = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(**policy), name=name), progress=False,
+                                  baseline=none)
+            frames.append(result.daily.assign(policy=name, seed=seed))
+            refit_s.setdefault(name, []).append(float(result.versions["train_seconds"].iloc[1:].sum()))
+    daily = pd.concat(frames, ignore_index=True)
+    rows = []
+    for label, window in (("whole run", None), ("last 3 weeks", (-21, None))):
+        table = paired_comparison(shop, WINDOW_POLICIES, seeds, "uplift_per_visit", window,
+                                  reference="retrain (all events)", daily=daily)
+        rows.append(table.assign(window=label))
+    out = pd.concat(rows, ignore_index=True)
+    extra = pd.DataFrame([{"policy": name, "ndcg_at_10": group["ndcg_at_10"].mean(),
+                           "ndcg_at_10_random": group["ndcg_at_10_random"].mean(),
+                           "refits_s_per_run": float(np.mean(refit_s[name]))}
+                          for name, group in daily.groupby("policy", sort=False)])
+    return out.merge(extra, on="policy")
 
 
 def chapter_speed(base: ShopConfig) -> pd.DataFrame:
@@ -116,7 +160,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small shop, 3 seeds, 1 attribution seed")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--attr-seeds", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "speed"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "window", "speed"])
     args = parser.parse_args()
     shop = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml").shop
     if args.quick:
@@ -155,6 +199,13 @@ def main() -> None:
         slope = mean_ci(acid["slope_per_30d"])
         print("acid test (every cause off): slope of the stale uplift per 30 days "
               f"{slope[0]:.3f} [{slope[1]:.3f}, {slope[2]:.3f}]")
+    if "window" not in args.skip:
+        started = time.perf_counter()
+        table = window_table(shop, seeds)
+        print(f"\n-- training window: weekly retraining on every event vs the last N days, seeds {seeds} "
+              f"({time.perf_counter() - started:.0f} s); diff/CI/wins against retrain (all events)")
+        print(table[["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds", "ndcg_at_10",
+                     "ndcg_at_10_random", "refits_s_per_run"]].round(4).to_string(index=False))
     if "speed" not in args.skip:
         print("\n-- chapter 07 default grid through workbench.sim.cache (target: re-render < 2 s)")
         print(chapter_speed(shop).to_string(index=False))

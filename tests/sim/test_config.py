@@ -37,6 +37,10 @@ def test_missing_parts_take_defaults():
         ({"policy": {"exclude": "bought"}}, "purchased"),
         ({"shop": {"slices_per_day": 5}}, "divide 24"),
         ({"extra": 1}, "valid keys"),
+        ({"policy": {"kind": "retrain", "training_window_days": 0}}, "whole number of days >= 1"),
+        ({"policy": {"kind": "retrain", "training_window_days": 2.5}}, "whole number of days >= 1"),
+        ({"policy": {"kind": "retrain+event_tracker", "training_window_days": 28}}, "PutEvents stay"),
+        ({"policy": {"kind": "random", "training_window_days": 28}}, "no model to train"),
     ],
 )
 def test_bad_settings_raise_clear_errors(data, message):

@@ -5,7 +5,16 @@ import pandas as pd
 import pytest
 
 from workbench.constants import EVENT_TYPE, EVENT_VALUE, IMPRESSION, ITEM_ID, RECOMMENDATION_ID, TIMESTAMP, USER_ID
-from workbench.sim import DAILY_COLUMNS, DWELL_SECONDS, SCROLL_DEPTH, Policy, ScenarioConfig, ShopConfig, run_scenario
+from workbench.sim import (
+    DAILY_COLUMNS,
+    DWELL_SECONDS,
+    SCROLL_DEPTH,
+    VERSION_COLUMNS,
+    Policy,
+    ScenarioConfig,
+    ShopConfig,
+    run_scenario,
+)
 from workbench.sim.runner import compare_policies
 
 TINY = ShopConfig(n_users=250, n_items=60, days=6, warmup_days=4, seed=5, slices_per_day=6, visits_per_day=0.2)
@@ -150,3 +159,61 @@ def test_progress_bar_counts_days_and_can_be_silenced(capsys):
     with Progress(total=3, title="days", enabled=False) as quiet:
         quiet.update()
         assert quiet._bar is None
+
+
+# ------------------------------------------------------------ training windows and the versions table
+WINDOW_SHOP = ShopConfig(**{**TINY.__dict__, "days": 9, "warmup_days": 5})
+
+
+def test_versions_table_lists_every_trained_version_and_what_it_learned():
+    result = _run({"kind": "retrain", "retrain_every_days": 3}, WINDOW_SHOP)
+    versions = result.versions
+    assert list(versions.columns) == list(VERSION_COLUMNS)
+    assert versions["day"].tolist() == [0, 3, 6]
+    ts, logged_before = result.log.arrays()["ts"], _logged_before(result, versions)
+    # with no subset and no window every version learns from the whole log up to its day
+    assert versions["logged_events"].tolist() == [int(m.sum()) for m in logged_before]
+    assert (versions["trained_events"] == versions["logged_events"]).all()
+    assert (versions["first_trained"] == pd.Timestamp(int(ts.min()), unit="s")).all()
+    assert (versions["train_seconds"] > 0).all()
+    assert _run({"kind": "none"}, WINDOW_SHOP).versions.empty
+    assert _run({"kind": "stale"}, WINDOW_SHOP).versions["day"].tolist() == [0]
+
+
+def test_training_window_keeps_only_the_last_days_for_every_version():
+    window = 3
+    result = _run({"kind": "retrain", "retrain_every_days": 3, "training_window_days": window}, WINDOW_SHOP)
+    versions, ts = result.versions, result.log.arrays()["ts"]
+    day_start = WINDOW_SHOP.start + (WINDOW_SHOP.warmup_days + versions["day"].to_numpy()) * 86_400
+    logged_before = _logged_before(result, versions)
+    expected = [int((m & (ts >= start - window * 86_400)).sum()) for m, start in zip(logged_before, day_start)]
+    assert versions["trained_events"].tolist() == expected
+    assert versions["logged_events"].tolist() == [int(m.sum()) for m in logged_before]
+    assert (versions["trained_events"] < versions["logged_events"]).all()  # the launch model too: 5 warm-up days
+    first = versions["first_trained"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    assert (first >= day_start - window * 86_400).all()
+    # what the last version holds is exactly its window
+    last_start = day_start[-1]
+    held = result.model.interactions_[TIMESTAMP].to_numpy()
+    assert held.min() >= last_start - window * 86_400
+    assert len(held) == expected[-1]
+
+
+def _logged_before(result, versions) -> list[np.ndarray]:
+    """Per version, which events were in the log when it was trained: those of sessions that began
+    before its day (a late-evening session's last events may carry the next day's timestamps)."""
+    a = result.log.arrays()
+    start = pd.Series(a["ts"]).groupby(a["session"]).transform("min").to_numpy()
+    days = WINDOW_SHOP.start + (WINDOW_SHOP.warmup_days + versions["day"].to_numpy()) * 86_400
+    return [start < day for day in days]
+
+
+def test_a_window_longer_than_the_run_changes_nothing():
+    """Every event is inside the window, so the run must be the unwindowed run, event for event."""
+    full = _run({"kind": "retrain", "retrain_every_days": 3}, WINDOW_SHOP)
+    wide = _run({"kind": "retrain", "retrain_every_days": 3,
+                 "training_window_days": WINDOW_SHOP.warmup_days + WINDOW_SHOP.days + 1}, WINDOW_SHOP)
+    pd.testing.assert_frame_equal(full.events, wide.events)
+    pd.testing.assert_frame_equal(full.daily, wide.daily)
+    narrow = _run({"kind": "retrain", "retrain_every_days": 3, "training_window_days": 2}, WINDOW_SHOP)
+    assert not narrow.events.equals(full.events)  # the window reaches the lists

@@ -15,7 +15,7 @@ from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
-from .runner import DAILY_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
+from .runner import DAILY_COLUMNS, VERSION_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
 from .scoring import list_metrics
 from .world import World, build_world
 
@@ -26,6 +26,7 @@ __all__ = [
     "MODELS",
     "POLICY_KINDS",
     "SCROLL_DEPTH",
+    "VERSION_COLUMNS",
     "EventLog",
     "ModelSpec",
     "Policy",

@@ -253,6 +253,19 @@ class Policy:
     retrain_every_days: int = 7
     """Days between full retrains (each followed by a campaign update) when ``retrain`` is part of ``kind``."""
 
+    training_window_days: int | None = None
+    """Train every solution version (the launch model and each retrain) on the events of the last
+    this-many days only; ``None`` (the default) = every logged event, as a FULL version on the whole
+    dataset does (fact sheet 2.5).
+
+    The fact sheet names no training-window setting of the service. What this stands for is a
+    shop that re-imports its bulk interactions before each retrain with only a rolling window:
+    "Bulk import jobs default to FULL (replace existing bulk data)" (fact sheet 3.3). Events
+    recorded with PutEvents are not bulk data and the fact sheet gives no way to drop them, so a
+    window cannot be combined with ``event_tracker``. A window bounds the events each refit
+    reads, and it forgets old purchases (the purchase filter) along with old taste: whether
+    that helps or hurts under drift is something to measure, not assume."""
+
     model: str = "user_personalization"
     """Registered model name (see :data:`workbench.sim.policies.MODELS`)."""
 
@@ -304,6 +317,17 @@ class Policy:
             raise ValueError(f"Policy.exclude must be one of {EXCLUDE_OPTIONS}, not {self.exclude!r}.")
         if self.retrain_every_days < 1:
             raise ValueError("Policy.retrain_every_days must be at least 1.")
+        if self.training_window_days is not None:
+            if int(self.training_window_days) != self.training_window_days or self.training_window_days < 1:
+                raise ValueError(f"Policy.training_window_days must be a whole number of days >= 1 (or None for "
+                                 f"every logged event), not {self.training_window_days!r}.")
+            if self.has("event_tracker"):
+                raise ValueError(
+                    "Policy.training_window_days cannot be combined with 'event_tracker': a window stands for "
+                    "re-importing the bulk interactions in FULL mode, which replaces bulk data only; events "
+                    "recorded with PutEvents stay in the dataset. Drop the window or the event tracker.")
+            if not self.uses_model:
+                raise ValueError(f"Policy.training_window_days has no model to train under kind {self.kind!r}.")
         if self.exploration_weight is not None and not 0.0 <= self.exploration_weight <= 1.0:
             raise ValueError("Policy.exploration_weight must be in [0, 1] (Personalize's explorationWeight).")
         if self.exploration_item_age_cutoff is not None and self.exploration_item_age_cutoff < 1:

@@ -4,8 +4,9 @@
 browsing only); that log is the first training set. Then, for every run day and
 every time slice of the day (``ShopConfig.slices_per_day``):
 
-1. the policy acts: ``retrain`` refits on the whole log at the start of every
-   ``retrain_every_days``-th day (and the campaign serves the new version at once),
+1. the policy acts: ``retrain`` refits on the whole log (or its last
+   ``training_window_days``) at the start of every ``retrain_every_days``-th day (and the
+   campaign serves the new version at once; ``result.versions`` lists every version),
    ``auto_update`` -- and ``event_tracker`` on a model with automatic updates -- calls
    ``model.auto_update`` every 2 simulated hours (models without it are left alone,
    noted in ``result.notes``);
@@ -52,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -120,6 +122,16 @@ DAILY_COLUMNS = {
 }
 """Columns of :attr:`ScenarioResult.daily` and what they mean."""
 
+VERSION_COLUMNS = {
+    "day": "run day the version starts serving (0 = the launch model)",
+    "logged_events": "events in the log when it was trained (warm-up included)",
+    "trained_events": "events it learned from (after training_event_types, event_value_threshold and "
+                      "training_window_days)",
+    "first_trained": "time of the oldest event it learned from",
+    "train_seconds": "wall time of the training on this machine (not part of the simulated world)",
+}
+"""Columns of :attr:`ScenarioResult.versions` and what they mean."""
+
 _DIURNAL = np.array([0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.8, 0.9, 1.0, 1.0,
                      1.1, 1.1, 1.0, 1.0, 1.1, 1.2, 1.4, 1.6, 1.7, 1.6, 1.2, 0.7])
 """Relative visit intensity per hour of the day (evening peak)."""
@@ -149,6 +161,9 @@ class ScenarioResult:
     """The model as it was at the end of the run (``None`` for the ``none`` and ``random`` policies)."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things the run could not do as asked, or did in addition (e.g. automatic updates)."""
+    versions: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=list(VERSION_COLUMNS)))
+    """One row per solution version the run trained (the launch model, then each retrain;
+    columns in :data:`VERSION_COLUMNS`); empty for the ``none`` and ``random`` policies."""
     _events: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
 
     @property
@@ -289,6 +304,7 @@ class _Run:
         self.list_records: list[dict[str, np.ndarray]] = []
         self.day_rows: list[dict[str, Any]] = []
         self.slice_rows: list[tuple] = []
+        self.version_rows: list[dict[str, Any]] = []
         self.shows = not self.policy.has("none")
 
     # ------------------------------------------------------------ main loop
@@ -306,7 +322,7 @@ class _Run:
             daily["uplift_per_visit"] = 0.0
         hourly = pd.DataFrame(self.slice_rows, columns=["day", "slice", "hour", "visits", "clicks", "purchases", "revenue"])
         return ScenarioResult(self.config, daily, hourly, self.log, self.world.markers(), self.world, self.model,
-                              self.notes)
+                              self.notes, pd.DataFrame(self.version_rows, columns=list(VERSION_COLUMNS)))
 
     def _play_day(self, day: int) -> None:
         shop, policy = self.shop, self.policy
@@ -658,13 +674,18 @@ class _Run:
         from the previous version's factors, which is how the simulator keeps weekly retraining
         affordable over a long run, not a claim about how the service trains.
         """
+        started = time.perf_counter()
         a = self.log.arrays()
         mask = coded_training_mask(a["kind"], a["value"], self.policy)
+        window = self.policy.training_window_days
+        if window is not None:
+            mask &= a["ts"] >= t - int(window) * SECONDS_PER_DAY
         if not mask.any():
             raise ValueError(
                 f"scenario {self.config.name!r}: no logged event passes the policy's training_event_types="
-                f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}; "
-                "the model cannot be trained. Loosen the subset or lengthen warmup_days."
+                f"{self.policy.training_event_types} / event_value_threshold={self.policy.event_value_threshold}"
+                f" / training_window_days={window}; the model cannot be trained. Loosen the subset, widen the "
+                "window or lengthen warmup_days."
             )
         training = self.log.coded(self.user_ids, self.item_ids, mask)  # integer codes: no id strings
         if self.model is None:
@@ -691,6 +712,13 @@ class _Run:
         self.fed_clock = int(a["ts"][mask].max())
         if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track_inner"):
             self.tracker = _make_tracker(self.model)
+        self.version_rows.append({
+            "day": (t - self.shop.start) // SECONDS_PER_DAY - self.shop.warmup_days,
+            "logged_events": len(a["ts"]),
+            "trained_events": int(mask.sum()),
+            "first_trained": pd.Timestamp(int(a["ts"][mask].min()), unit="s"),
+            "train_seconds": time.perf_counter() - started,
+        })
 
     def _auto_update(self, t: int) -> None:
         """The 2-hourly automatic update; only the items added since the last update (or training) are passed."""
