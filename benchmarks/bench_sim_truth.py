@@ -16,7 +16,9 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
 4. **Training window** -- weekly retraining on every logged event (a FULL version on the whole
    dataset) against retraining on only the last 14 / 28 / 56 days (``Policy.training_window_days``):
    uplift per visit (paired difference to the FULL retrain, 95% CI, wins), NDCG@10 against the
-   organic truth, and the time spent in the refits.
+   organic truth, and the time spent in the refits; then two controls: the same with taste drift,
+   season and trend off, and with the ALS penalty fixed for both (a window's shorter histories
+   otherwise also get a smaller data-scaled penalty).
 5. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
@@ -40,17 +42,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from workbench.sim import (  # noqa: E402
-    Policy,
-    ScenarioConfig,
     ShopConfig,
     attribute_decline,
     compare_policies,
+    compare_training_windows,
     load_scenario,
     mean_ci,
     paired_comparison,
-    run_scenario,
     story_shape,
     weekly_uplift,
+    window_label,
 )
 from workbench.sim.cache import DEFAULT_POLICIES  # noqa: E402
 
@@ -86,41 +87,29 @@ def story_table(daily: pd.DataFrame, policy: str = "stale") -> tuple[pd.DataFram
     return pd.DataFrame(rows), pd.concat(weekly, axis=1).T
 
 
-WINDOW_POLICIES: dict[str, dict] = {
-    "retrain (all events)": {"kind": "retrain", "retrain_every_days": 7},
-    **{f"retrain (last {w} days)": {"kind": "retrain", "retrain_every_days": 7, "training_window_days": w}
-       for w in (14, 28, 56)},
-}
-"""Weekly retraining on the whole log against rolling training windows."""
+WINDOW_CONTROL_REG = 17.0
+"""A fixed ALS penalty for the control runs: about what ``data_scaled_reg`` gives the every-event
+version at the end of the footwear run (17.3 on seed 1; a 14-day window gets about 6), so the
+window's effect can be told from that of its smaller penalty."""
 
 
-def window_table(shop: ShopConfig, seeds: list[int]) -> pd.DataFrame:
-    """Uplift per visit (whole run, last 3 weeks) of each window, paired against the FULL retrain, NDCG@10, refit time.
-
-    The runs are played here (not through the cache) because the refit times come from each
-    run's ``ScenarioResult.versions``.
-    """
-    frames, refit_s = [], {}
-    for seed in seeds:
-        seeded = dataclasses.replace(shop, seed=seed)
-        none = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(kind="none"), name="none"), progress=False)
-        for name, policy in WINDOW_POLICIES.items():
-            result = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(**policy), name=name), progress=False,
-                                  baseline=none)
-            frames.append(result.daily.assign(policy=name, seed=seed))
-            refit_s.setdefault(name, []).append(float(result.versions["train_seconds"].iloc[1:].sum()))
-    daily = pd.concat(frames, ignore_index=True)
+def window_table(shop: ShopConfig, seeds: list[int], windows=(None, 14, 28, 56),
+                 model_params: dict | None = None) -> pd.DataFrame:
+    """Uplift per visit (whole run, last 3 weeks) of each window, paired against every event, NDCG@10, refit time."""
+    played = compare_training_windows(shop, windows, seeds, model_params=model_params)
+    reference = window_label(None)
     rows = []
     for label, window in (("whole run", None), ("last 3 weeks", (-21, None))):
-        table = paired_comparison(shop, WINDOW_POLICIES, seeds, "uplift_per_visit", window,
-                                  reference="retrain (all events)", daily=daily)
+        table = paired_comparison(shop, played.policies, seeds, "uplift_per_visit", window, reference=reference,
+                                  daily=played.daily)
         rows.append(table.assign(window=label))
-    out = pd.concat(rows, ignore_index=True)
+    refits = played.versions[played.versions["day"] > 0]
     extra = pd.DataFrame([{"policy": name, "ndcg_at_10": group["ndcg_at_10"].mean(),
                            "ndcg_at_10_random": group["ndcg_at_10_random"].mean(),
-                           "refits_s_per_run": float(np.mean(refit_s[name]))}
-                          for name, group in daily.groupby("policy", sort=False)])
-    return out.merge(extra, on="policy")
+                           "refits_s_per_run": refits[refits["policy"] == name].groupby("seed")["train_seconds"]
+                           .sum().mean()}
+                          for name, group in played.daily.groupby("policy", sort=False)])
+    return pd.concat(rows, ignore_index=True).merge(extra, on="policy")
 
 
 def chapter_speed(base: ShopConfig) -> pd.DataFrame:
@@ -203,9 +192,18 @@ def main() -> None:
         started = time.perf_counter()
         table = window_table(shop, seeds)
         print(f"\n-- training window: weekly retraining on every event vs the last N days, seeds {seeds} "
-              f"({time.perf_counter() - started:.0f} s); diff/CI/wins against retrain (all events)")
-        print(table[["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds", "ndcg_at_10",
-                     "ndcg_at_10_random", "refits_s_per_run"]].round(4).to_string(index=False))
+              f"({time.perf_counter() - started:.0f} s); diff/CI/wins against retraining on every event")
+        columns = ["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds", "ndcg_at_10",
+                   "ndcg_at_10_random", "refits_s_per_run"]
+        print(table[columns].round(4).to_string(index=False))
+        for label, world, params in (
+                ("taste drift, season and trend off", dataclasses.replace(shop, causes_off=["taste_drift", "season",
+                                                                                           "trend"]), None),
+                (f"ALS penalty fixed at {WINDOW_CONTROL_REG} for both", shop, {"als_reg": WINDOW_CONTROL_REG})):
+            started = time.perf_counter()
+            table = window_table(world, seeds, windows=(None, 14), model_params=params)
+            print(f"\n-- training window, control: {label} ({time.perf_counter() - started:.0f} s)")
+            print(table[columns].round(4).to_string(index=False))
     if "speed" not in args.skip:
         print("\n-- chapter 07 default grid through workbench.sim.cache (target: re-render < 2 s)")
         print(chapter_speed(shop).to_string(index=False))

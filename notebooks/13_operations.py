@@ -38,7 +38,17 @@ with app.setup:
     from workbench.recommenders.memory import ModelTooLargeError
     from workbench.spark import SparkALS, get_spark, spark_status
     from workbench.recommenders.user_personalization import UserPersonalization
-    from workbench.sim import Policy, ScenarioConfig, ShopConfig, run_scenario
+    from workbench.sim import (
+        Policy,
+        ScenarioConfig,
+        ShopConfig,
+        compare_training_windows,
+        load_scenario,
+        run_scenario,
+        window_sentences,
+    )
+    from workbench.sim.story import chapter_shop
+    from workbench.notebook_export import NOTEBOOK_DIR
     from workbench.split import leave_last_n
 
     pd.set_option("display.max_colwidth", 200)
@@ -55,7 +65,8 @@ def _():
     tastes move with the seasons, a tracking bug doubles every click, a slow model makes
     the page wait. Operations is the work that notices and prevents this:
 
-    * a **pipeline** that validates new data, retrains on a schedule and redeploys;
+    * a **pipeline** that validates new data, retrains on a schedule and redeploys, and
+      decides how much history each retrain learns from;
     * a **feature store** so training and serving compute features the same way;
     * **monitoring** of the input mix (drift), of data quality and of the KPIs;
     * **latency** budgets met with caching, traded against freshness;
@@ -146,7 +157,75 @@ def _(drift_result, weekly):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 2 · Data-quality checks on every day's events
+    ## 2 · How much history should each retrain learn from?
+
+    A scheduled retrain creates a new solution version; with `trainingMode` FULL it is a completely
+    new model on all the data in the dataset group. Over a long run that means every refit reads a
+    longer log. A shop can instead keep a rolling window: before each retrain it re-imports its bulk
+    interactions with only the last N days (a bulk import in FULL mode replaces the existing bulk
+    data; events sent with PutEvents are not bulk data, so this only works for a shop without an
+    event tracker). Old data is more data, but under drift it also describes tastes that have gone.
+
+    Below, the same shop (the same customers and visits: common random numbers) is played with
+    weekly retraining on every event and on the last N days, each paired with a run that shows no
+    recommendations. The sentences under the chart are computed from these runs. On the full-size
+    footwear shop (`benchmarks/bench_sim_truth.py`, 1,500 customers, 110 days, ten seeds) the
+    14-day window earned +0.69 uplift per visit over retraining on every event (95% CI 0.48 to 0.89,
+    ahead on 10 of 10 seeds); with taste drift, season and trend switched off the same window lost
+    0.47 (ahead on 0 of 5 seeds). The small shop here is faster to play and noisier: read its
+    interval before its mean.
+    """)
+    return
+
+
+@app.cell
+def _():
+    window_days = ui.slider_over([7, 14, 28, 56], value=28, label="training window (days)")
+    window_length = ui.slider_over([56, 84, 112], value=84, label="run days")
+    window_seeds = ui.slider(1, 4, value=2, label="seeds")
+    window_run = ui.run_button("Play both retraining schedules")
+    ui.controls(window_days, window_length, window_seeds, window_run, title="Training window")
+    return window_days, window_length, window_run, window_seeds
+
+
+@app.cell
+def _(window_days, window_length, window_run, window_seeds):
+    mo.stop(mo.running_in_notebook() and not window_run.value, mo.md("Press **Play both retraining schedules**."))
+    _shop = ShopConfig(**{**chapter_shop(load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop).__dict__,
+                          "days": int(window_length.value)})
+    window_played = compare_training_windows(_shop, windows=(None, int(window_days.value)),
+                                             seeds=range(int(window_seeds.value)))
+    return (window_played,)
+
+
+@app.cell
+def _(window_played):
+    _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for _name, _group in window_played.daily.groupby("policy", sort=False):
+        _weekly = _group.assign(week=_group["day"] // 7).groupby("week")[["incremental_revenue", "visits"]].sum()
+        _left.plot(_weekly.index + 1, _weekly["incremental_revenue"] / _weekly["visits"], marker="o", label=_name)
+    _left.axhline(0, color="gray", linewidth=0.8)
+    _left.set_xlabel("week")
+    _left.set_ylabel("uplift per visit over no recommendations")
+    _left.set_title("Revenue the lists add (all seeds)")
+    _left.legend(fontsize=8)
+    _refits = window_played.versions[window_played.versions["day"] > 0]
+    for _name, _group in _refits.groupby("policy", sort=False):
+        _right.scatter(_group["logged_events"], _group["train_seconds"] * 1e3, s=14, label=_name)
+    _right.set_xlabel("events in the log at the refit")
+    _right.set_ylabel("refit time (ms)")
+    _right.set_title("What each refit costs")
+    _right.legend(fontsize=8)
+    _fig.tight_layout()
+    plt.close(_fig)
+    mo.vstack([_fig, mo.md(window_sentences(window_played))])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ## 3 · Data-quality checks on every day's events
 
     Bugs in tracking code look like drift to a model but are much easier to catch:
     check each day's new events before they reach training. Pick an incident and the
@@ -213,7 +292,7 @@ def _(incident, quality):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 3 · Latency and caching
+    ## 4 · Latency and caching
 
     Each page view asks for a list; the page waits for it. A cache keeps recent answers
     per user: the second request of a user is served from memory. Requests come from a
@@ -326,7 +405,7 @@ def _(freshness_table):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 4 · Tunable business weights
+    ## 5 · Tunable business weights
 
     How much a purchase should count compared with a view is a business decision, not a
     law of nature. The workbench models read it from `event_weights` (default
@@ -368,7 +447,7 @@ def _(sample, w_cart, w_purchase, w_view):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    ## 5 · When one machine is not enough: DuckDB, then Spark
+    ## 6 · When one machine is not enough: DuckDB, then Spark
 
     Everything above holds the whole event log in memory as one pandas frame. That is the
     fastest way while it fits; this section measures where it stops.

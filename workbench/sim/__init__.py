@@ -4,7 +4,8 @@ Build a world with :func:`build_world`, play it with :func:`run_scenario` under 
 :class:`Policy` (none / random / stale / retrain / auto_update / event_tracker, or
 combinations), compare several with :func:`compare_policies` and, paired over seeds,
 :func:`paired_comparison`; attribute a stale model's decline to its causes with
-:func:`attribute_decline`. The story of the footwear exam
+:func:`attribute_decline`; play retraining on every event against rolling training windows
+with :func:`compare_training_windows`. The story of the footwear exam
 question (recommendations lift sales, then sales decline as customers, seasons
 and tastes change; an event tracker keeps them relevant) emerges from the
 mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
@@ -15,6 +16,7 @@ from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
+from .retraining import WindowComparison, compare_training_windows, window_label, window_sentences
 from .runner import DAILY_COLUMNS, VERSION_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
 from .scoring import list_metrics
 from .world import World, build_world
@@ -33,10 +35,12 @@ __all__ = [
     "ScenarioConfig",
     "ScenarioResult",
     "ShopConfig",
+    "WindowComparison",
     "World",
     "attribute_decline",
     "build_world",
     "compare_policies",
+    "compare_training_windows",
     "list_metrics",
     "load_scenario",
     "make_model",
@@ -50,6 +54,8 @@ __all__ = [
     "uplift_decline",
     "uplift_slope",
     "weekly_uplift",
+    "window_label",
     "window_mean",
+    "window_sentences",
     "with_baseline",
 ]

@@ -1,0 +1,120 @@
+"""How much history each retrained version learns from: every logged event or a rolling window.
+
+:func:`compare_training_windows` plays one scheduled ``retrain`` policy per training window
+(``None`` = a FULL version on every logged event) on the same shops and seeds, each paired
+with the ``none`` run of its seed, and returns the daily metrics and the versions table of
+every run. Feed ``daily`` to :func:`~workbench.sim.compare.paired_comparison` with the
+returned ``policies`` for paired differences with confidence intervals;
+:func:`window_sentences` writes them out (and what the refits read and cost) for a chapter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import Policy, ScenarioConfig, ShopConfig
+from .runner import run_scenario
+
+
+def window_label(window: int | None) -> str:
+    """The policy name of a training window in tables and legends."""
+    return "retrain on every event" if window is None else f"retrain on the last {int(window)} days"
+
+
+@dataclasses.dataclass
+class WindowComparison:
+    """What :func:`compare_training_windows` played."""
+
+    shop: ShopConfig
+    """The shop (before each seed replaced its ``seed``)."""
+    seeds: list[int]
+    """The seeds played, in order."""
+    policies: dict[str, Policy]
+    """Policy name (:func:`window_label`) -> the retrain policy played under it."""
+    daily: pd.DataFrame
+    """Every run's daily frame with ``policy`` and ``seed`` columns; ``uplift_per_visit`` is filled
+    against the paired ``none`` run of the same seed."""
+    versions: pd.DataFrame
+    """Every run's :attr:`~workbench.sim.ScenarioResult.versions` with ``policy`` and ``seed`` columns."""
+
+
+def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (None, 28),
+                             seeds: Sequence[int] = (0, 1), retrain_every_days: int = 7,
+                             model_params: Mapping[str, Any] | None = None) -> WindowComparison:
+    """Weekly (or ``retrain_every_days``) retraining under each training window, paired over ``seeds``.
+
+    Args:
+        shop: the shop (its ``seed`` is replaced by each of ``seeds``).
+        windows: ``Policy.training_window_days`` values; ``None`` = every logged event.
+        seeds: the shops to play; every policy of a seed meets the same visits.
+        retrain_every_days: days between retrains, the same for every window.
+        model_params: settings for the model (the same for every window), e.g. ``{"als_reg": 6.0}``
+            to hold the ALS penalty fixed: left at ``None`` it scales with each user's history
+            (:func:`workbench.recommenders.als.data_scaled_reg`), so a shorter window also means
+            a smaller penalty.
+    """
+    if not windows:
+        raise ValueError("compare_training_windows needs at least one window (None = every logged event).")
+    policies = {window_label(w): Policy(kind="retrain", retrain_every_days=int(retrain_every_days),
+                                        training_window_days=w, model_params=dict(model_params or {}))
+                for w in windows}
+    if len(policies) != len(windows):
+        raise ValueError(f"compare_training_windows got the same window twice: {list(windows)}.")
+    days, versions = [], []
+    for seed in seeds:
+        seeded = dataclasses.replace(shop, seed=int(seed))
+        none = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(kind="none"), name="none"), progress=False)
+        for name, policy in policies.items():
+            result = run_scenario(ScenarioConfig(shop=seeded, policy=policy, name=name), progress=False, baseline=none)
+            days.append(result.daily.assign(policy=name, seed=int(seed)))
+            versions.append(result.versions.assign(policy=name, seed=int(seed)))
+    return WindowComparison(shop, [int(s) for s in seeds], policies, pd.concat(days, ignore_index=True), pd.concat(versions, ignore_index=True))
+
+
+def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
+                     window: tuple[int, int | None] | None = None) -> str:
+    """Markdown: each window against retraining on every event (paired, every number from the runs), and what
+    the refits read and cost.
+
+    A difference is called a win or a loss only when its 95% interval over seeds excludes zero;
+    otherwise the sentence says the runs cannot tell the two apart.
+    """
+    from .compare import paired_comparison
+
+    reference = window_label(None)
+    if reference not in played.policies:
+        raise ValueError("window_sentences needs the every-event run (window None) to compare against.")
+    n = len(played.seeds)
+    table = paired_comparison(played.shop, played.policies, played.seeds, metric, window, reference=reference,
+                              daily=played.daily)
+    label = metric.replace("_", " ")
+    lines = []
+    for r in table[table["policy"] != reference].itertuples():
+        interval = np.isfinite(r.ci_low)
+        if interval and r.ci_low > 0:
+            verdict = "more: the 95% interval excludes zero"
+        elif interval and r.ci_high < 0:
+            verdict = "less: the 95% interval excludes zero"
+        elif interval:
+            verdict = "a difference these runs cannot tell from zero (the 95% interval contains it)"
+        else:
+            verdict = "one seed, so no interval: add seeds before reading anything into it"
+        ci = f" (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f})" if interval else ""
+        lines.append(f"**{r.policy}** against every event: {label} {r.mean:.2f} vs {r.mean - r.diff:.2f}, "
+                     f"paired difference {r.diff:+.2f}{ci}, ahead on {r.wins} of {n} seed{'s' if n != 1 else ''}; "
+                     f"{verdict}.")
+    refits = played.versions[played.versions["day"] > 0]
+    for name in played.policies:
+        mine = refits[refits["policy"] == name]
+        if mine.empty:
+            continue
+        first, last = (mine[mine["day"] == d] for d in (mine["day"].min(), mine["day"].max()))
+        lines.append(f"*{name}*: the first refit learned from {first['trained_events'].mean():,.0f} events in "
+                     f"{first['train_seconds'].median() * 1e3:.0f} ms, the last from "
+                     f"{last['trained_events'].mean():,.0f} in {last['train_seconds'].median() * 1e3:.0f} ms.")
+    return " ".join(lines)
