@@ -21,6 +21,7 @@ with app.setup:
         TIMESTAMP,
         USER_ID,
     )
+    import dataclasses
     import tempfile
     import time
     from pathlib import Path
@@ -192,8 +193,8 @@ def _():
 @app.cell
 def _(window_days, window_length, window_run, window_seeds):
     mo.stop(mo.running_in_notebook() and not window_run.value, mo.md("Press **Play both retraining schedules**."))
-    _shop = ShopConfig(**{**chapter_shop(load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop).__dict__,
-                          "days": int(window_length.value)})
+    _footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop
+    _shop = dataclasses.replace(chapter_shop(_footwear), days=int(window_length.value))
     window_played = compare_training_windows(_shop, windows=(None, int(window_days.value)),
                                              seeds=range(int(window_seeds.value)))
     return (window_played,)
