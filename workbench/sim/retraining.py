@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .compare import paired_comparison
 from .config import Policy, ScenarioConfig, ShopConfig
 from .runner import run_scenario
 
@@ -73,7 +74,8 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
             result = run_scenario(ScenarioConfig(shop=seeded, policy=policy, name=name), progress=False, baseline=none)
             days.append(result.daily.assign(policy=name, seed=int(seed)))
             versions.append(result.versions.assign(policy=name, seed=int(seed)))
-    return WindowComparison(shop, [int(s) for s in seeds], policies, pd.concat(days, ignore_index=True), pd.concat(versions, ignore_index=True))
+    return WindowComparison(shop, [int(s) for s in seeds], policies, pd.concat(days, ignore_index=True),
+                            pd.concat(versions, ignore_index=True))
 
 
 def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
@@ -84,8 +86,6 @@ def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
     A difference is called a win or a loss only when its 95% interval over seeds excludes zero;
     otherwise the sentence says the runs cannot tell the two apart.
     """
-    from .compare import paired_comparison
-
     reference = window_label(None)
     if reference not in played.policies:
         raise ValueError("window_sentences needs the every-event run (window None) to compare against.")

@@ -669,8 +669,10 @@ class _Run:
 
         A retrain stands for a new FULL solution version *and* the campaign update that
         serves it (fact sheet 2.5: a new version is not served until the campaign is updated).
-        The version learns from every logged event; a model with ``warm_start_epochs`` (set by
-        :func:`~workbench.sim.policies.make_model` for ``retrain`` policies) starts its ALS base
+        The version learns from every logged event (or, with ``Policy.training_window_days``, from
+        those of the last N days; the purchase memory is rebuilt from the same events); a model
+        with ``warm_start_epochs`` (set by :func:`~workbench.sim.policies.make_model` for
+        ``retrain`` policies) starts its ALS base
         from the previous version's factors, which is how the simulator keeps weekly retraining
         affordable over a long run, not a claim about how the service trains.
         """
