@@ -207,20 +207,8 @@ def bench_retrain_growth(shop: ShopConfig, factor: int = 4, windows: tuple[int |
     """
     import dataclasses
 
-    rows = []
-    for window in windows:
-        for days in (shop.days, factor * shop.days):
-            policy = Policy(kind="retrain", training_window_days=window)
-            result = run_scenario(ScenarioConfig(shop=dataclasses.replace(shop, days=days), policy=policy),
-                                  progress=False)
-            refits = result.versions.iloc[1:]  # the launch model is not a refit
-            seconds = refits["train_seconds"].to_numpy()
-            rows.append({"window_days": "all" if window is None else window, "days": days, "refits": len(refits),
-                         "events_at_last_refit": int(refits["logged_events"].iloc[-1]),
-                         "trained_at_last_refit": int(refits["trained_events"].iloc[-1]),
-                         "refits_total_s": round(float(seconds.sum()), 2), "first_refit_ms": round(seconds[0] * 1e3),
-                         "median_refit_ms": round(float(np.median(seconds)) * 1e3),
-                         "last_refit_ms": round(seconds[-1] * 1e3)})
+    rows = [{"days": days, **_retrain_refits(dataclasses.replace(shop, days=days), window)}
+            for window in windows for days in (shop.days, factor * shop.days)]
     frame = pd.DataFrame(rows)
     first = frame.groupby("window_days", sort=False)["refits_total_s"].transform("first")
     frame["total_growth"] = (frame["refits_total_s"] / first).round(2)
@@ -243,26 +231,22 @@ def bench_retrain_old_vs_new(shop: ShopConfig, tree: Path) -> pd.DataFrame:
 
 def bench_retrain_windows(shop: ShopConfig, windows: tuple[int | None, ...] = (None, 28)) -> pd.DataFrame:
     """Today's weekly retraining on one shop, on every logged event and on a rolling window: wall time and refits."""
-    rows = []
-    for window in windows:
-        started = time.perf_counter()
-        result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind="retrain", training_window_days=window)),
-                              progress=False)
-        wall = time.perf_counter() - started
-        refits = result.versions.iloc[1:]
-        seconds = refits["train_seconds"].to_numpy()
-        rows.append({"window_days": "all" if window is None else window, "wall_s": round(wall, 1),
-                     "refits": len(refits), "refits_total_s": round(float(seconds.sum()), 2),
-                     "first_refit_ms": round(seconds[0] * 1e3), "last_refit_ms": round(seconds[-1] * 1e3),
-                     "trained_at_last_refit": int(refits["trained_events"].iloc[-1]),
-                     "events_at_last_refit": int(refits["logged_events"].iloc[-1])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([_retrain_refits(shop, window) for window in windows])
 
 
-def _wall(shop: ShopConfig, kind: str) -> float:
+def _retrain_refits(shop: ShopConfig, window: int | None) -> dict:
+    """One weekly ``retrain`` run: its wall time, and what its refits (the versions after the launch model) read and cost."""
     started = time.perf_counter()
-    run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind=kind)), progress=False)
-    return time.perf_counter() - started
+    result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind="retrain", training_window_days=window)),
+                          progress=False)
+    wall = time.perf_counter() - started
+    refits = result.versions.iloc[1:]
+    seconds = refits["train_seconds"].to_numpy()
+    return {"window_days": "all" if window is None else window, "wall_s": round(wall, 1), "refits": len(refits),
+            "events_at_last_refit": int(refits["logged_events"].iloc[-1]),
+            "trained_at_last_refit": int(refits["trained_events"].iloc[-1]),
+            "refits_total_s": round(float(seconds.sum()), 2), "first_refit_ms": round(seconds[0] * 1e3),
+            "median_refit_ms": round(float(np.median(seconds)) * 1e3), "last_refit_ms": round(seconds[-1] * 1e3)}
 
 
 def _ms(values, q: float) -> float:

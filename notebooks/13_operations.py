@@ -46,6 +46,7 @@ with app.setup:
         compare_training_windows,
         load_scenario,
         run_scenario,
+        weekly_uplift,
         window_sentences,
     )
     from workbench.sim.story import chapter_shop
@@ -204,8 +205,8 @@ def _(window_days, window_length, window_run, window_seeds):
 def _(window_played):
     _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.6))
     for _name, _group in window_played.daily.groupby("policy", sort=False):
-        _weekly = _group.assign(week=_group["day"] // 7).groupby("week")[["incremental_revenue", "visits"]].sum()
-        _left.plot(_weekly.index + 1, _weekly["incremental_revenue"] / _weekly["visits"], marker="o", label=_name)
+        _weekly = weekly_uplift(_group)  # every seed's week together: week totals / week visits
+        _left.plot(_weekly.index + 1, _weekly.to_numpy(), marker="o", label=_name)
     _left.axhline(0, color="gray", linewidth=0.8)
     _left.set_xlabel("week")
     _left.set_ylabel("uplift per visit over no recommendations")

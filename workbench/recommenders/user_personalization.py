@@ -221,11 +221,11 @@ class _GrowingVocabulary(Vocabulary):
                 fresh.append(raw)
         if fresh:
             n, m = len(self._ids), len(fresh)
-            buffer = self.__dict__.get("_buffer")
+            buffer = getattr(self, "_buffer", None)
             if buffer is None or n + m > len(buffer):  # buffer[:n] always holds ids (copies included)
                 buffer = np.empty(max(2 * (n + m), 64), dtype=object)
                 buffer[:n] = self._ids
-                self.__dict__["_buffer"] = buffer
+                self._buffer = buffer
             buffer[n:n + m] = fresh
             self._ids = buffer[:n + m]
         return len(fresh)
@@ -233,7 +233,7 @@ class _GrowingVocabulary(Vocabulary):
     def extend(self, raw_ids) -> _GrowingVocabulary:
         out = copy.copy(self)
         out._lookup = dict(self._lookup)
-        out.__dict__["_buffer"] = None  # its own buffer: growing one must not write into the other's
+        out._buffer = None  # its own buffer: growing one must not write into the other's
         out.add(raw_ids)
         return out
 

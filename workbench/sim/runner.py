@@ -709,16 +709,17 @@ class _Run:
         bought = mask & (a["kind"] == PURCHASE)
         order = np.argsort(a["ts"][bought], kind="stable")
         self._remember_purchases(a["user"][bought][order], a["item"][bought][order])
+        trained_ts = a["ts"][mask]
         self.last_fed[:] = -1
-        np.maximum.at(self.last_fed, a["user"][mask], a["ts"][mask])
-        self.fed_clock = int(a["ts"][mask].max())
+        np.maximum.at(self.last_fed, a["user"][mask], trained_ts)
+        self.fed_clock = int(trained_ts.max())
         if self.policy.has("event_tracker") and self.tracker is None and not hasattr(self.model, "track_inner"):
             self.tracker = _make_tracker(self.model)
         self.version_rows.append({
             "day": (t - self.shop.start) // SECONDS_PER_DAY - self.shop.warmup_days,
             "logged_events": len(a["ts"]),
-            "trained_events": int(mask.sum()),
-            "first_trained": pd.Timestamp(int(a["ts"][mask].min()), unit="s"),
+            "trained_events": len(trained_ts),
+            "first_trained": pd.Timestamp(int(trained_ts.min()), unit="s"),
             "train_seconds": time.perf_counter() - started,
         })
 
