@@ -36,6 +36,7 @@ def test_in_jupyter_controls_are_ipywidgets_with_the_same_values(jupyter):
     plain = ui.dropdown(["a", "b"], value="b")
     assert plain.value == "b"
     assert ui.button_value(ui.run_button("Go")) is True
+    assert ui.run_button("Play both retraining schedules").layout.width == "auto"  # a long label is not cut
     panel = ui.controls(k, w, title="Settings")
     assert isinstance(panel, ipywidgets.VBox)
     assert ui.JUPYTER_HINT in panel.children[-1].value

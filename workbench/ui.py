@@ -291,7 +291,9 @@ def run_button(label: str = "Run") -> Any:
     if in_jupyter():
         return _cached(
             _widget_key("run_button", label),
-            lambda: _widgets().ToggleButton(value=True, description=label, tooltip="cells run top to bottom in Jupyter"),
+            # width "auto": ipywidgets' fixed default width cuts long labels ("Play both retraini...")
+            lambda: _widgets().ToggleButton(value=True, description=label, tooltip="cells run top to bottom in Jupyter",
+                                            layout=_widgets().Layout(width="auto")),
         )
     return _mo().ui.run_button(label=label)
 
