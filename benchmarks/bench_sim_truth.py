@@ -16,9 +16,11 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
 4. **Training window** -- weekly retraining on every logged event (a FULL version on the whole
    dataset) against retraining on only the last 14 / 28 / 56 days (``Policy.training_window_days``):
    uplift per visit (paired difference to the FULL retrain, 95% CI, wins), NDCG@10 against the
-   organic truth, and the time spent in the refits; then two controls: the same with taste drift,
-   season and trend off, and with the ALS penalty fixed for both (a window's shorter histories
-   otherwise also get a smaller data-scaled penalty).
+   organic truth, and the time spent in the refits; then controls, each the 14-day window against
+   every event: taste drift, season and trend off; the ALS penalty fixed for both (a window's
+   shorter histories otherwise also get a smaller data-scaled penalty); no purchase filter for
+   either (a window's filter only knows the purchases inside it); and every cause off, with and
+   without the purchase filter.
 5. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
@@ -94,9 +96,9 @@ window's effect can be told from that of its smaller penalty."""
 
 
 def window_table(shop: ShopConfig, seeds: list[int], windows=(None, 14, 28, 56),
-                 model_params: dict | None = None) -> pd.DataFrame:
+                 model_params: dict | None = None, exclude: str = "purchased") -> pd.DataFrame:
     """Uplift per visit (whole run, last 3 weeks) of each window, paired against every event, NDCG@10, refit time."""
-    played = compare_training_windows(shop, windows, seeds, model_params=model_params)
+    played = compare_training_windows(shop, windows, seeds, model_params=model_params, exclude=exclude)
     reference = window_label(None)
     rows = []
     for label, window in (("whole run", None), ("last 3 weeks", (-21, None))):
@@ -196,12 +198,17 @@ def main() -> None:
         columns = ["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds", "ndcg_at_10",
                    "ndcg_at_10_random", "refits_s_per_run"]
         print(table[columns].round(4).to_string(index=False))
-        for label, world, params in (
-                ("taste drift, season and trend off", dataclasses.replace(shop, causes_off=["taste_drift", "season",
-                                                                                           "trend"]), None),
-                (f"ALS penalty fixed at {WINDOW_CONTROL_REG} for both", shop, {"als_reg": WINDOW_CONTROL_REG})):
+        calm = shop.with_causes(on=[])
+        for label, world, params, exclude in (
+                ("taste drift, season and trend off", shop.with_causes(off=["taste_drift", "season", "trend"]), None,
+                 "purchased"),
+                (f"ALS penalty fixed at {WINDOW_CONTROL_REG} for both", shop, {"als_reg": WINDOW_CONTROL_REG},
+                 "purchased"),
+                ("no purchase filter for either", shop, None, "none"),
+                ("every cause off", calm, None, "purchased"),
+                ("every cause off, no purchase filter for either", calm, None, "none")):
             started = time.perf_counter()
-            table = window_table(world, seeds, windows=(None, 14), model_params=params)
+            table = window_table(world, seeds, windows=(None, 14), model_params=params, exclude=exclude)
             print(f"\n-- training window, control: {label} ({time.perf_counter() - started:.0f} s)")
             print(table[columns].round(4).to_string(index=False))
     if "speed" not in args.skip:

@@ -61,6 +61,17 @@ def test_model_params_reach_every_policy():
     assert all(p.model_params == {"als_reg": 6.0} for p in played.policies.values())
 
 
+def test_exclude_reaches_every_policy_and_changes_the_lists(played):
+    unfiltered = compare_training_windows(SHOP, windows=(None, 3), seeds=(1, 2), retrain_every_days=3,
+                                          exclude="none")
+    assert all(p.exclude == "none" for p in unfiltered.policies.values())
+    assert all(p.exclude == "purchased" for p in played.policies.values())
+    # same visits, other lists: the purchase filter's absence shows in what the runs sold
+    assert not np.array_equal(unfiltered.daily["revenue"].to_numpy(), played.daily["revenue"].to_numpy())
+    with pytest.raises(ValueError, match="Policy.exclude"):
+        compare_training_windows(SHOP, windows=(None,), seeds=(1,), exclude="bought")
+
+
 def test_sentences_report_the_paired_numbers_and_only_claim_what_the_interval_shows(played):
     text = window_sentences(played)
     table = paired_comparison(SHOP, played.policies, [1, 2], "uplift_per_visit", reference=window_label(None),

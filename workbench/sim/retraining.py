@@ -46,7 +46,8 @@ class WindowComparison:
 
 def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (None, 28),
                              seeds: Sequence[int] = (0, 1), retrain_every_days: int = 7,
-                             model_params: Mapping[str, Any] | None = None) -> WindowComparison:
+                             model_params: Mapping[str, Any] | None = None,
+                             exclude: str = "purchased") -> WindowComparison:
     """Weekly (or ``retrain_every_days``) retraining under each training window, paired over ``seeds``.
 
     Args:
@@ -58,11 +59,17 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
             to hold the ALS penalty fixed: left at ``None`` it scales with each user's history
             (:func:`workbench.recommenders.als.data_scaled_reg`), so a shorter window also means
             a smaller penalty.
+        exclude: what every window's lists leave out (:attr:`~workbench.sim.Policy.exclude`). With
+            ``"purchased"`` (the default) a window's purchase filter knows only the purchases inside
+            the window: older ones are no longer in the re-imported dataset, so the lists may show
+            them again. ``"none"`` (no purchase filter for any window) tells that effect from the
+            window's model.
     """
     if not windows:
         raise ValueError("compare_training_windows needs at least one window (None = every logged event).")
     policies = {window_label(w): Policy(kind="retrain", retrain_every_days=int(retrain_every_days),
-                                        training_window_days=w, model_params=dict(model_params or {}))
+                                        training_window_days=w, model_params=dict(model_params or {}),
+                                        exclude=exclude)
                 for w in windows}
     if len(policies) != len(windows):
         raise ValueError(f"compare_training_windows got the same window twice: {list(windows)}.")
