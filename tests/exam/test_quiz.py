@@ -239,6 +239,9 @@ def test_console_script_driven_by_stdin():
 def test_widget_grades_clicks(toy_quiz):
     pytest.importorskip("ipywidgets")
     box = toy_quiz.widget(evidence=True)
+    # long options wrap instead of running into the next one (ipywidgets' fixed line height)
+    assert "workbench-quiz" in box._dom_classes and ".workbench-quiz .jupyter-widget-radio-box label" in \
+        box.children[0].value
     first_card, second_card = box.children[1], box.children[2]
     radio, check, result = first_card.children[1], first_card.children[2], first_card.children[3]
     radio.value = radio.options[1]  # "B) second"

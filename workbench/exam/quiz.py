@@ -96,6 +96,22 @@ class Grade:
         return score_line(self)
 
 
+_WIDGET_CLASS = "workbench-quiz"
+# ipywidgets gives every radio option and checkbox one fixed-height line (long checkbox labels are
+# cut with an ellipsis, long radio labels wrap over the next option); in the quiz, options wrap. A
+# radio label holds its text before its input (which ipywidgets floats left), hence row-reverse.
+_WIDGET_STYLE = f"""<style>
+.{_WIDGET_CLASS} .widget-radio-box label, .{_WIDGET_CLASS} .jupyter-widget-radio-box label {{
+  height: auto; line-height: 1.4; margin: 3px 0; white-space: normal;
+  display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: flex-start; }}
+.{_WIDGET_CLASS} .widget-radio-box input, .{_WIDGET_CLASS} .jupyter-widget-radio-box input {{
+  height: auto; line-height: normal; float: none; flex-shrink: 0; margin-top: 3px; }}
+.{_WIDGET_CLASS} .widget-checkbox, .{_WIDGET_CLASS} .jupyter-widget-checkbox {{ height: auto; }}
+.{_WIDGET_CLASS} .widget-checkbox label, .{_WIDGET_CLASS} .jupyter-widget-checkbox label {{
+  white-space: normal; overflow: visible; line-height: 1.4; margin: 3px 0; display: flex; align-items: flex-start; }}
+</style>"""
+
+
 class Quiz:
     """A set of exam scenarios a learner can answer, be graded on and study."""
 
@@ -212,7 +228,8 @@ class Quiz:
             card, read_selection = self._card(w, question, scenario, evidence, runner, answered, score)
             selections[question.id] = read_selection
             cards.append(card)
-        box = w.VBox([w.HTML(f"<h3>Exam practice: {len(self)} questions</h3>"), *cards, score])
+        box = w.VBox([w.HTML(f"{_WIDGET_STYLE}<h3>Exam practice: {len(self)} questions</h3>"), *cards, score])
+        box.add_class(_WIDGET_CLASS)
         box.answers = lambda: {qid: ",".join(read()) for qid, read in selections.items()}
         box.grade = lambda: self.grade(box.answers())
         return box
