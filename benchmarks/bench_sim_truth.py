@@ -20,7 +20,8 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
    every event: taste drift, season and trend off; the ALS penalty fixed for both (a window's
    shorter histories otherwise also get a smaller data-scaled penalty); no purchase filter for
    either (a window's filter only knows the purchases inside it); and every cause off, with and
-   without the purchase filter.
+   without the purchase filter. Each table also counts the lists' sales per run and how many of
+   them were repeats (a shoe the customer had bought before; ``repeat_purchases``).
 5. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
@@ -109,7 +110,11 @@ def window_table(shop: ShopConfig, seeds: list[int], windows=(None, 14, 28, 56),
     extra = pd.DataFrame([{"policy": name, "ndcg_at_10": group["ndcg_at_10"].mean(),
                            "ndcg_at_10_random": group["ndcg_at_10_random"].mean(),
                            "refits_s_per_run": refits[refits["policy"] == name].groupby("seed")["train_seconds"]
-                           .sum().mean()}
+                           .sum().mean(),
+                           "list_purchases": played.purchases.loc[played.purchases["policy"] == name,
+                                                                  "list_purchases"].mean(),
+                           "repeats": played.purchases.loc[played.purchases["policy"] == name,
+                                                           "repeat_list_purchases"].mean()}
                           for name, group in played.daily.groupby("policy", sort=False)])
     return pd.concat(rows, ignore_index=True).merge(extra, on="policy")
 
@@ -196,7 +201,7 @@ def main() -> None:
         print(f"\n-- training window: weekly retraining on every event vs the last N days, seeds {seeds} "
               f"({time.perf_counter() - started:.0f} s); diff/CI/wins against retraining on every event")
         columns = ["window", "policy", "mean", "diff", "ci_low", "ci_high", "wins", "seeds", "ndcg_at_10",
-                   "ndcg_at_10_random", "refits_s_per_run"]
+                   "ndcg_at_10_random", "refits_s_per_run", "list_purchases", "repeats"]
         print(table[columns].round(4).to_string(index=False))
         calm = shop.with_causes(on=[])
         for label, world, params, exclude in (

@@ -320,12 +320,13 @@ def _(sample):
     _views = _events[_events[EVENT_TYPE] == "view"].groupby([USER_ID, ITEM_ID])[["DWELL_SECONDS", "SCROLL_DEPTH"]].max()
     _bought = _events[_events[EVENT_TYPE] == "purchase"].set_index([USER_ID, ITEM_ID]).index.unique()
     _views["purchased"] = _views.index.isin(_bought)
-    _views["dwell band"] = pd.qcut(_views["DWELL_SECONDS"], 5, duplicates="drop")
+    _views["dwell band"] = pd.qcut(_views["DWELL_SECONDS"], 5, duplicates="drop", precision=1)  # (2.6, 16.3], not 2.699...
     dwell_table = _views.groupby("dwell band", observed=True).agg(
         pairs=("purchased", "size"), purchase_rate=("purchased", "mean"), mean_scroll_depth=("SCROLL_DEPTH", "mean")
     ).round(3)
     _fig, _ax = plt.subplots(figsize=(7, 3))
-    _ax.bar([str(b) for b in dwell_table.index], dwell_table["purchase_rate"].to_numpy(), color="tab:green")
+    _ax.bar([f"{b.left:g}-{b.right:g}" for b in dwell_table.index], dwell_table["purchase_rate"].to_numpy(),
+            color="tab:green")
     _ax.set_xlabel("longest view of the shoe (seconds)")
     _ax.set_ylabel("share bought")
     _ax.set_title("Longer looks, more purchases")

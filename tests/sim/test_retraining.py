@@ -3,9 +3,21 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from workbench.sim import ShopConfig, compare_training_windows, paired_comparison, window_label, window_sentences
+from workbench.sim import (
+    Policy,
+    ScenarioConfig,
+    ShopConfig,
+    compare_training_windows,
+    paired_comparison,
+    repeat_purchases,
+    run_scenario,
+    window_label,
+    window_sentences,
+)
+from workbench.sim.behaviour import PURCHASE
 
 SHOP = ShopConfig(n_users=250, n_items=60, days=9, warmup_days=5, seed=5, slices_per_day=6, visits_per_day=0.2)
 
@@ -86,6 +98,9 @@ def test_sentences_report_the_paired_numbers_and_only_claim_what_the_interval_sh
         assert "cannot tell from zero" in text
     refits = played.versions[(played.versions["day"] > 0) & (played.versions["policy"] == window_label(3))]
     assert f"from {refits[refits['day'] == refits['day'].max()]['trained_events'].mean():,.0f} in" in text
+    sold = played.purchases[played.purchases["policy"] == window_label(3)]
+    assert (f"its lists sold {sold['list_purchases'].mean():,.0f} shoes per run, "
+            f"{sold['repeat_list_purchases'].mean():,.0f} of them") in text
 
 
 def test_sentences_with_one_seed_say_there_is_no_interval():
@@ -105,3 +120,22 @@ def test_verdicts_follow_the_interval(played):
                                                             shifted["incremental_revenue"]))
         text = window_sentences(dataclasses.replace(played, daily=frame))
         assert phrase in text
+
+
+def test_repeat_purchases_against_a_recount_of_the_log():
+    shop = ShopConfig(n_users=120, n_items=15, days=12, warmup_days=5, seed=3, slices_per_day=6, visits_per_day=0.5,
+                      causes_off=["satiation", "budget"])  # a small catalog and no satiation: many repeats
+    result = run_scenario(ScenarioConfig(shop=shop, policy=Policy(kind="stale", exclude="none")), progress=False)
+    counted = repeat_purchases(result)
+    a = result.log.arrays()
+    frame = pd.DataFrame({k: a[k] for k in ("user", "item", "ts", "kind", "list_id")})
+    buys = frame[frame["kind"] == PURCHASE].sort_values("ts", kind="stable")
+    earlier = buys.groupby(["user", "item"]).cumcount() > 0  # bought this shoe before
+    assert counted["list_purchases"] == int(result.daily["purchases"].sum()) == int((buys["list_id"] >= 0).sum())
+    assert counted["repeat_list_purchases"] == int((earlier & (buys["list_id"] >= 0)).sum()) > 0
+
+
+def test_every_run_gets_its_purchase_counts(played):
+    assert list(played.purchases.columns) == ["policy", "seed", "list_purchases", "repeat_list_purchases"]
+    assert len(played.purchases) == len(played.policies) * len(played.seeds)
+    assert (played.purchases["repeat_list_purchases"] <= played.purchases["list_purchases"]).all()

@@ -16,7 +16,7 @@ from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
-from .retraining import WindowComparison, compare_training_windows, window_label, window_sentences
+from .retraining import WindowComparison, compare_training_windows, repeat_purchases, window_label, window_sentences
 from .runner import DAILY_COLUMNS, VERSION_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
 from .scoring import list_metrics
 from .world import World, build_world
@@ -48,6 +48,7 @@ __all__ = [
     "model_spec",
     "paired_comparison",
     "per_seed_values",
+    "repeat_purchases",
     "run_scenario",
     "story_shape",
     "training_mask",

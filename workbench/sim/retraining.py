@@ -3,7 +3,7 @@
 :func:`compare_training_windows` plays one scheduled ``retrain`` policy per training window
 (``None`` = a FULL version on every logged event) on the same shops and seeds, each paired
 with the ``none`` run of its seed, and returns the daily metrics and the versions table of
-every run. Feed ``daily`` to :func:`~workbench.sim.compare.paired_comparison` with the
+every run (and :func:`repeat_purchases` of each). Feed ``daily`` to :func:`~workbench.sim.compare.paired_comparison` with the
 returned ``policies`` for paired differences with confidence intervals;
 :func:`window_sentences` writes them out (and what the refits read and cost) for a chapter.
 """
@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .behaviour import PURCHASE
 from .compare import paired_comparison
 from .config import Policy, ScenarioConfig, ShopConfig
-from .runner import run_scenario
+from .runner import ScenarioResult, run_scenario
 
 
 def window_label(window: int | None) -> str:
@@ -42,6 +43,31 @@ class WindowComparison:
     against the paired ``none`` run of the same seed."""
     versions: pd.DataFrame
     """Every run's :attr:`~workbench.sim.ScenarioResult.versions` with ``policy`` and ``seed`` columns."""
+    purchases: pd.DataFrame
+    """One row per run (``policy``, ``seed``): :func:`repeat_purchases` of the run."""
+
+
+def repeat_purchases(result: ScenarioResult) -> dict[str, int]:
+    """Purchases made from served lists, and how many of them were repeats.
+
+    A repeat is the purchase of a shoe the same customer had bought before (any earlier purchase
+    in the log, organic or from a list, warm-up included; same-second purchases count in log
+    order). With ``exclude="purchased"`` a purchase filter keeps repeats down to what it does
+    not know yet; a training window's filter forgets purchases older than the window.
+
+    Returns:
+        ``{"list_purchases": n, "repeat_list_purchases": m}``; ``n`` equals the run's
+        ``daily["purchases"].sum()``.
+    """
+    a = result.log.arrays()
+    bought = np.flatnonzero(a["kind"] == PURCHASE)
+    bought = bought[np.argsort(a["ts"][bought], kind="stable")]
+    pairs = a["user"][bought].astype(np.int64) * (int(a["item"].max(initial=0)) + 1) + a["item"][bought]
+    _, first = np.unique(pairs, return_index=True)
+    repeat = np.ones(len(bought), dtype=bool)
+    repeat[first] = False
+    from_list = a["list_id"][bought] >= 0
+    return {"list_purchases": int(from_list.sum()), "repeat_list_purchases": int((from_list & repeat).sum())}
 
 
 def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (None, 28),
@@ -73,7 +99,7 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
                 for w in windows}
     if len(policies) != len(windows):
         raise ValueError(f"compare_training_windows got the same window twice: {list(windows)}.")
-    days, versions = [], []
+    days, versions, purchases = [], [], []
     for seed in seeds:
         seeded = dataclasses.replace(shop, seed=int(seed))
         none = run_scenario(ScenarioConfig(shop=seeded, policy=Policy(kind="none"), name="none"), progress=False)
@@ -81,14 +107,15 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
             result = run_scenario(ScenarioConfig(shop=seeded, policy=policy, name=name), progress=False, baseline=none)
             days.append(result.daily.assign(policy=name, seed=int(seed)))
             versions.append(result.versions.assign(policy=name, seed=int(seed)))
+            purchases.append({"policy": name, "seed": int(seed), **repeat_purchases(result)})
     return WindowComparison(shop, [int(s) for s in seeds], policies, pd.concat(days, ignore_index=True),
-                            pd.concat(versions, ignore_index=True))
+                            pd.concat(versions, ignore_index=True), pd.DataFrame(purchases))
 
 
 def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
                      window: tuple[int, int | None] | None = None) -> str:
-    """Markdown: each window against retraining on every event (paired, every number from the runs), and what
-    the refits read and cost.
+    """Markdown: each window against retraining on every event (paired, every number from the runs), what
+    the refits read and cost, and how many of the lists' sales were repeat purchases.
 
     A difference is called a win or a loss only when its 95% interval over seeds excludes zero;
     otherwise the sentence says the runs cannot tell the two apart.
@@ -121,7 +148,11 @@ def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
         if mine.empty:
             continue
         first, last = (mine[mine["day"] == d] for d in (mine["day"].min(), mine["day"].max()))
+        sold = played.purchases[played.purchases["policy"] == name]
         lines.append(f"*{name}*: the first refit learned from {first['trained_events'].mean():,.0f} events in "
                      f"{first['train_seconds'].median() * 1e3:.0f} ms, the last from "
-                     f"{last['trained_events'].mean():,.0f} in {last['train_seconds'].median() * 1e3:.0f} ms.")
+                     f"{last['trained_events'].mean():,.0f} in {last['train_seconds'].median() * 1e3:.0f} ms; "
+                     f"its lists sold {sold['list_purchases'].mean():,.0f} shoes per run, "
+                     f"{sold['repeat_list_purchases'].mean():,.0f} of them to a customer who had bought "
+                     "that shoe before.")
     return " ".join(lines)
