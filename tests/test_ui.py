@@ -37,6 +37,7 @@ def test_in_jupyter_controls_are_ipywidgets_with_the_same_values(jupyter):
     assert plain.value == "b"
     assert ui.button_value(ui.run_button("Go")) is True
     assert ui.run_button("Play both retraining schedules").layout.width == "auto"  # a long label is not cut
+    assert ui.checkbox(label="also train Spark ALS (starts a Java VM, 20-45 s)").layout.width == "auto"
     panel = ui.controls(k, w, title="Settings")
     assert isinstance(panel, ipywidgets.VBox)
     assert ui.JUPYTER_HINT in panel.children[-1].value

@@ -264,7 +264,9 @@ def checkbox(*, value: bool = False, label: str = "") -> Any:
     if in_jupyter():
         return _cached(
             _widget_key("checkbox", value, label),
-            lambda: _widgets().Checkbox(value=value, description=label, indent=False),
+            # width "auto": the fixed default width cuts long labels with an ellipsis
+            lambda: _widgets().Checkbox(value=value, description=label, indent=False,
+                                        layout=_widgets().Layout(width="auto")),
         )
     return _mo().ui.checkbox(value=value, label=label)
 
