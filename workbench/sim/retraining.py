@@ -2,10 +2,11 @@
 
 :func:`compare_training_windows` plays one scheduled ``retrain`` policy per training window
 (``None`` = a FULL version on every logged event) on the same shops and seeds, each paired
-with the ``none`` run of its seed, and returns the daily metrics and the versions table of
-every run (and :func:`repeat_purchases` of each). Feed ``daily`` to :func:`~workbench.sim.compare.paired_comparison` with the
-returned ``policies`` for paired differences with confidence intervals;
-:func:`window_sentences` writes them out (and what the refits read and cost) for a chapter.
+with the ``none`` run of its seed, and returns the daily metrics, the versions table and the
+:func:`repeat_purchases` of every run. Feed ``daily`` to
+:func:`~workbench.sim.compare.paired_comparison` with the returned ``policies`` for paired
+differences with confidence intervals; :func:`window_sentences` writes them out (and what the
+refits read and cost, and how many sales were repeats) for a chapter.
 """
 
 from __future__ import annotations
