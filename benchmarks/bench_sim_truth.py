@@ -110,12 +110,10 @@ def window_table(shop: ShopConfig, seeds: list[int], windows=(None, 14, 28, 56),
     extra = pd.DataFrame([{"policy": name, "ndcg_at_10": group["ndcg_at_10"].mean(),
                            "ndcg_at_10_random": group["ndcg_at_10_random"].mean(),
                            "refits_s_per_run": refits[refits["policy"] == name].groupby("seed")["train_seconds"]
-                           .sum().mean(),
-                           "list_purchases": played.purchases.loc[played.purchases["policy"] == name,
-                                                                  "list_purchases"].mean(),
-                           "repeats": played.purchases.loc[played.purchases["policy"] == name,
-                                                           "repeat_list_purchases"].mean()}
+                           .sum().mean()}
                           for name, group in played.daily.groupby("policy", sort=False)])
+    sold = played.purchases.groupby("policy")[["list_purchases", "repeat_list_purchases"]].mean()
+    extra = extra.merge(sold.rename(columns={"repeat_list_purchases": "repeats"}), left_on="policy", right_index=True)
     return pd.concat(rows, ignore_index=True).merge(extra, on="policy")
 
 

@@ -672,9 +672,9 @@ class _Run:
         The version learns from every logged event (or, with ``Policy.training_window_days``, from
         those of the last N days; the purchase memory is rebuilt from the same events); a model
         with ``warm_start_epochs`` (set by :func:`~workbench.sim.policies.make_model` for
-        ``retrain`` policies) starts its ALS base
-        from the previous version's factors, which is how the simulator keeps weekly retraining
-        affordable over a long run, not a claim about how the service trains.
+        ``retrain`` policies) starts its ALS base from the previous version's factors, which is
+        how the simulator keeps weekly retraining affordable over a long run, not a claim about
+        how the service trains.
         """
         started = time.perf_counter()
         a = self.log.arrays()
