@@ -181,8 +181,9 @@ def _():
     window still earned +0.72, ahead on 10 of 10 seeds), but in a world with every cause switched off,
     where nobody tires of a shoe or runs out of budget, it is all of it: +1.17 with the filter, -8.16
     without (ahead on 10 and on 0 of 10 seeds); there its lists sold 3,704 repeat purchases per run
-    against 1,931 for every event. The sentences under the charts count the repeats of the runs here. The small shop here is faster to play and noisier,
-    and on it the two schedules usually cannot be told apart: read the interval before the mean.
+    against 1,931 for every event. The sentences under the charts count the repeats of the runs
+    below. This small shop is faster to play and noisier, and on it the two schedules usually
+    cannot be told apart: read the interval before the mean.
     """)
     return
 
