@@ -23,7 +23,7 @@ SUMMARIES = {
     "04_association_rules": "Bought together and viewed together: support, confidence and lift.",
     "05_content_based": "Similar items from descriptions and images, search fallback, cold items.",
     "06_session_event_tracker": "Sessions and recency; send events live and watch recommendations change.",
-    "07_drift": "The footwear story: why recommended sales rise then fall, every policy side by side.",
+    "07_drift": "The footwear story: why the lift from recommendations fades, every policy side by side.",
     "08_offline_metrics": "Precision, recall, NDCG, MRR and friends, with worked examples and conventions.",
     "09_online_experiments": "CTR and conversion, A/B tests, sample size, peeking and bandits.",
     "10_funnel": "Revenue = visitors x CTR x conversion x price; placement by page; the dashboard.",

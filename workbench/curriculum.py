@@ -24,7 +24,7 @@ __all__ = ["CHAPTERS", "CONCEPTS", "Chapter", "chapter_frame", "declared_concept
 
 CONCEPTS: dict[str, str] = {
     # 000 -- real-time recommendations with an event tracker (footwear shop)
-    "RT-01": "Footwear shop story: recommended sales rise, then fall as customers and behaviour change",
+    "RT-01": "Footwear shop story: recommendations lift sales at first, then the lift fades as customers and behaviour change",
     "RT-02": "Event tracker: live clicks, views and purchases folded into recommendations within seconds",
     "RT-03": "Historical (bulk) data and real-time events combined as one model's input",
     "RT-04": "USER_PERSONALIZATION recipe: what it does and how it differs from a one-off retrain",
@@ -125,7 +125,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("GN-05", "GN-07", "GN-08", "GN-22", "DH-09", "DH-12", "DH-15", "DH-16", "DH-17")),
     Chapter(6, "session_event_tracker", "Sessions, recency and the event tracker",
             ("RT-02", "RT-03", "RT-04", "PZ-04", "PZ-07", "PZ-08", "GN-09", "DH-05", "DH-06")),
-    Chapter(7, "drift", "Drift: why recommended sales rise, then fall", ("RT-01", "RT-09", "GN-21")),
+    Chapter(7, "drift", "Drift: why the lift from recommendations fades", ("RT-01", "RT-09", "GN-21")),
     Chapter(8, "offline_metrics", "Offline metrics and their conventions", ("GN-10",)),
     Chapter(9, "online_experiments", "Online metrics, A/B tests and bandits", ("GN-11", "GN-12", "GN-16", "DH-04")),
     Chapter(10, "funnel", "Funnel economics and page placement", ("DH-01", "DH-02", "DH-03", "DH-04", "DH-18")),

@@ -49,6 +49,15 @@ def test_random_lists_are_available_items_never_bought_before(runs):
                 assert bought[(user, item)] >= t - 4 * 3600, "a random list must not repeat a purchase"
 
 
+def test_random_lists_have_no_freshness_and_model_lists_do(runs):
+    """A random list reflects no event, so it has no age (not the age since 1970)."""
+    assert runs["random"].daily["freshness_median_hours"].isna().all()
+    assert runs["random"].daily["freshness_p90_hours"].isna().all()
+    for kind in ("stale", "event_tracker"):
+        ages = runs[kind].daily["freshness_median_hours"]
+        assert ages.notna().all() and ages.between(0, 24 * 365).all(), kind
+
+
 def test_random_lists_score_at_chance_level_and_models_above_it(runs):
     rand, stale = runs["random"].daily, runs["stale"].daily
     # random lists against the organic truth: the same level as the keyed random reference

@@ -62,7 +62,12 @@ def test_attribution_sentences_report_the_acid_test_honestly():
     text = attribution_sentences(table)
     assert "falls by 0.60" in text and "flat within noise" in text
     assert text.index("season +0.30") < text.index("satiation +0.20")  # largest first
-    assert "**season** (50% of it)" in text
+    assert "uplift per visit falls by 0.02" in text  # the acid test's sign in words, not "+0.02"
+    assert "the largest share of the decline for **season** (50% of it)" in text  # 50% is not "most"
+    most = table.assign(decline=np.where(table["setting"] == "season alone off", 0.2, table["decline"]))
+    assert "most of the decline for **season** (67% of it)" in attribution_sentences(most)
+    rising = table.assign(decline=np.where(table["setting"] == "all off", -0.3, table["decline"]))
+    assert "uplift per visit rises by 0.30" in attribution_sentences(rising)
     not_flat = table.assign(ci_low=np.where(table["setting"] == "all off", 0.01, table["ci_low"]))
     assert "not flat" in attribution_sentences(not_flat)
 

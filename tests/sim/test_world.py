@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -102,3 +103,7 @@ def test_markers_list_the_drift_events():
     assert any(label.endswith("trend begins") for label in kinds)
     # run day 0 is 2024-08-29: autumn starts on Sep 22 (day 24), winter on Dec 21 (day 114)
     assert kinds["autumn starts"] == 24 and kinds["winter starts"] == 114
+    # only events that act: no season without a season, no trend shift without a trend
+    quiet = build_world(dataclasses.replace(shop, season_strength=0.0, trend_strength=0.0)).markers()
+    assert set(quiet["kind"]) == {"campaign"}
+    assert set(build_world(shop.with_causes(off=["season"])).markers()["kind"]) == {"trend", "campaign"}

@@ -110,7 +110,8 @@ class Evidence:
             f"the key needs a margin of {plan.margin:g}{unit}.",
         ]
         if self.seeds:
-            lines.append(f"Played on {len(self.seeds)} seeds ({', '.join(map(str, self.seeds))}), paired; "
+            lines.append(f"Played on {len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''} "
+                         f"({', '.join(map(str, self.seeds))}), paired; "
                          "values are means, margins the smallest over seeds.")
         for row in self.table.sort_values(["rank", "option"]).itertuples():
             mark = "*" if row.is_correct else " "

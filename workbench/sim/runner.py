@@ -114,7 +114,8 @@ DAILY_COLUMNS = {
     "recall_at_10_random": "mean Recall@10 of that random list",
     "coverage": "distinct items served / catalog size",
     "cold_start_share": "share of served lists that were the model's fallback (user unknown to the model)",
-    "freshness_median_hours": "median age of the newest event reflected in a served list",
+    "freshness_median_hours": "median age of the newest event reflected in a served list (NaN for "
+                              "'random', whose lists reflect no event)",
     "freshness_p90_hours": "90th percentile of that age",
     "last_hour_share": "share of the customer's last-hour events the served list could use",
     "catalog_size": "items in the shop",
@@ -660,6 +661,10 @@ class _Run:
         return self._vocab_map
 
     def _freshness(self, users: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Hours between ``t`` and the newest event the serving model had learned (NaN with no model:
+        a ``random`` list reflects no event, so it has no age)."""
+        if self.fed_clock < 0:
+            return np.full(len(users), np.nan)
         newest = np.where(self.last_fed[users] >= 0, self.last_fed[users], self.fed_clock)
         return (t - newest) / SECONDS_PER_HOUR
 

@@ -239,7 +239,9 @@ def attribution_sentences(table: pd.DataFrame) -> str:
         verdict = ("flat within noise: the interval contains zero" if flat else
                    "not flat: the interval excludes zero, so something besides the listed causes moves the uplift"
                    if np.isfinite(nothing.ci_low) else "a single seed, so no interval")
-        lines.append(f"With every cause off (the acid test) the change is {nothing.decline:+.2f}{interval(nothing)}: "
+        moved = (f"falls by {nothing.decline:.2f}" if nothing.decline > 0 else
+                 f"rises by {-nothing.decline:.2f}" if nothing.decline < 0 else "does not change")
+        lines.append(f"With every cause off (the acid test) the uplift per visit {moved}{interval(nothing)}: "
                      f"{verdict}.")
     alone = table[table["setting"].str.endswith("alone on")].sort_values("decline", ascending=False)
     if len(alone):
@@ -249,6 +251,7 @@ def attribution_sentences(table: pd.DataFrame) -> str:
     if everything is not None and len(missing):
         lost = missing.assign(share=lambda t: 1 - t["decline"] / everything.decline if everything.decline else np.nan)
         top = lost.sort_values("share", ascending=False).iloc[0]
-        lines.append(f"Switching one cause off removes most of the decline for **{top.cause.replace('_', ' ')}** "
+        share = "most of the decline" if top.share > 0.5 else "the largest share of the decline"
+        lines.append(f"Switching one cause off removes {share} for **{top.cause.replace('_', ' ')}** "
                      f"({top.share:.0%} of it).")
     return " ".join(lines)

@@ -81,10 +81,18 @@ class World:
         return self.customers.frame.loc[self.customers.arrival_day <= day]
 
     def markers(self) -> pd.DataFrame:
-        """Drift events of the run (season starts, trend shift, campaign window)."""
+        """Drift events of the run (season starts, trend shift, campaign window).
+
+        Only events that act: no season starts when the season is switched off or has no
+        strength, no trend shift when the trend is off or has no strength.
+        """
         shop = self.shop
-        return drift_markers(shop.start, shop.warmup_days, shop.days, shop.effective_trend_shift_day,
-                             BRANDS[self.trend_brand], shop.campaign)
+        trend_day = shop.effective_trend_shift_day if shop.trend_strength > 0 else None
+        markers = drift_markers(shop.start, shop.warmup_days, shop.days, trend_day, BRANDS[self.trend_brand],
+                                shop.campaign)
+        if shop.effective_season_strength <= 0:
+            markers = markers[markers["kind"] != "season"].reset_index(drop=True)
+        return markers
 
 
 def build_world(shop: ShopConfig) -> World:
