@@ -22,12 +22,13 @@ def _():
     mo.md(r"""
     # 14 · Exam practice
 
-    Certification questions about Amazon Personalize are short stories with five
-    options, and most wrong options are *almost* right: a real service, a real
+    Certification questions about Amazon Personalize are short stories with four or
+    five options, and most wrong options are *almost* right: a real service, a real
     feature, but not the one that fixes this story. This chapter quizzes you on the
     workbench's exam scenarios (`exam_scenarios/*.yaml`, one file per question) and,
-    for the questions a simulation can settle, **plays every option** in the same
-    simulated shop so you can watch the key win instead of taking it on trust.
+    for the questions a simulation can settle, **plays every option that can be
+    played** in the same simulated shop so you can watch the key win instead of taking
+    it on trust (the others say why they are not played).
 
     Each scenario is either *simulated* (its options are played by an evidence
     recipe: the simulated shop, a loader test, a metric computation) or *concept*
@@ -195,9 +196,9 @@ def _():
     deciding metric and by what margin. Simulated-shop questions play every option on
     the paired seeds their file names (the same customers and draws for every option on
     a seed) beside a run without recommendations, and the key must win on *every*
-    seed. Recipes marked *fast* run at once; the simulated-shop ones (*about a minute*,
-    less when the runs are in the cache) wait for the button in the marimo editor (as a
-    script, in CI and in Jupyter they simply run).
+    seed. Recipes marked *fast* run at once; the simulated-shop ones (*up to about 20
+    seconds*, less when the runs are in the cache) wait for the button in the marimo
+    editor (as a script, in CI and in Jupyter they simply run).
     """)
     return
 
@@ -206,7 +207,7 @@ def _():
 def _(scenarios):
     _simulated = [s for s in scenarios if s.kind == "simulated"]
     _labels = {
-        f"{s.id} ({'about a minute' if s.evidence.recipe == 'simulate' else 'fast'})": s.id for s in _simulated
+        f"{s.id} ({'simulated shop, up to ~20 s' if s.evidence.recipe == 'simulate' else 'fast'})": s.id for s in _simulated
     }
     _default = next(label for label, sid in _labels.items() if sid == "millisecond-timestamps")
     evidence_choice = ui.dropdown(_labels, value=_default, label="question")
@@ -266,10 +267,10 @@ def _():
     simulated (for example a different AWS service), or that would replay another
     option's run unchanged, are not played; the summary says why for each.
 
-    To play the footwear question itself, pick `footwear-sales-decline`: a stale model,
-    one new solution version (and weekly ones), a model trained on a richer schema and
-    a custom model trained once all run next to an event tracker in the same shop, on
-    three seeds. The deciding metric is uplift per visit over the same visits without
+    To play the footwear question itself, pick `footwear-sales-decline`: a custom kNN
+    model, a look-alike model and a model with weighted event types (each trained once
+    and never updated), one new solution version (and weekly ones) all run next to an
+    event tracker in the same shop, on three seeds. The deciding metric is uplift per visit over the same visits without
     recommendations; the checks show what the tracker does that weekly retraining
     cannot (use the clicks of the visit in progress, know a new customer at once).
     """)

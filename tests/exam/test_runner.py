@@ -140,8 +140,8 @@ def test_time_series_chart_has_one_line_per_option_and_shades_the_window(monkeyp
         RECIPES, "toy_series", EvidenceRecipe(name="toy_series", run=fake_run, description="test", metrics=("m",))
     )
     valid_scenario["evidence"].update(recipe="toy_series", metric="m", last_days=3, margin=2)
-    for play in valid_scenario["evidence"]["options"].values():
-        play["config"] = {}
+    for letter, play in valid_scenario["evidence"]["options"].items():
+        play["config"] = {"play": letter}  # distinct configs: a repeated one would replay a run
     evidence = run(load_scenario(write_scenario(valid_scenario)))
     axis = evidence.figure.axes[0]
     labels = sorted(line.get_label() for line in axis.get_lines())
@@ -183,7 +183,7 @@ def _seeded_recipe(monkeypatch, values_by_seed, other_by_seed=None):
 def _seeded_scenario(valid_scenario, **evidence):
     valid_scenario["evidence"] = {
         "recipe": "simulate", "metric": "m", "margin": 1.0,
-        "options": {letter: {"played_as": f"play {letter}", "config": {}} for letter in "ABC"},
+        "options": {letter: {"played_as": f"play {letter}", "config": {"play": letter}} for letter in "ABC"},
         **evidence,
     }
     return valid_scenario
@@ -244,7 +244,7 @@ def test_variants_are_judged_as_their_option_and_versus_names_exact_labels(
     # C is played twice (C: one retrain, C2: weekly retrain); the key B must beat both.
     _seeded_recipe(monkeypatch, {None: {"A": 0.0, "B": 5.0, "C": 2.0, "C2": 4.5}})
     raw = _seeded_scenario(valid_scenario)
-    raw["evidence"]["options"]["C"]["variants"] = [{"played_as": "C, weekly", "config": {}}]
+    raw["evidence"]["options"]["C"]["variants"] = [{"played_as": "C, weekly", "config": {"play": "C2"}}]
     scenario = load_scenario(write_scenario(raw))
     assert list(scenario.evidence.options) == ["A", "B", "C", "C2"]
     table = run(scenario, chart=False).table.set_index("option")

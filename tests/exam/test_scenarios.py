@@ -32,8 +32,11 @@ def test_every_file_validates(path):
     scenario = load_scenario(path)
     assert set(scenario.explanations) == set(scenario.options)
     if scenario.kind == "simulated":
-        played = set(scenario.evidence.options)
+        played = {label[0] for label in scenario.evidence.options}
         assert set(scenario.correct) <= played and played - set(scenario.correct)
+        # every option is played or says why not (chapter 14: "the summary says why for each")
+        unexplained = set(scenario.options) - played - set(scenario.evidence.not_played)
+        assert not unexplained, f"{path.name}: options {sorted(unexplained)} are neither played nor under not_played"
     else:
         assert scenario.concept_note
 

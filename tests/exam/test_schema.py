@@ -65,6 +65,10 @@ def test_correct_letter_outside_options_names_file_and_field(valid_scenario, wri
         (lambda d: d["evidence"]["options"]["A"].pop("played_as"), "evidence.options.A.played_as", "one sentence"),
         (lambda d: d["evidence"]["options"]["A"].update(config={"metric": "AUC"}), "evidence.options.A.config", "not one of"),
         (lambda d: d["evidence"]["options"]["A"].update(note="x"), "evidence.options.A.note", "unknown field"),
+        (lambda d: d["evidence"]["options"]["A"].update(config={"metric": "NDCG@10"}), "evidence.options.B",
+         "plays the same config as A"),
+        (lambda d: d["evidence"]["options"]["B"].update(variants=[{"played_as": "again", "config": {"metric": "coverage"}}]),
+         "evidence.options.B2", "plays the same config as A"),
     ],
 )
 def test_broken_files_name_the_field(valid_scenario, write_scenario, change, field, fragment):

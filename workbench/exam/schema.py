@@ -16,6 +16,7 @@ names the file and the field, e.g.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -535,6 +536,13 @@ def _parse_evidence(raw: Any, option_texts: Mapping[str, str], correct: tuple[st
         if not isinstance(why, str) or not why.strip():
             raise fail(field, "needs a sentence saying why the option is not played.")
         not_played[letter] = why.strip()
+    seen: dict[str, str] = {}
+    for label, play in plays.items():
+        key = json.dumps(play.config, sort_keys=True, default=str)
+        if key in seen:
+            raise fail(f"evidence.options.{label}", f"plays the same config as {seen[key]}, so it would replay "
+                       f"{seen[key]}'s run unchanged; move it to not_played and say why it is not played.")
+        seen[key] = label
     return EvidencePlan(
         recipe=recipe_name,
         options=plays,
