@@ -270,9 +270,10 @@ def _():
     To play the footwear question itself, pick `footwear-sales-decline`: a custom kNN
     model, a look-alike model and a model with weighted event types (each trained once
     and never updated), one new solution version (and weekly ones) all run next to an
-    event tracker in the same shop, on three seeds. The deciding metric is uplift per visit over the same visits without
-    recommendations; the checks show what the tracker does that weekly retraining
-    cannot (use the clicks of the visit in progress, know a new customer at once).
+    event tracker in the same shop, on three seeds. The deciding metric is uplift per
+    visit over the same visits without recommendations; the checks show what the
+    tracker does that weekly retraining cannot (use the clicks of the visit in
+    progress, know a new customer at once).
     """)
     return
 

@@ -98,13 +98,18 @@ def drift_tastes(
 
 
 def drift_markers(
-    start: int, warmup_days: int, days: int, trend_shift_day: int | None, trend_brand: str, campaign: dict | None
+    start: int, warmup_days: int, days: int, trend_shift_day: int | None, trend_brand: str, campaign: dict | None,
+    season: bool = True,
 ) -> pd.DataFrame:
-    """Drift events inside the run as a frame ``day, date, kind, label`` (days after warm-up)."""
+    """Drift events inside the run as a frame ``day, date, kind, label`` (days after warm-up).
+
+    ``season=False`` (a season switched off or without strength) leaves out the season starts;
+    ``trend_shift_day=None`` the trend shift.
+    """
     rows = []
     day0 = start + warmup_days * SECONDS_PER_DAY
     first = dt.datetime.fromtimestamp(day0, tz=dt.UTC).date()
-    for day in range(days):
+    for day in range(days if season else 0):
         date = first + dt.timedelta(days=day)
         for month, dom, name in _SEASON_STARTS:
             if (date.month, date.day) == (month, dom):

@@ -88,11 +88,8 @@ class World:
         """
         shop = self.shop
         trend_day = shop.effective_trend_shift_day if shop.trend_strength > 0 else None
-        markers = drift_markers(shop.start, shop.warmup_days, shop.days, trend_day, BRANDS[self.trend_brand],
-                                shop.campaign)
-        if shop.effective_season_strength <= 0:
-            markers = markers[markers["kind"] != "season"].reset_index(drop=True)
-        return markers
+        return drift_markers(shop.start, shop.warmup_days, shop.days, trend_day, BRANDS[self.trend_brand],
+                             shop.campaign, season=shop.effective_season_strength > 0)
 
 
 def build_world(shop: ShopConfig) -> World:
