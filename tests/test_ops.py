@@ -160,8 +160,42 @@ def test_quality_by_period_by_hand():
 def test_quality_by_period_volume_drop_and_errors():
     events = pd.DataFrame({"USER_ID": [f"u{i}" for i in range(21)], "TIMESTAMP": [0] * 10 + [86_400] * 10 + [2 * 86_400]})
     table = quality_by_period(events)
-    assert table["volume_ratio"].tolist() == [1.0, 1.0, 0.1]
+    assert np.isnan(table["volume_ratio"].iloc[0])  # no past to compare with
+    assert table["volume_ratio"].iloc[1:].tolist() == [1.0, 0.1]
     assert table["alerts"].tolist() == ["", "", "volume_drop"]
     assert table["unknown_item_share"].isna().all()
     with pytest.raises(DatasetError, match="USER_ID"):
         quality_by_period(events.drop(columns="USER_ID"))
+
+
+def test_volume_baseline_is_the_clean_past_so_outages_keep_alerting():
+    day = 86_400
+    t0 = 1_724_284_800  # a UTC midnight
+    # 10 healthy days of 100 events, a 6-day outage at 20, one silent day, then healthy again
+    per_day = [100] * 10 + [20] * 6 + [0] + [100] * 3
+    stamps = [t0 + d * day + 60 * i for d, n in enumerate(per_day) for i in range(n)]
+    events = pd.DataFrame({"USER_ID": "u", "TIMESTAMP": stamps})
+    table = quality_by_period(events)
+    assert table["period"].tolist() == list(range(20))  # the silent day is a row
+    assert table.loc[16, "events"] == 0
+    alerted = table.index[table["alerts"] == "volume_drop"].tolist()
+    assert alerted == list(range(10, 17))  # every outage day, not only the first half
+    assert table.loc[10:15, "volume_ratio"].tolist() == [0.2] * 6
+    # an outage on the second day is caught: the baseline is the first day, not a median over the future
+    early = pd.DataFrame({"USER_ID": "u", "TIMESTAMP": [t0 + 60 * i for i in range(100)]
+                          + [t0 + day + 60 * i for i in range(10)] + [t0 + 2 * day + 60 * i for i in range(100)]})
+    assert quality_by_period(early)["alerts"].tolist() == ["", "volume_drop", ""]
+
+
+def test_periods_are_calendar_days_unless_an_origin_is_given():
+    t0 = 1_724_284_800  # UTC midnight
+    events = pd.DataFrame({"USER_ID": "u", "TIMESTAMP": [t0 + 2_000, t0 + 86_000, t0 + 86_500]})
+    table = quality_by_period(events)
+    assert table["period"].tolist() == [0, 1] and table["start"].tolist() == [t0, t0 + 86_400]
+    assert table["events"].tolist() == [2, 1]
+    shifted = quality_by_period(events, origin=t0 + 2_000)
+    assert shifted["events"].tolist() == [3]
+    with pytest.raises(ValueError, match="after the first event"):
+        quality_by_period(events, origin=t0 + 3_000)
+    weekly = share_drift(events.assign(C="a"), "C", period_seconds=7 * 86_400)
+    assert weekly["start"].tolist() == [t0]

@@ -241,6 +241,7 @@ def share_drift(
     period_seconds: int = 7 * SECONDS_PER_DAY,
     reference_periods: int = 1,
     timestamp: str = TIMESTAMP,
+    origin: int | None = None,
 ) -> pd.DataFrame:
     """Share of each value of ``column`` per time period, and each period's PSI against the start.
 
@@ -250,6 +251,8 @@ def share_drift(
         period_seconds: length of one period (default one week).
         reference_periods: how many first periods form the reference mix.
         timestamp: name of the time column.
+        origin: epoch second at which period 0 starts; default the UTC midnight of the
+            first event's day, so weekly periods start on a calendar day.
 
     Returns:
         One row per period: ``period`` (0-based), ``start`` (epoch seconds), ``events``,
@@ -269,18 +272,27 @@ def share_drift(
     if period_seconds <= 0 or reference_periods < 1:
         raise ValueError("period_seconds must be positive and reference_periods at least 1")
     ts = pd.to_numeric(events[timestamp]).astype(np.int64)
-    period = (ts - ts.min()) // period_seconds
+    start = _origin(int(ts.min()), origin)
+    period = (ts - start) // period_seconds
     counts = pd.crosstab(period.rename("period"), events[column].astype(str))
     reference = counts.loc[counts.index < reference_periods].sum()
     shares = counts.div(counts.sum(axis=1), axis=0)
     table = shares.copy()
     table.insert(0, "events", counts.sum(axis=1))
-    table.insert(0, "start", int(ts.min()) + table.index.to_numpy() * period_seconds)
+    table.insert(0, "start", start + table.index.to_numpy() * period_seconds)
     table["psi"] = [population_stability_index(reference, counts.loc[p]) for p in counts.index]
     table = table.reset_index()
     table.columns.name = None
     return table
 
+
+def _origin(first: int, origin: int | None) -> int:
+    """Start of period 0: ``origin``, or the UTC midnight of the day of ``first`` (which must not precede it)."""
+    if origin is None:
+        return first - first % SECONDS_PER_DAY
+    if origin > first:
+        raise ValueError(f"origin {origin} lies after the first event ({first}); periods would start after the data")
+    return int(origin)
 
 
 QUALITY_THRESHOLDS: dict[str, float] = {
@@ -291,7 +303,10 @@ QUALITY_THRESHOLDS: dict[str, float] = {
     "volume_ratio": 0.5,
 }
 """Alert when a share is *above* its threshold, or when ``volume_ratio`` (events of the
-period / median events per period) is *below* its threshold."""
+period / median events of the clean periods before it) is *below* its threshold."""
+
+VOLUME_BASELINE_PERIODS = 7
+"""How many earlier clean periods :func:`quality_by_period` takes the volume median over."""
 
 
 def quality_by_period(
@@ -300,13 +315,24 @@ def quality_by_period(
     period_seconds: int = SECONDS_PER_DAY,
     known_items: Iterable[object] | None = None,
     thresholds: dict[str, float] | None = None,
+    origin: int | None = None,
+    baseline_periods: int = VOLUME_BASELINE_PERIODS,
 ) -> pd.DataFrame:
     """Data-quality checks of an event log, one row per period, with alerts.
 
-    Per period (periods start at the first event; millisecond timestamps are
-    divided by 1,000 only to place them in a period):
+    Per period (period 0 starts at ``origin``, by default the UTC midnight of the
+    first event's day, so daily periods are calendar days; millisecond timestamps
+    are divided by 1,000 only to place them in a period):
 
-    * ``events`` and ``volume_ratio`` -- rows, and rows / median rows per period;
+    * ``events`` and ``volume_ratio`` -- rows, and rows / the median rows of the last
+      ``baseline_periods`` earlier periods that raised no alert. A monitor only knows
+      the past, and a baseline of clean periods keeps a long outage alerting every
+      day instead of becoming the new normal. NaN (no alert) for the first period;
+      the first period of a log that starts mid-day is partial, so it does not enter
+      the baseline either. A period with no event at all is listed with 0 events
+      (and NaN shares). A log that stops mid-period ends with a partial period, which
+      looks like an outage and is flagged as one (it may be one): check complete
+      periods, or read the last alert with that in mind;
     * ``duplicate_share`` -- rows repeating an earlier row of the same period on
       USER_ID, ITEM_ID, TIMESTAMP and EVENT_TYPE;
     * ``missing_event_type_share`` -- rows with an empty EVENT_TYPE (0 when the log
@@ -326,13 +352,15 @@ def quality_by_period(
                                fix="pass the interactions log in Personalize format.")
     if events.empty:
         raise DatasetError("no events to check.", fix="pass a non-empty event log.")
-    if period_seconds <= 0:
-        raise ValueError("period_seconds must be positive")
+    if period_seconds <= 0 or baseline_periods < 1:
+        raise ValueError("period_seconds and baseline_periods must be positive")
     limits = {**QUALITY_THRESHOLDS, **(thresholds or {})}
     ts = pd.to_numeric(events[TIMESTAMP], errors="coerce").fillna(0).astype(np.int64).to_numpy()
     millis = ts >= MAX_EPOCH_SECONDS
     seconds = np.where(millis, ts // 1000, ts)
-    frame = pd.DataFrame({"period": (seconds - seconds.min()) // period_seconds, "millis": millis})
+    start = _origin(int(seconds.min()), origin)
+    partial_first = int(seconds.min()) > start
+    frame = pd.DataFrame({"period": (seconds - start) // period_seconds, "millis": millis})
     key = [c for c in DEFAULT_DUPLICATE_KEY if c in events.columns]
     keyed = events[key].astype(str).assign(period=frame["period"].to_numpy())
     frame["duplicate"] = keyed.duplicated(keep="first").to_numpy()
@@ -349,7 +377,7 @@ def quality_by_period(
     grouped = frame.groupby("period")
     table = pd.DataFrame(
         {
-            "start": int(seconds.min()) + grouped.size().index.to_numpy() * period_seconds,
+            "start": start + grouped.size().index.to_numpy() * period_seconds,
             "events": grouped.size(),
             "duplicate_share": grouped["duplicate"].mean(),
             "missing_event_type_share": grouped["missing_type"].mean(),
@@ -357,16 +385,27 @@ def quality_by_period(
             "unknown_item_share": grouped["unknown_item"].mean(),
         }
     )
-    table.insert(2, "volume_ratio", table["events"] / table["events"].median())
-    alerts = []
-    for _, row in table.iterrows():
+    # a period with no event at all is a row too (0 events: the clearest outage there is)
+    every = np.arange(int(table.index.min()), int(table.index.max()) + 1)
+    table = table.reindex(every)
+    table.index.name = "period"
+    table["start"] = start + every * period_seconds
+    table["events"] = table["events"].fillna(0).astype(int)
+    alerts, ratios, clean_volumes = [], [], []
+    for position, (_, row) in enumerate(table.iterrows()):
         names = [
             name
             for name in ("duplicate_share", "missing_event_type_share", "millisecond_timestamp_share", "unknown_item_share")
             if pd.notna(row[name]) and row[name] > limits[name]
         ]
-        if row["volume_ratio"] < limits["volume_ratio"]:
+        baseline = float(np.median(clean_volumes[-baseline_periods:])) if clean_volumes else float("nan")
+        ratio = row["events"] / baseline if clean_volumes else float("nan")
+        if ratio < limits["volume_ratio"]:
             names.append("volume_drop")
+        if not names and not (position == 0 and partial_first):
+            clean_volumes.append(float(row["events"]))
+        ratios.append(ratio)
         alerts.append(", ".join(names))
+    table.insert(2, "volume_ratio", ratios)
     table["alerts"] = alerts
     return table.reset_index()

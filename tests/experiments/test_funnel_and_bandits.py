@@ -14,6 +14,7 @@ from workbench.experiments import (
     funnel_what_if,
     item_conversion,
     placement_what_if,
+    race_sentences,
     regret_curves,
     regret_runs,
     regret_summary,
@@ -109,3 +110,36 @@ def test_learning_policies_beat_random_and_find_the_best_arm():
     last = curves[curves["step"] == 600].set_index("policy")
     assert last.loc["thompson", "mean_cumulative_regret"] == pytest.approx(summary.loc["thompson", "final_regret_mean"])
     assert (curves["p10"] <= curves["mean_cumulative_regret"] + 1e-12).all()
+
+
+def test_race_sentences_read_the_table_they_are_given():
+    summary = pd.DataFrame({"policy": ["random", "epsilon_greedy", "ucb", "thompson"],
+                            "final_regret_mean": [22.7, 7.6, 22.0, 15.5], "final_regret_std": [3.0, 2.0, 2.5, 4.0],
+                            "best_arm_share_late": [0.24, 0.86, 0.28, 0.58]})
+    rates = [0.05, 0.05, 0.05, 0.07]
+    text = race_sentences(summary, rates, steps=1500, epsilon=0.1)
+    assert text.startswith("Over 1,500 visitors the fewest expected clicks were lost by epsilon-greedy (7.6), "
+                           "then Thompson sampling (15.5), then UCB1 (22.0), then random (an even split) (22.7).")
+    assert "Within one standard deviation of the even split, or worse: UCB1;" in text
+    # 0.1 * (0.07 - 0.055) = 0.0015 per visitor, 2.25 over 1,500
+    assert "0.0015 expected clicks per visitor in all, 2.2 over the 1,500" in text
+    assert "the smallest bill in the race" in text
+    summary.loc[summary["policy"] == "thompson", "final_regret_mean"] = 5.0
+    summary.loc[summary["policy"] == "ucb", "final_regret_mean"] = 12.0
+    text = race_sentences(summary, rates, steps=1500, epsilon=0.1)
+    assert "Every bandit lost fewer clicks than the even split." in text and "smallest bill" not in text
+    assert "Epsilon-greedy" not in race_sentences(summary, rates, steps=1500)
+    assert "never explores on purpose" in race_sentences(summary, rates, steps=1500, epsilon=0.0)
+    # a bandit whose own spread covers the gap to random is not called better
+    summary.loc[summary["policy"] == "ucb", ["final_regret_mean", "final_regret_std"]] = [21.0, 2.0]
+    summary.loc[summary["policy"] == "random", "final_regret_std"] = 0.3
+    assert "or worse: UCB1;" in race_sentences(summary, rates, steps=1500)
+
+
+def test_epsilon_greedy_keeps_paying_its_fixed_price():
+    """Once settled, epsilon-greedy's regret per visitor is epsilon * (best rate - mean rate), as the chapter says."""
+    rates = [0.2, 0.2, 0.2, 0.4]
+    runs = regret_runs(rates, policies=("epsilon_greedy",), steps=4000, runs=4, seed=3,
+                       policy_settings={"epsilon_greedy": {"epsilon": 0.2}})
+    late = runs[runs["step"] > 2000]
+    assert late["regret"].mean() == pytest.approx(0.2 * (0.4 - np.mean(rates)), rel=0.2)

@@ -72,3 +72,19 @@ def test_bad_logs_raise_with_row_and_column():
         online_kpis(_log().drop(columns="SESSION_ID"))
     with pytest.raises(DatasetError, match="column arm"):
         online_kpis(_log(), by="arm")
+
+
+def test_visits_that_logged_nothing_count_as_bounced_sessions():
+    # A had 5 visits, B had 2: three of A's visits left no event (landing page, no click, gone).
+    table = online_kpis(_log(), by="variant", visits=pd.Series({"A": 5, "B": 2})).set_index("variant")
+    assert table.loc["A", "sessions"] == 5 and table.loc["B", "sessions"] == 2
+    assert table.loc["A", "session_conversion_rate"] == pytest.approx(1 / 5)  # was 1/2 from the log alone
+    assert table.loc["A", "bounce_rate"] == pytest.approx((1 + 3) / 5)
+    assert table.loc["A", "ctr"] == pytest.approx(1 / 5)
+    assert table.loc["A", "visitors"] == 1  # visitors are still those of the log
+    assert table.loc["B", "bounce_rate"] == pytest.approx(1 / 2)  # nothing missing in B
+    assert online_kpis(_log(), visits=8).iloc[0]["session_conversion_rate"] == pytest.approx(2 / 8)
+    with pytest.raises(DatasetError, match="visits=3 is below the 4 sessions logged"):
+        online_kpis(_log(), visits=3)
+    with pytest.raises(DatasetError, match="variant=B"):
+        online_kpis(_log(), by="variant", visits=pd.Series({"A": 5, "B": 1}))

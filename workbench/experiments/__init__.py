@@ -6,7 +6,7 @@
   :func:`sample_size`, :func:`power`, :func:`peeking_simulation`,
   :func:`multivariate_test`, :func:`adjust_p_values`;
 * :mod:`~workbench.experiments.bandit_sim` -- :func:`regret_runs`,
-  :func:`regret_curves`, :func:`regret_summary` (policies from
+  :func:`regret_curves`, :func:`regret_summary`, :func:`race_sentences` (policies from
   :mod:`workbench.recommenders.bandits`);
 * :mod:`~workbench.experiments.funnel` -- :func:`funnel_revenue`,
   :data:`VISITOR_STAGES`, :data:`PLACEMENTS`, :func:`funnel_what_if`,
@@ -24,7 +24,7 @@ from .ab_test import (
     sample_size,
     two_proportion_test,
 )
-from .bandit_sim import DEFAULT_POLICIES, regret_curves, regret_runs, regret_summary
+from .bandit_sim import DEFAULT_POLICIES, POLICY_LABELS, race_sentences, regret_curves, regret_runs, regret_summary
 from .funnel import (
     PLACEMENTS,
     TERMS,
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_POLICIES",
     "KPI_COLUMNS",
     "PLACEMENTS",
+    "POLICY_LABELS",
     "PRICE",
     "TERMS",
     "VISITOR_STAGES",
@@ -60,6 +61,7 @@ __all__ = [
     "peeking_simulation",
     "placement_what_if",
     "power",
+    "race_sentences",
     "regret_curves",
     "regret_runs",
     "regret_summary",

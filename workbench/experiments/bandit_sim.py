@@ -113,3 +113,57 @@ def regret_summary(runs_frame: pd.DataFrame, last_share: float = 0.25) -> pd.Dat
             "best_arm_share_late": late,
         }
     ).reset_index()
+
+
+POLICY_LABELS = {"random": "random (an even split)", "epsilon_greedy": "epsilon-greedy", "ucb": "UCB1",
+                 "thompson": "Thompson sampling"}
+"""How :func:`race_sentences` names the policies of :func:`regret_runs`."""
+
+
+def race_sentences(summary: pd.DataFrame, true_rates: Sequence[float], steps: int, epsilon: float | None = None) -> str:
+    """Markdown reading of a :func:`regret_summary` table: the order, the baseline, and epsilon's fixed cost.
+
+    Every number comes from ``summary``; nothing is said about a policy that is not
+    in it. A bandit "behind" the even split is one whose mean final regret is not at
+    least one standard deviation (across runs; the larger of the two policies') below
+    that of ``random``. ``epsilon``
+    (the epsilon-greedy setting of the runs) adds the steady cost of its exploration:
+    a uniformly random choice loses ``max(rates) - mean(rates)`` in expectation, so
+    the cost is ``epsilon * (max(rates) - mean(rates))`` per visitor, times ``steps``.
+    The sentences about epsilon-greedy's start assume its default Beta(1, 1) prior.
+    """
+    rates = np.asarray(true_rates, dtype=float)
+    ordered = summary.sort_values("final_regret_mean", kind="stable")
+    label = {p: POLICY_LABELS.get(p, p) for p in ordered["policy"]}
+    ranking = ", then ".join(f"{label[r.policy]} ({r.final_regret_mean:.1f})" for r in ordered.itertuples())
+    parts = [f"Over {steps:,} visitors the fewest expected clicks were lost by {ranking}."]
+    means = ordered.set_index("policy")["final_regret_mean"]
+    spread = ordered.set_index("policy")["final_regret_std"]
+    if "random" in means.index:
+        bandits = [p for p in means.index if p != "random"]
+        behind = [label[p] for p in bandits if means[p] >= means["random"] - max(spread[p], spread["random"])]
+        if behind:
+            parts.append(f"Within one standard deviation of the even split, or worse: {', '.join(behind)}; at this "
+                         f"horizon {'it has' if len(behind) == 1 else 'they have'} not yet learned enough to pay for "
+                         "the exploring.")
+        elif bandits:
+            parts.append("Every bandit lost fewer clicks than the even split.")
+    if epsilon is not None and "epsilon_greedy" in means.index and len(rates) > 1:
+        per_visitor = float(epsilon) * float(rates.max() - rates.mean())
+        leads = ordered["policy"].iloc[0] == "epsilon_greedy"
+        if float(epsilon) == 0.0:
+            parts.append(
+                "With epsilon 0, epsilon-greedy never explores on purpose: only its estimates' start at the Beta(1, 1) "
+                "prior mean, 0.5, far above any true rate here, makes it try every arm once or more; after that it "
+                "plays whichever arm looks best, right or wrong.")
+            return " ".join(parts)
+        parts.append(
+            f"Epsilon-greedy pays a fixed price for exploring: each of its random choices (a share of {epsilon:g}) costs on "
+            f"average the best rate minus the mean rate, {per_visitor:.4f} expected clicks per visitor in all, "
+            f"{per_visitor * steps:.1f} over the {steps:,}. Its estimates start at the Beta(1, 1) prior mean, 0.5, far "
+            "above any true rate here, so it tries every arm early and then settles on the one that looks best (an "
+            "optimistic start)" + ("; with this lead and horizon that fixed price is the smallest bill in the race." if leads
+                                  else ".") +
+            " Thompson sampling has no fixed price: it explores less as its posteriors sharpen, so over a long enough "
+            "horizon it overtakes any fixed epsilon.")
+    return " ".join(parts)

@@ -32,6 +32,14 @@ Definitions (per group when ``by`` is given)
   ``purchases / clicks`` (0 clicks -> NaN).
 * ``session_conversion_rate`` -- sessions with a purchase / sessions.
 * ``bounce_rate`` -- single-event sessions / sessions (a visit that left after one page).
+
+Visits that logged nothing: a log written from product events only has no row for a
+visit that saw the landing page, clicked nothing and left (the simulator's logs are
+such logs). Counting sessions from the log then drops exactly the worst visits, and
+drops more of them under the weaker recommender, so every per-session rate of that
+arm looks better than it is. Pass ``visits`` (the true number of visits per group,
+e.g. the sum of ``ScenarioResult.daily["visits"]``): the missing visits then count as
+sessions without a click or purchase that bounced, and ``sessions`` is that number.
 * ``revenue_per_visitor`` -- revenue / distinct visitors.
 * ``recommendation_revenue_share`` -- revenue of purchases carrying a
   RECOMMENDATION_ID / revenue (the operations dashboard's "revenue attributed to
@@ -141,6 +149,7 @@ def online_kpis(
     events: pd.DataFrame,
     by: str | Sequence[str] | None = None,
     impressions: float | pd.Series | None = None,
+    visits: float | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Traffic counts and online KPIs of an event log, overall or per group.
 
@@ -151,16 +160,25 @@ def online_kpis(
             or a Series indexed like the groups -- to compute CTR as
             ``clicks / impressions``. Without it, CTR is the share of sessions with
             a click.
+        visits: the true number of visits -- one number, or a Series indexed like the
+            groups -- when the log has no row for visits that left without an event
+            (see "Visits that logged nothing" above). Must be at least the number of
+            sessions in the log; ``visitors`` still counts the visitors in the log.
 
     Returns:
         One row per group (one row overall without ``by``) with the grouping
         columns followed by :data:`KPI_COLUMNS`.
     """
-    return _online_kpis(check_event_log(events), by, impressions)
+    return _online_kpis(check_event_log(events), by, impressions, visits)
 
 
-def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions: float | pd.Series | None
-                 ) -> pd.DataFrame:
+def _per_group(value: float | pd.Series, label: tuple) -> float:
+    """A scalar as is, or the Series entry of one group."""
+    return float(value) if np.isscalar(value) else float(value.loc[label[0] if len(label) == 1 else label])
+
+
+def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions: float | pd.Series | None,
+                 visits: float | pd.Series | None = None) -> pd.DataFrame:
     """:func:`online_kpis` of a log that already went through :func:`check_event_log`."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for key in keys:
@@ -172,9 +190,17 @@ def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions:
     for name, frame in groups:
         counts = _counts(frame)
         label = name if isinstance(name, tuple) else (name,)
-        shown = None
-        if impressions is not None:
-            shown = float(impressions) if np.isscalar(impressions) else float(impressions.loc[label[0] if len(label) == 1 else label])
+        shown = None if impressions is None else _per_group(impressions, label)
+        if visits is not None:
+            true_visits = _per_group(visits, label)
+            if true_visits < counts["sessions"]:
+                raise DatasetError(
+                    f"visits={true_visits:g} is below the {counts['sessions']} sessions logged"
+                    + (f" for {by}={label[0] if len(label) == 1 else label}" if keys else "") + ".",
+                    file=LOG_NAME, column=SESSION_ID,
+                    fix="pass the number of visits of the same period and group as the log (filter both alike).")
+            counts["_single_event_sessions"] += true_visits - counts["sessions"]
+            counts["sessions"] = int(true_visits)
         row = dict(zip(keys, label))
         row.update({key: counts[key] for key in ("visitors", "sessions", "views", "clicks", "add_to_carts", "purchases",
                                                  "revenue")})
