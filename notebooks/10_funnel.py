@@ -232,7 +232,9 @@ def _():
     the same random draws (common random numbers), so their difference is not down to
     who happened to visit. One 14-day run of 300 customers is still noisy: the A/B
     test's p-value says how noisy. The log starts at launch (the warm-up week before it
-    is the same in both arms). Revenue counts as *attributed* when the purchase carries a
+    is the same in both arms), and its sessions are all the simulator's visits, also
+    those that left no event (chapter 09 shows how dropping them flatters the weaker
+    arm), so the session rates are per visit. Revenue counts as *attributed* when the purchase carries a
     `RECOMMENDATION_ID`, one of the two keys Personalize's metric attribution can use to
     tell sources apart (the other is an `eventAttributionSource`, which wins when an
     event has both).
@@ -256,7 +258,7 @@ def _():
 def _(dash_run):
     mo.stop(mo.running_in_notebook() and not dash_run.value, mo.md("Press **Simulate the shop**."))
     _shop = ShopConfig(n_users=300, n_items=80, days=14, warmup_days=7, seed=11)
-    _logs, _incremental = [], {}
+    _logs, _incremental, _visits = [], {}, {}
     _none = run_scenario(ScenarioConfig(shop=_shop, policy=Policy(kind="none"), name="none"), progress=False)
     for _name, _policy in (
         ("control", Policy(kind="stale", model="popularity")),
@@ -265,6 +267,7 @@ def _(dash_run):
         _result = run_scenario(ScenarioConfig(shop=_shop, policy=_policy, name=_name), progress=False, baseline=_none)
         _events = _result.events
         _logs.append(_events[_events[TIMESTAMP] >= _result.world.day0].assign(variant=_name))  # from launch on
+        _visits[_name] = int(_result.daily["visits"].sum())  # also the visits that logged no event
         _incremental[_name] = {
             "attributed revenue (recommended purchases)": _result.daily["revenue"].sum(),
             "incremental revenue (vs no recommendations)": _result.daily["incremental_revenue"].sum(),
@@ -274,7 +277,7 @@ def _(dash_run):
                                           "incremental revenue (vs no recommendations)": 0.0,
                                           "total revenue": _none.daily["total_revenue"].sum()}
     attribution_vs_incremental = pd.DataFrame(_incremental).round(0)
-    dashboard = dashboard_summary(pd.concat(_logs, ignore_index=True), variant_column="variant", control="control", treatment="treatment", top_n=100, min_views=10)
+    dashboard = dashboard_summary(pd.concat(_logs, ignore_index=True), variant_column="variant", control="control", treatment="treatment", top_n=100, min_views=10, visits=pd.Series(_visits))
     mo.md(dashboard.headline().replace("\n", "  \n"))
     return attribution_vs_incremental, dashboard
 

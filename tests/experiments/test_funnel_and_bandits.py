@@ -81,6 +81,10 @@ def test_dashboard_summary():
     assert board.ab_test.rate_a == pytest.approx(0.5) and board.ab_test.rate_b == pytest.approx(0.2)
     assert "revenue attributed" in board.headline()
     assert dashboard_summary(_shop_log(), min_views=0).ab_test is None
+    # A had 8 visits, 4 of them logged nothing: the A/B test is per visit, 2/8 against 1/5
+    per_visit = dashboard_summary(_shop_log(), variant_column="variant", min_views=0, visits=pd.Series({"A": 8, "B": 5}))
+    assert per_visit.ab_test.rate_a == pytest.approx(2 / 8) and per_visit.ab_test.rate_b == pytest.approx(0.2)
+    assert per_visit.kpis.set_index("variant").loc["A", "sessions"] == 8
 
 
 RATES = [0.30, 0.15, 0.05]

@@ -203,6 +203,7 @@ def dashboard_summary(
     top_n: int = 100,
     min_views: int = 20,
     alpha: float = 0.05,
+    visits: float | pd.Series | None = None,
 ) -> Dashboard:
     """A/B result, top-``top_n`` conversion items and revenue attributed to recommendations.
 
@@ -216,12 +217,15 @@ def dashboard_summary(
         top_n: length of the conversion top list (the seed's "top 100").
         min_views: minimum views for an item to enter the top list.
         alpha: significance level of the A/B test.
+        visits: the true number of visits (per variant, as a Series indexed by the
+            variant values) when the log has no row for visits that left without an
+            event; see :func:`workbench.experiments.online_kpis`.
 
     The A/B test compares **session** conversion (sessions with a purchase /
     sessions) between the variants with :func:`two_proportion_test`.
     """
     log = check_event_log(events)
-    kpis = _online_kpis(log, variant_column, None)
+    kpis = _online_kpis(log, variant_column, None, visits)
     ab = None
     if variant_column is not None:
         values = sorted(log[variant_column].dropna().unique().tolist())
