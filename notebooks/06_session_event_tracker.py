@@ -109,7 +109,10 @@ def _():
     clicks: a category and how many of its shoes (one event each, a minute apart).
     Every click goes through `put_events` exactly as an app would send it; after each
     click every campaign is asked again. SIMS answers "customers who viewed the first
-    clicked shoe also viewed ...", so it is asked with that `itemId`.
+    clicked shoe also viewed ...", so it is asked with that `itemId` (held fixed: asked
+    about each new click instead, its answer would change at every click without any
+    retraining). The event type matters only to `UserPersonalization`, which weighs
+    event types; the other models here treat every event alike.
     """)
     return
 
@@ -190,17 +193,20 @@ def _(clicked, labelled, lists_by_step):
 
 
 @app.cell
-def _(catalog, click_category, lists_by_step):
+def _(catalog, click_category, clicked, lists_by_step):
     _fig, _ax = plt.subplots(figsize=(8, 3.6))
+    _clicked = set(clicked)
     for _name in lists_by_step[0]:
-        _share = [np.mean([catalog["CATEGORY_L1"].get(i) == click_category.value for i in lists_by_step[s][_name]]) for s in lists_by_step]
+        # the clicked shoes themselves are left out: a list that echoes the clicks back has not learned anything
+        _share = [np.mean([catalog["CATEGORY_L1"].get(i) == click_category.value for i in lists_by_step[s][_name] if i not in _clicked] or [np.nan]) for s in lists_by_step]
         _ax.plot(list(lists_by_step), _share, marker="o", label=_name)
+    _ax.axhline(float(np.mean(catalog["CATEGORY_L1"] == click_category.value)), color="gray", linestyle=":", label="share of the catalogue")
     _ax.set_xlabel("events sent so far")
-    _ax.set_ylabel(f"share of top 10 that is {click_category.value}")
+    _ax.set_ylabel(f"share {click_category.value}\n(clicked shoes left out)")
     _ax.set_ylim(-0.05, 1.05)
     _ax.set_xticks(list(lists_by_step))
-    _ax.set_title("Real-time models follow the clicks; the others wait for retraining")
-    _ax.legend()
+    _ax.set_title("User models change with each event; Popularity never;\nSIMS only when asked about another item", fontsize=10)
+    _ax.legend(fontsize=8)
     _fig.tight_layout()
     plt.close(_fig)
     _fig
@@ -213,7 +219,9 @@ def _(get_seconds, put_seconds, training_seconds):
     _ax.set_xlim(0, 10)
     _ax.set_ylim(-0.5, 2)
     _ax.axis("off")
-    _median = lambda values: f"{1000 * float(np.median(values)):.1f} ms" if values else "n/a"  # noqa: E731
+    # the first call of a fresh process pays for warming up (caches, first allocations): left out when there are more
+    _median = lambda values: (f"{1000 * float(np.median(values[1:] if len(values) > 1 else values)):.1f} ms"  # noqa: E731
+                              + (" (1st call left out)" if len(values) > 1 else " (one call, with warm-up)")) if values else "n/a"
     _boxes = [
         ("customer clicks\nin the app (UI)", ""),
         ("event tracker\nput_events", _median(put_seconds)),
@@ -246,11 +254,13 @@ def _():
     from the latest clicks": it takes the visitor's most recent distinct items and
     weighs the $p$-th most recent by $0.5^{p/h}$ ($p = 0$ is the newest, $h$ the
     half-life), then scores every shoe by how often it shared a session with those
-    items. Personalize's User-Personalization recipes weigh recency too (the
+    items, relative to how common each shoe is (a cosine: shared sessions divided by
+    the square root of the two shoes' session counts). Personalize's User-Personalization recipes weigh recency too (the
     `recency_mask` hyperparameter of v1 and `apply_recency_bias` of v2, both on by
     default): interest shown recently says more than interest shown long ago. Move the
-    half-life and watch the weights
-    and the list for the clicks above (sent as an anonymous session, no history).
+    half-life and watch the weights and the list for the clicks above (sent as an
+    anonymous session, no history). With one click or none there is nothing to weigh,
+    so the list cannot move with the half-life.
     """)
     return
 
@@ -266,7 +276,8 @@ def _():
 def _(catalog, clicked, half_life, sample):
     _weights = recency_weights(10, float(half_life.value))
     _model = SessionRecency(half_life=float(half_life.value)).fit(sample.interactions, items=sample.items)
-    _session = list(clicked) if clicked else [catalog.index[0]]
+    mo.stop(not clicked, mo.md("No clicks above: set **number of clicks** to 1 or more to see a session list."))
+    _session = list(clicked)
     _recs = _model.recommend(["anonymous visitor"], n=8, session=_session)
     session_table = pd.DataFrame(
         {"item": _recs[ITEM_ID], "category": _recs[ITEM_ID].map(catalog["CATEGORY_L1"]), "why": [_model.explain("anonymous visitor", i, session=_session) for i in _recs[ITEM_ID]]}
@@ -292,8 +303,10 @@ def _():
     millions of sessions; Personalize's current User-Personalization-v2 recipe is
     Transformer-based (its older HRNN recipes are retired). The workbench's
     `SessionRecency` (co-occurrence plus recency) and `UserPersonalization` (latent
-    factors plus a fast-decaying session vector) are small, inspectable stand-ins with
-    the same behaviour to reason about: the newest events move the list most.
+    factors plus a session vector) are small, inspectable stand-ins. They weigh recency
+    on different clocks: `SessionRecency` counts clicks back, so the newest click moves
+    its list most; `UserPersonalization`'s session vector halves every 60 minutes, so
+    clicks a minute apart count almost equally and their order barely matters.
     """)
     return
 
@@ -305,7 +318,7 @@ def _():
 
     Besides *what* was clicked, the log can say *how long* the visitor stayed on a
     product page and *how far* they scrolled (the shop logs `DWELL_SECONDS` and
-    `SCROLL_DEPTH` with each view). Long looks predict purchases: below, the share of
+    `SCROLL_DEPTH` with each view and click). Long looks predict purchases: below, the share of
     viewed (customer, shoe) pairs that ended in a purchase, by the longest dwell time
     of those views. An app sends such signals as event `properties`
     (`{"dwellSeconds": 42}` becomes the `DWELL_SECONDS` column, which the
@@ -398,7 +411,9 @@ def _():
     Personalize trains on the bulk-imported interactions **and** the events the tracker
     recorded since; bulk data imported later reaches a model only at its next
     training, while tracked events reach real-time models at once. `Campaign.retrain`
-    does the same: a new solution version trained on both.
+    trains a new solution version on both and deploys it to the same campaign; on AWS
+    that takes an `UpdateCampaign` call (or a campaign on `$LATEST` with
+    `syncWithLatestSolutionVersion`), since a new version is not served until then.
     """)
     return
 
@@ -437,13 +452,15 @@ def _():
 
     The hybrid below: last night's batch (EASE) produced 12 candidates for the
     customer; a Personalized-Ranking campaign re-ranks them live, before and after the
-    customer's clicks (`get_personalized_ranking(userId=, inputList=)`).
+    customer's clicks (`get_personalized_ranking(userId=, inputList=)`). Re-ranking can
+    only reorder what the batch chose: if none of the candidates belongs to the clicked
+    category, the clicks can shuffle them but not bring that category in.
     """)
     return
 
 
 @app.cell
-def _(clicked, customer, labelled, sample, trained):
+def _(clicked, customer, event_kind, labelled, sample, trained):
     _batch = EASE().fit(sample.interactions).recommend([customer], n=12)[ITEM_ID].tolist()
     _runtime = PersonalizeRuntime()
     _group = _runtime.create_dataset_group(name="hybrid")["datasetGroupArn"]
@@ -458,7 +475,7 @@ def _(clicked, customer, labelled, sample, trained):
     _now = int(sample.interactions[TIMESTAMP].max()) + 600
     if clicked:
         _runtime.put_events(trackingId=_tracking, userId=customer, sessionId="visit-1",
-                            eventList=[{"eventType": "click", "itemId": i, "sentAt": _now + k} for k, i in enumerate(clicked[:10])])
+                            eventList=[{"eventType": event_kind.value, "itemId": i, "sentAt": _now + k} for k, i in enumerate(clicked[:10])])
     _after = _ranked()
     hybrid_table = pd.DataFrame(
         {
@@ -481,8 +498,10 @@ def _():
     imitates its behaviour, not its network):
 
     * **real-time updates**: tracked events change the next list within seconds (above);
-    * **exploration**: new items with little data are mixed into lists
-      (`explorationWeight`, default 0.3; `explorationItemAgeCutOff`, default 30 days);
+    * **exploration**: new items with little data are mixed into lists (v1:
+      `explorationWeight`, default 0.3; `explorationItemAgeCutOff`, default 30 days; v2
+      configures exploration itself, and a promotion on the creation timestamp makes
+      sure new items appear);
     * **automatic updates** every two hours bring new items into the candidate set
       without a new solution version; a weekly full retraining is still advised.
 

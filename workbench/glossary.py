@@ -89,8 +89,8 @@ GLOSSARY: tuple[Term, ...] = (
          ("PZ-07",)),
     Term("recommender", "추천기", "A domain (e-commerce or video) use case that Personalize trains and serves for you; "
          "also any model that produces recommendation lists.", ("RT-05", "PZ-06")),
-    Term("event tracker", "이벤트 추적기", "The endpoint that receives live events (PutEvents) and adds them to the interactions "
-         "dataset, so real-time recipes can use them within seconds.", ("RT-02", "RT-07"), ("PutEvents",)),
+    Term("event tracker", "이벤트 추적기", "The resource whose trackingId PutEvents calls name: it directs the live events into "
+         "the item interactions dataset, so real-time recipes can use them within seconds.", ("RT-02", "RT-07"), ("PutEvents",)),
     Term("filter", "필터", "A rule that removes or keeps items in a recommendation list, e.g. exclude purchased items.",
          ("GN-08",)),
     Term("batch recommendation", "배치 추천", "Recommendations computed offline for many users at once and stored.",
