@@ -152,3 +152,16 @@ def test_history_grows_with_tracked_events(fitted):
     model.update(events)
     assert len(model._history) == len(interactions) + 2
     assert len(model.pending_events_) == 2
+
+
+def test_reseed_replays_the_same_exploration_draws():
+    interactions, items, users = contract_dataset()
+    t = int(interactions[TIMESTAMP].max())
+    young = items.assign(**{CREATION_TIMESTAMP: t - 86_400})
+    model = UserPersonalization(exploration_weight=0.5, exploration_max_interactions=10_000).fit(interactions, items=young)
+    user_ids = interactions[USER_ID].unique()[:20]
+    first = model.recommend(user_ids, n=10)
+    drifted = model.recommend(user_ids, n=10)  # the stream has moved on: other draws
+    replay = model.reseed().recommend(user_ids, n=10)
+    assert not first[ITEM_ID].equals(drifted[ITEM_ID])
+    pd.testing.assert_frame_equal(first, replay)

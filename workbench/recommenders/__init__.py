@@ -7,7 +7,8 @@ trained with ``fit(interactions, items=None, users=None)`` and queried with
 
 Families, one module each:
 
-* popularity and statistical lists: ``popularity``, ``statistical``, ``demographic``
+* popularity and statistical lists: ``popularity``, ``statistical``, ``demographic``; random lists
+  (the baseline): ``random_items``
 * collaborative filtering and matrix factorization (scikit-surprise): ``knn``, ``matrix_factorization``
 * top-N neighbourhoods on implicit feedback (item-item, user-user, SAR): ``neighborhood``
 * implicit top-N: ``ease``, ``als``; item-to-item co-occurrence: ``sims``
@@ -56,6 +57,7 @@ from .neighborhood import (
     UserNeighborhoodConfig,
 )
 from .popularity import Popularity, PopularityConfig
+from .random_items import RandomItems, RandomItemsConfig
 from .reranking import category_cap_rerank, mmr_rerank, novelty_rerank
 from .session import SessionRecency, SessionRecencyConfig
 from .sims import SIMS, SIMSConfig
@@ -85,7 +87,7 @@ __all__ = [
     "BestRecommendationCTR", "BestRecommendationCTRConfig",
     "BestRecommendationInflow", "BestRecommendationInflowConfig",
     "DemographicPopularity", "DemographicPopularityConfig", "SegmentPopularity", "SegmentPopularityConfig",
-    "cluster_customers",
+    "cluster_customers", "RandomItems", "RandomItemsConfig",
     # collaborative filtering, matrix factorization, implicit top-N, co-occurrence
     "ItemKNN", "UserKNN", "KNNConfig", "SVD", "SVDConfig", "SVDpp", "SVDppConfig", "NMF", "NMFConfig",
     "ItemNeighborhood", "ItemNeighborhoodConfig", "UserNeighborhood", "UserNeighborhoodConfig", "SAR", "SARConfig",

@@ -884,6 +884,13 @@ class UserPersonalization(Recommender):
             scores[:, eligible] += cfg.exploration_weight * self._scale * draws * room
         return scores
 
+    def reseed(self, seed: int | None = None) -> UserPersonalization:
+        """Restart the exploration draws from ``seed`` (default ``config.seed``), so settings compared one
+        after the other meet the same random numbers instead of wherever the stream has got to."""
+        self._check_fitted()
+        self._rng = np.random.default_rng(self.config.seed if seed is None else seed)
+        return self
+
     def _eligible(self) -> np.ndarray:
         cfg = self.config
         young = (self.now_ - self._created) < cfg.exploration_item_age_cutoff * SECONDS_PER_DAY
