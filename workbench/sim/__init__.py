@@ -5,7 +5,8 @@ Build a world with :func:`build_world`, play it with :func:`run_scenario` under 
 combinations), compare several with :func:`compare_policies` and, paired over seeds,
 :func:`paired_comparison`; attribute a stale model's decline to its causes with
 :func:`attribute_decline`; play retraining on every event against rolling training windows
-with :func:`compare_training_windows`. The story of the footwear exam
+with :func:`compare_training_windows`; measure what lists do to the long tail with
+:func:`long_tail_table`. The story of the footwear exam
 question (recommendations lift sales, then sales decline as customers, seasons
 and tastes change; an event tracker keeps them relevant) emerges from the
 mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
@@ -15,6 +16,7 @@ from .attribution import attribute_decline, story_shape, uplift_decline, uplift_
 from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
+from .long_tail import LONG_TAIL_COLUMNS, launch_tail, long_tail_table
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
 from .retraining import WindowComparison, compare_training_windows, repeat_purchases, window_label, window_sentences
 from .runner import DAILY_COLUMNS, VERSION_COLUMNS, ScenarioResult, compare_policies, run_scenario, with_baseline
@@ -25,6 +27,7 @@ __all__ = [
     "CAUSES",
     "DAILY_COLUMNS",
     "DWELL_SECONDS",
+    "LONG_TAIL_COLUMNS",
     "MODELS",
     "POLICY_KINDS",
     "SCROLL_DEPTH",
@@ -41,8 +44,10 @@ __all__ = [
     "build_world",
     "compare_policies",
     "compare_training_windows",
+    "launch_tail",
     "list_metrics",
     "load_scenario",
+    "long_tail_table",
     "make_model",
     "mean_ci",
     "model_spec",
