@@ -17,12 +17,21 @@ with app.setup:
     from workbench.constants import EVENT_VALUE, FALLBACK, ITEM_ID, PREDICTION, TIMESTAMP, USER_ID
     from workbench.data import load_sample
     from workbench.data.long_tail_ratings import long_tail_ratings
-    from workbench.metrics import average_popularity, catalog_coverage, evaluate, item_popularity, rmse
+    from workbench.metrics import (
+        average_popularity,
+        catalog_coverage,
+        compare_per_user,
+        evaluate,
+        item_popularity,
+        paired_difference,
+        rmse,
+    )
     from workbench.recommenders.ease import EASE
     from workbench.recommenders.knn import ItemKNN, UserKNN
     from workbench.recommenders.matrix_factorization import NMF, SVD, SVDpp
     from workbench.recommenders.neighborhood import ItemNeighborhood, UserNeighborhood
     from workbench.recommenders.popularity import Popularity
+    from workbench.recommenders.random_items import RandomItems
     from workbench.recommenders.surprise_adapter import implicit_to_ratings
     from workbench.split import stratified_user_split, temporal_split
 
@@ -52,19 +61,21 @@ def _():
     of the neighbours. `UserNeighborhood` / `ItemNeighborhood` are *top-N* models on
     implicit feedback: they add up the similarities of the neighbours that point to an
     item, so an item collects score only when many similar customers or items back it.
-    Section 2 shows why that difference decides which one makes a good list.
+    (On implicit data the workbench's KNN models rank their lists by that sum too, the
+    top-N rule; on star ratings they rank by the mean.) Section 2 shows why that
+    difference decides which one makes a good list.
 
     **Matrix factorization** (MF) compresses the customer x item matrix into a few
     **latent factors**: every customer and every item becomes a short vector
     (an *embedding*), and the predicted affinity is their dot product. Nobody names
     the factors; they come out as "winter-ness", "sportiness" or "price level" if
-    the data holds such patterns. `SVD`, `SVDpp` and `NMF` (via scikit-surprise) learn
-    them by gradient descent on ratings; `EASE` learns an item-to-item weight matrix
-    in closed form from who-interacted-with-what.
+    the data holds such patterns. `SVD` and `SVDpp` (via scikit-surprise) add a user and
+    an item bias to the dot product and learn by stochastic gradient descent on ratings;
+    `NMF` keeps every factor non-negative and learns by multiplicative updates; `EASE`
+    learns an item-to-item weight matrix in closed form from who-interacted-with-what.
 
-    Amazon Personalize's overview lists CF and MF among its techniques. Its flagship
-    User-Personalization-v2 recipe is a Transformer-based model; the models here are
-    the textbook ideas, small enough to watch.
+    Amazon Personalize's User-Personalization-v2 recipe is a Transformer-based model;
+    the models here are the textbook ideas, small enough to watch.
     """)
     return
 
@@ -104,8 +115,9 @@ def _():
 
     One row per customer, one column per shoe, a dot where the customer did anything
     with the shoe. Rows and columns are sorted by activity. The right side and the
-    bottom are almost empty: most customers touched a handful of items and most items
-    were touched by few customers. That emptiness is **sparsity**, the main enemy of CF.
+    bottom are almost empty: most customers touched a handful of items, and every item
+    but the best-sellers was touched by a small share of the customers. That emptiness
+    is **sparsity**, the main enemy of CF.
     """)
     return
 
@@ -144,10 +156,12 @@ def _():
     click 2, cart 4, purchase 8) are summed into a confidence and mapped on a log scale
     (`implicit_to_ratings`).
 
-    We train on the first 80 % of the time line and test on the rest, in two ways:
+    We train on the oldest 80 % of the events and test on the newest 20 %, in two ways:
 
-    * **rating prediction**: for pairs that appear in the test period, how close is the
-      predicted pseudo-rating to the real one? (RMSE, lower is better)
+    * **rating prediction**: for customer-item pairs that first appear in the test
+      period (a known customer and a known item, but a pair the model never saw), how
+      close is the predicted pseudo-rating to the one the test events give? (RMSE,
+      lower is better; the global mean rating is the constant to beat)
     * **ranking**: for each customer active in the test period, how good is the top-10
       list? (NDCG@10 and Recall@10, higher is better)
 
@@ -161,7 +175,7 @@ def _():
 def _():
     k_neighbours = ui.slider(5, 100, value=40, step=5, label="k neighbours (KNN)")
     factors = ui.slider(2, 100, value=20, label="latent factors (SVD, SVD++, NMF)")
-    epochs = ui.slider(5, 60, value=20, step=5, label="epochs (SVD, SVD++, NMF)")
+    epochs = ui.slider(5, 60, value=20, step=5, label="epochs (SVD, NMF; SVD++ gets half, it is slower)")
     ui.controls(k_neighbours, factors, epochs, title="Model settings")
     return epochs, factors, k_neighbours
 
@@ -170,15 +184,16 @@ def _():
 def _(sample):
     split = temporal_split(sample.interactions, test_fraction=0.2)
     test_users = split.test[USER_ID].unique()
-    _all_ratings = implicit_to_ratings(sample.interactions)
-    _test_pairs = split.test[[USER_ID, ITEM_ID]].drop_duplicates()
-    _known = _test_pairs[USER_ID].isin(split.train[USER_ID]) & _test_pairs[ITEM_ID].isin(split.train[ITEM_ID])
-    rating_truth = _test_pairs[_known].merge(_all_ratings[[USER_ID, ITEM_ID, EVENT_VALUE]], on=[USER_ID, ITEM_ID])
+    _test_ratings = implicit_to_ratings(split.test)  # the pseudo-rating the test events alone give
+    _seen = pd.MultiIndex.from_frame(split.train[[USER_ID, ITEM_ID]].drop_duplicates())
+    _new_pair = ~pd.MultiIndex.from_frame(_test_ratings[[USER_ID, ITEM_ID]]).isin(_seen)
+    _known = _test_ratings[USER_ID].isin(split.train[USER_ID]) & _test_ratings[ITEM_ID].isin(split.train[ITEM_ID])
+    rating_truth = _test_ratings.loc[_new_pair & _known, [USER_ID, ITEM_ID, EVENT_VALUE]].reset_index(drop=True)
     train_mean_rating = float(implicit_to_ratings(split.train)[EVENT_VALUE].mean())
     mo.md(
         f"Train: {len(split.train):,} events before {pd.to_datetime(split.test[TIMESTAMP].min(), unit='s'):%Y-%m-%d}; "
         f"test: {len(split.test):,} events of {len(test_users):,} customers; "
-        f"{len(rating_truth):,} test pairs with a known customer and item for RMSE."
+        f"{len(rating_truth):,} new pairs of a known customer and a known item for RMSE."
     )
     return rating_truth, split, test_users, train_mean_rating
 
@@ -206,8 +221,9 @@ def _(epochs, factors, split):
 
 
 @app.cell
-def _(split):
-    ranking_only = {"EASE": EASE().fit(split.train), "Popularity": Popularity().fit(split.train)}
+def _(sample, split):
+    ranking_only = {"EASE": EASE().fit(split.train), "Popularity": Popularity().fit(split.train),
+                    "Random lists": RandomItems().fit(split.train, items=sample.items)}
     return (ranking_only,)
 
 
@@ -215,12 +231,18 @@ def _(split):
 def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_users, topn_models, train_mean_rating):
     all_models = {**knn_models, **topn_models, **mf_models, **ranking_only}
     all_recs = {name: model.recommend(test_users, n=10) for name, model in all_models.items()}
+    all_evals, squared_errors = {}, {}
+    _pair = rating_truth[USER_ID].astype(str) + "|" + rating_truth[ITEM_ID].astype(str)
+    squared_errors["global mean rating"] = pd.Series(((train_mean_rating - rating_truth[EVENT_VALUE]) ** 2).to_numpy(), index=_pair)
     _rows = {}
     for _name, _model in all_models.items():
-        _scores = evaluate(all_recs[_name], split.test, k=10, metrics=["ndcg", "recall"]).summary
+        all_evals[_name] = evaluate(all_recs[_name], split.test, k=10, metrics=["ndcg", "recall"])
+        _scores = all_evals[_name].summary.copy()
         if hasattr(_model, "predict"):
             _pred = _model.predict(rating_truth)
             _scores["RMSE"] = rmse(_pred[PREDICTION], _pred[EVENT_VALUE])
+            squared_errors[_name] = pd.Series(((_pred[PREDICTION] - _pred[EVENT_VALUE]) ** 2).to_numpy(),
+                                              index=_pred[USER_ID].astype(str) + "|" + _pred[ITEM_ID].astype(str))
         else:
             _scores["RMSE"] = np.nan
         _scores["coverage"] = catalog_coverage(all_recs[_name], sample.items[ITEM_ID])
@@ -231,11 +253,11 @@ def _(knn_models, mf_models, rating_truth, ranking_only, sample, split, test_use
     )
     cf_scores = pd.DataFrame(_rows).T[["RMSE", "NDCG@10", "Recall@10", "coverage", "users per item"]].round(4)
     cf_scores
-    return all_models, all_recs, cf_scores
+    return all_evals, all_models, all_recs, cf_scores, squared_errors
 
 
 @app.cell
-def _(cf_scores):
+def _(all_evals, cf_scores, squared_errors):
     _fig, (_left, _right) = plt.subplots(1, 2, figsize=(10, 3.8))
     _rated = cf_scores["RMSE"].dropna()
     _left.barh(_rated.index, _rated.to_numpy(), color="tab:gray")
@@ -251,13 +273,24 @@ def _(cf_scores):
     plt.close(_fig)
     _best_rmse = _rated.drop("global mean rating", errors="ignore").idxmin()
     _ndcg_rank = int(_ranked.rank(ascending=False)[_best_rmse])
-    _below = [n for n in _ranked.index if n in _rated.index and _ranked[n] < cf_scores.loc["Popularity", "NDCG@10"]]
+    # paired on the same rating pairs / the same customers, with 95% bootstrap intervals
+    _vs_mean = paired_difference(squared_errors[_best_rmse], squared_errors["global mean rating"])
+    _raters = [n for n in _rated.index if n != "global mean rating"]
+    _vs_pop = {n: compare_per_user(all_evals[n], all_evals["Popularity"], "NDCG@10") for n in _raters}
+    _below = [n for n, d in _vs_pop.items() if d.below_zero]
+    _tied = [n for n, d in _vs_pop.items() if not d.below_zero and not d.above_zero]
     mo.vstack([
         _fig,
         mo.md(
-            f"Best rating predictor: **{_best_rmse}** (RMSE {_rated[_best_rmse]:.3f}), ranked **{_ndcg_rank} of "
-            f"{len(_ranked)}** by NDCG@10. Rating models ranking below the popularity list: "
-            f"**{', '.join(_below) or 'none'}**."
+            f"Best rating predictor: **{_best_rmse}** (RMSE {_rated[_best_rmse]:.3f} against "
+            f"{_rated['global mean rating']:.3f} for the global mean; squared error per pair {_vs_mean}, "
+            + ("reliably lower" if _vs_mean.below_zero else "not reliably lower than the constant")
+            + f"), ranked **{_ndcg_rank} of {len(_ranked)}** by NDCG@10. Rating models whose lists are reliably "
+            f"worse than the popularity list (paired NDCG@10 difference below 0, 95 % bootstrap): "
+            f"**{', '.join(_below) or 'none'}**"
+            + (f"; not told apart from it: {', '.join(_tied)}" if _tied else "")
+            + ". Random lists score "
+            f"{cf_scores.loc['Random lists', 'NDCG@10']:.3f}, the floor."
         ),
     ])
     return
@@ -266,10 +299,10 @@ def _(cf_scores):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    Read the two panels together. The rating models' RMSE differ only a little from
-    the global mean's, and the order by RMSE is not the order by NDCG; some rating
-    models even rank **worse than the popularity list** (red line). The reason is what
-    RMSE never sees:
+    Read the two panels together, and the sentence under them: on pairs a model has not
+    seen, predicting a pseudo-rating is hard to do better than the global mean, and the
+    order by RMSE is not the order by NDCG; rating models can rank **worse than the
+    popularity list** (red line). The reason is what RMSE never sees:
     it is computed only on pairs the customer *did* interact with, while a top-10
     list must choose among all the items the customer *did not* touch yet. A rating
     model learns "how much would you like it, given that you look at it"; ranking
@@ -285,27 +318,27 @@ def _():
     mo.md(r"""
     ### Same neighbours, two jobs: KNN rating predictors versus top-N neighbourhoods
 
-    In the shop every shoe is touched by many customers, so the two versions of each
-    neighbourhood idea end up close in the table above. Star-rating data looks
-    different: a few films are rated by hundreds, most by a handful. Below, the same
-    four models run on a generated MovieLens-like set with such a long tail (300 users,
-    400 items, 1-5 stars, taste clusters; `long_tail_ratings`, not real MovieLens), split
-    per user 75/25 at random. The rating predictors get an RMSE on the test stars; all
-    four get NDCG@10 for their top-10 unseen items; the last columns say how many
-    training users the recommended items have.
+    On the shop's implicit events the KNN models rank by the sum of their neighbours'
+    votes, the top-N rule, so the two versions of each neighbourhood idea end up close
+    in the table above. Star ratings are ranked by the weighted mean, and rating data
+    has a long tail: a few films are rated by about a hundred users, most by a handful.
+    Below, the same four models run on a generated MovieLens-like set with such a tail
+    (300 users, 400 items, 1-5 stars, taste clusters; `long_tail_ratings`, not real
+    MovieLens), split per user 75/25 at random, beside popularity and random lists. The
+    rating predictors get an RMSE on the test stars; all get NDCG@10 for their top-10
+    unseen items; the last columns say how many training users the recommended items
+    have.
 
     Why a rating predictor fills its list with obscure items: its estimate for an item
     is a *weighted mean* of the neighbours' ratings of that item. An item that one or
-    two neighbours rated 5 gets a prediction near 5, as high as a film that hundreds
-    loved -- a mean of two ratings is as large as a mean of hundreds, and nothing in
+    two neighbours rated 5 gets a prediction near 5, as high as a film that a hundred
+    loved -- a mean of two ratings is as large as a mean of a hundred, and nothing in
     the prediction says how much evidence stands behind it. Sorted by prediction, the
-    top of the list is crowded by such rarely rated items (compare the rating
-    predictors' "raters per recommended item" with the typical item's), which the user
-    is unlikely to ever watch: RMSE may look fine while NDCG is near zero. A top-N
-    neighbourhood model *adds up* similarities instead: an item scores high only when
-    many of the user's neighbours (or many items of their history) point to it, so
-    support counts. On the real MovieLens 100k with Microsoft Recommenders' protocol
-    (`benchmarks/bench_quality.py`, given the files) the same contrast holds.
+    list leans to less-rated items (compare the rating predictors' "raters per
+    recommended item" with the typical item's), which the user is less likely to ever
+    watch. A top-N neighbourhood model *adds up* similarities instead: an item scores
+    high only when many of the user's neighbours (or many items of their history) point
+    to it, so support counts. The sentence under the chart reads the runs.
     """)
     return
 
@@ -319,6 +352,7 @@ def _(k_neighbours):
     tail_models = {
         "UserKNN": UserKNN(k=_k), "UserNeighborhood": UserNeighborhood(neighbors=_k),
         "ItemKNN": ItemKNN(k=_k), "ItemNeighborhood": ItemNeighborhood(neighbors=_k),
+        "Popularity": Popularity(), "Random lists": RandomItems(),
     }
     _users = tail_split.test[USER_ID].unique()
     tail_recs = {}
@@ -326,7 +360,8 @@ def _(k_neighbours):
     for _name, _model in tail_models.items():
         _model.fit(tail_split.train)
         tail_recs[_name] = _model.recommend(_users, n=10)
-        _row = {"kind": "rating predictor (surprise)" if hasattr(_model, "predict") else "top-N on implicit feedback"}
+        _row = {"kind": "rating predictor (surprise)" if hasattr(_model, "predict") else
+                "baseline" if _name in ("Popularity", "Random lists") else "top-N on implicit feedback"}
         if hasattr(_model, "predict"):
             _pred = _model.predict(tail_split.test[[USER_ID, ITEM_ID, EVENT_VALUE]])
             _row["RMSE"] = rmse(_pred[PREDICTION], _pred[EVENT_VALUE])
@@ -347,13 +382,16 @@ def _(k_neighbours):
 @app.cell
 def _(neighbour_kinds, tail_models, tail_raters, tail_recs):
     _fig, (_left, _mid, _right) = plt.subplots(1, 3, figsize=(12, 3.4))
-    _models = [n for n in tail_models]
+    _models = [n for n in tail_models if neighbour_kinds.loc[n, "kind"] != "baseline"]
     _colours = ["tab:gray" if neighbour_kinds.loc[n, "kind"].startswith("rating") else "tab:blue" for n in _models]
     _rated = neighbour_kinds["RMSE"].dropna()
     _left.barh(_rated.index, _rated.to_numpy(), color="tab:gray")
     _left.set_xlabel("RMSE on test stars (lower = better)")
     _left.invert_yaxis()
     _mid.barh(_models, neighbour_kinds.loc[_models, "NDCG@10"], color=_colours)
+    for _base, _style in (("Popularity", ":"), ("Random lists", "--")):
+        _mid.axvline(neighbour_kinds.loc[_base, "NDCG@10"], color="tab:red", linestyle=_style, label=_base)
+    _mid.legend(fontsize=7)
     _mid.set_xlabel("NDCG@10 (higher = better)")
     _mid.invert_yaxis()
     for _name, _colour in zip(_models, _colours):
@@ -369,8 +407,24 @@ def _(neighbour_kinds, tail_models, tail_raters, tail_recs):
     _top = tail_recs["ItemKNN"][tail_recs["ItemKNN"]["USER_ID"] == _user].head(5)
     _example = pd.DataFrame({"item": _top[ITEM_ID], "predicted stars": _top["SCORE"].round(2),
                              "training raters": _top[ITEM_ID].map(tail_raters).fillna(0).astype(int)})
+    _nd = neighbour_kinds["NDCG@10"]
+    _rm = neighbour_kinds["RMSE"]
+    _predictors = [n for n in _models if neighbour_kinds.loc[n, "kind"].startswith("rating")]
+    _under_random = [n for n in _models if _nd[n] < _nd["Random lists"]]
+    _said = (
+        "RMSE: " + ", ".join(f"{n} {_rm[n]:.3f}" for n in _predictors)
+        + f" against {_rm['global mean rating']:.3f} for the global mean ("
+        + ", ".join(f"{n} {1 - _rm[n] / _rm['global mean rating']:.0%} lower" for n in _predictors) + "). NDCG@10: "
+        + ", ".join(f"{n} {_nd[n]:.3f}" for n in _models)
+        + f"; popularity {_nd['Popularity']:.3f}, random lists {_nd['Random lists']:.3f}."
+        + (f" Below random lists: **{', '.join(_under_random)}**." if _under_random else "")
+        + " Raters per recommended item: "
+        + ", ".join(f"{n} {neighbour_kinds.loc[n, 'raters per recommended item']:.1f}" for n in _models)
+        + f"; the typical item has {neighbour_kinds.loc['typical item', 'raters per recommended item']:.0f}."
+    )
     mo.vstack([
         _fig,
+        mo.md(_said),
         mo.md(f"ItemKNN's top 5 for user `{_user}`: predicted stars and how many users rated each item in training"),
         _example.reset_index(drop=True),
     ])
@@ -445,7 +499,20 @@ def _(catalog, mf_models):
     _ax.legend(fontsize=8, ncol=2)
     _fig.tight_layout()
     plt.close(_fig)
-    _fig
+    # does each shoe's nearest neighbour in factor space share its category more often than chance?
+    _unit = _svd.item_factors_ / np.maximum(np.linalg.norm(_svd.item_factors_, axis=1, keepdims=True), 1e-12)
+    _cosine = _unit @ _unit.T
+    np.fill_diagonal(_cosine, -np.inf)
+    _same = float(np.mean(_category[_cosine.argmax(axis=1)] == _category))
+    _shares = pd.Series(_category).value_counts(normalize=True)
+    _chance = float((_shares**2).sum())
+    mo.vstack([_fig, mo.md(
+        f"A shoe's nearest neighbour in factor space shares its category for {_same:.0%} of the shoes; two shoes "
+        f"drawn at random share it {_chance:.0%} of the time. "
+        + ("The factors have picked up the categories from behaviour alone."
+           if _same > 2 * _chance else
+           "So at these settings the factors hold little of the category structure; try more factors or epochs.")
+    )])
     return
 
 
@@ -475,8 +542,9 @@ def _():
       nothing for them. (New customers here mostly buy what is popular, which is why
       that point is high.)
     * **Customers with a thin history** have few neighbours and a poorly estimated
-      factor vector; the neighbourhood models in particular fall below the popularity
-      list for them. The chart scores each model per history length.
+      factor vector. The chart scores each model per history length; the thinnest
+      buckets hold few customers (the `customers` column), so read their gaps with the
+      paired test under the chart.
     * **New items** (first event in the test period) cannot be recommended by any of
       these models until they are retrained, however fitting they are. Content-based
       models (chapter 05) and exploration (chapter 07) address this.
@@ -488,9 +556,10 @@ def _():
 def _(all_recs, split, test_users):
     _history = split.train[USER_ID].value_counts().reindex(test_users).fillna(0)
     _bucket = pd.cut(_history, [-1, 0, 3, 10, 30, np.inf], labels=["new (0)", "1-3", "4-10", "11-30", "31+"])
-    _per_model = {}
+    _per_model, _per_user_ndcg = {}, {}
     for _name, _recs in all_recs.items():
         _per_user = evaluate(_recs, split.test, k=10, metrics=["ndcg"]).per_user.set_index(USER_ID)["NDCG@10"]
+        _per_user_ndcg[_name] = _per_user
         _per_model[_name] = _per_user.groupby(_bucket.reindex(_per_user.index), observed=False).mean()
     by_history = pd.DataFrame(_per_model)
     by_history.index.name = "training events of the customer"
@@ -501,7 +570,16 @@ def _(all_recs, split, test_users):
     _ax.set_title("Ranking quality by how much history the customer had")
     _fig.tight_layout()
     plt.close(_fig)
-    mo.vstack([by_history.round(4), _fig])
+    _thin = _bucket[_bucket == "1-3"].index
+    _pop_thin = _per_user_ndcg["Popularity"].reindex(_thin).dropna()
+    _vs = {n: paired_difference(v.reindex(_thin).dropna(), _pop_thin) for n, v in _per_user_ndcg.items()
+           if n not in ("Popularity", "Random lists")}
+    _up = [n for n, d in _vs.items() if d.above_zero]
+    _down = [n for n, d in _vs.items() if d.below_zero]
+    _said = (f"Customers with 1-3 training events: {len(_pop_thin)}. Against the popularity list for them (paired, "
+             f"95 % bootstrap): reliably better {', '.join(_up) or 'none'}; reliably worse {', '.join(_down) or 'none'}; "
+             "the rest cannot be told apart from it on so few customers.")
+    mo.vstack([by_history.round(4), _fig, mo.md(_said)])
     return
 
 

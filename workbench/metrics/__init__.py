@@ -1,7 +1,8 @@
 """Offline evaluation: ranking metrics@k, beyond-accuracy metrics, rating errors.
 
 Start with :func:`evaluate` (all ranking metrics at once, vectorised over users)
-and :func:`compare` (fit several models on a split, one table). Definitions follow
+and :func:`compare` (fit several models on a split, one table); tell two models apart
+with :func:`compare_per_user` (paired bootstrap interval). Definitions follow
 Amazon Personalize by default; ``convention="recommenders"`` or ``"lenskit"``
 reproduces those libraries' choices (``docs/metric_crosswalk.md``).
 """
@@ -25,6 +26,7 @@ from .evaluate import DEFAULT_METRICS, PERSONALIZE_METRIC_NAMES, Evaluation, eva
 from .freshness import freshness, freshness_median, freshness_p90, freshness_summary
 from .grid import RankingGrid, build_grid
 from .harness import compare
+from .paired import PairedDifference, compare_per_user, paired_difference
 from .ranking import (
     RANKING_METRICS,
     discount_weights,
@@ -45,6 +47,7 @@ __all__ = [
     "LENSKIT",
     "PERSONALIZE",
     "PERSONALIZE_METRIC_NAMES",
+    "PairedDifference",
     "RANKING_METRICS",
     "RECOMMENDERS",
     "Convention",
@@ -55,6 +58,7 @@ __all__ = [
     "catalog_coverage",
     "catalog_items",
     "compare",
+    "compare_per_user",
     "discount_weights",
     "evaluate",
     "exposure_counts",
@@ -82,4 +86,5 @@ __all__ = [
     "recall_at_k",
     "rmse",
     "serendipity",
+    "paired_difference",
 ]
