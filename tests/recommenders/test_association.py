@@ -221,3 +221,28 @@ def test_no_purchases_is_a_clear_error():
     model = AssociationRules(baskets="sessions", min_support=0.4).fit(events)
     assert len(model.rules_) > 0
     assert np.isfinite(model.rules_["lift"]).all()
+
+
+def test_next_in_basket_asks_every_model_the_same_held_out_questions():
+    from workbench.recommenders import Popularity
+    from workbench.recommenders.association import next_in_basket
+
+    rows, t = [], 1_700_000_000
+    for s in range(30):  # training visits: boots then socks, and a few visits of other items
+        rows += [(f"u{s}", "boots", t + s * 1000, "view", f"s{s}"), (f"u{s}", "socks", t + s * 1000 + 5, "view", f"s{s}")]
+        rows += [(f"u{s}", f"other{s % 5}", t + s * 1000 + 9, "view", f"s{s}")] * (s % 2)
+    train = pd.DataFrame(rows, columns=[USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, SESSION_ID])
+    test = pd.DataFrame([
+        ("v1", "boots", t + 99_000, "view", "t1"), ("v1", "socks", t + 99_005, "view", "t1"),  # hit for the rules
+        ("v2", "other1", t + 99_100, "view", "t2"), ("v2", "other3", t + 99_105, "view", "t2"),
+        ("v3", "boots", t + 99_200, "view", "t3"),  # one item only: no question
+    ], columns=[USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, SESSION_ID])
+    rules = AssociationRules(min_support=0.1, min_confidence=0.5, baskets="sessions").fit(train)
+    hits = next_in_basket({"rules": rules, "popularity": Popularity().fit(train)}, test, kind="sessions", k=1)
+    assert len(hits) == 2 and list(hits.columns) == ["rules", "popularity"]
+    assert hits["rules"].iloc[0] == 1.0  # boots in the cart -> socks
+    assert hits["popularity"].iloc[0] == 1.0  # socks is also the most popular item left
+    assert set(hits.to_numpy().ravel()) <= {0.0, 1.0}
+    assert next_in_basket({"rules": rules}, test[test[SESSION_ID] == "t3"]).empty
+    with pytest.raises(ValueError, match="k must"):
+        next_in_basket({"rules": rules}, test, k=0)

@@ -54,6 +54,7 @@ __all__ = [
     "count_frequent_itemsets",
     "estimate_frequent_itemsets",
     "mine_rules",
+    "next_in_basket",
     "pair_relationships",
 ]
 
@@ -578,3 +579,35 @@ def pair_relationships(
     rank = frame["relation"].map({"complement": 0, "substitute": 1, "unrelated": 2})
     return (frame.assign(_rank=rank).sort_values(["_rank", "bought_lift", "viewed_lift"], ascending=[True, False, False])
             .drop(columns="_rank").reset_index(drop=True))
+
+
+def next_in_basket(models: Mapping[str, Recommender], events: pd.DataFrame, kind: str = "sessions",
+                   k: int = 6) -> pd.DataFrame:
+    """A held-out check of "what goes with the cart?", the same baskets for every model.
+
+    Every basket of ``events`` (typically a later test period than the models were trained on) with at
+    least two distinct items becomes one question: its first item in time is the cart, passed to each
+    model as ``session=[item]`` for an unknown shopper (the cart item itself is excluded), and the model
+    *hits* when its top ``k`` holds any other item of the basket.
+
+    Returns one row per basket (index ``BASKET_ID``) and one 0/1 column per model, so two models can be
+    compared pair by pair on the same baskets (e.g. with :func:`workbench.metrics.paired_difference`).
+    An empty frame (with the model columns) when no basket has two items.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    ordered = events.sort_values(TIMESTAMP, kind="stable") if TIMESTAMP in events.columns else events
+    baskets = make_baskets(ordered, kind)
+    items = baskets.groupby(BASKET_ID, sort=False)[ITEM_ID].agg(list)  # first appearance = first in time
+    items = items[items.map(len) >= 2]
+    if items.empty:
+        return pd.DataFrame(columns=list(models), index=pd.Index([], name=BASKET_ID), dtype=float)
+    shoppers = np.asarray([f"basket {b}" for b in items.index], dtype=object)
+    carts = {shopper: [str(basket[0])] for shopper, basket in zip(shoppers, items)}
+    rest = {shopper: {str(i) for i in basket[1:]} for shopper, basket in zip(shoppers, items)}
+    out = {}
+    for name, model in models.items():
+        recs = model.recommend(shoppers, n=k, session=carts)
+        listed = recs.groupby(USER_ID)[ITEM_ID].agg(lambda s: set(s.astype(str)))
+        out[name] = [float(bool(listed.get(shopper, set()) & rest[shopper])) for shopper in shoppers]
+    return pd.DataFrame(out, index=pd.Index(items.index, name=BASKET_ID))
