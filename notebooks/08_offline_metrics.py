@@ -20,12 +20,14 @@ with app.setup:
         PERSONALIZE_METRIC_NAMES,
         catalog_items,
         compare,
+        compare_per_user,
         evaluate,
         metric_label,
         mrr_at_k,
         personalize_report,
+        repeat_share,
     )
-    from workbench.recommenders import EASE, ItemKNN, Popularity
+    from workbench.recommenders import EASE, ItemKNN, Popularity, RandomItems
     from workbench.split import personalize_holdout
 
     CONCEPTS = ["GN-10"]
@@ -78,13 +80,14 @@ def _():
     | F1@k | $\frac{2PR}{P+R}$ | 0 when there is no hit |
     | HitRate@k | 1 if any hit in the top $k$, else 0 | ignores how many and where |
     | MRR@k | $1/p^\ast$, $p^\ast$ = position of the first hit | 0 without a hit; later hits are ignored |
-    | MAP@k | $\frac{1}{D}\sum_{p\le k}\mathrm{hit}_p \cdot \mathrm{Precision@}p$ | $D$ varies by tool: $\lvert R\rvert$, $\min(k,\lvert R\rvert)$, ... |
+    | MAP@k | $\frac{1}{D}\sum_{p\le k}\mathrm{hit}_p \cdot \mathrm{Precision@}p$ | $D$ varies by tool: $\lvert R\rvert$, $\min(k,\lvert R\rvert)$, ...; the workbench's personalize convention uses $\min(k,\lvert R\rvert)$ (Personalize itself reports no MAP) |
     | NDCG@k | $\frac{\sum_{p\le k}\mathrm{hit}_p / \log(1+p)}{\text{same sum for the ideal order}}$ | in $[0, 1]$; the log base cancels; some tools use $1/\log_2\max(p,2)$ |
 
     Every metric is computed per user and then averaged over users. A user with no
-    relevant items has nothing to find: Personalize-style evaluation leaves them out
-    of the mean, LensKit gives them NaN (also left out), a "zero" policy would drag
-    the mean down.
+    relevant items has nothing to find: the workbench's personalize convention leaves
+    them out of the mean (Personalize's own holdout gives every test user held-out
+    interactions, so the case does not arise there), LensKit gives them NaN (also left
+    out), a "zero" policy would drag the mean down.
     """)
     return
 
@@ -238,7 +241,10 @@ def _():
 
     Each convention is a small object of choices (`workbench.metrics.Convention`).
     The rows below are the knobs; the playground's "differs" column lights up when one
-    of them matters for your list.
+    of them matters for your list. The playground has one user with both a list and
+    relevant items, so the two knobs about missing users never matter there:
+    **recommenders** equals **personalize** unless some user has no list; they matter
+    in section 5's real holdout only when a model leaves a user without a list.
     """)
     return
 
@@ -259,7 +265,8 @@ def _():
 
     The same list scored at every cut-off from 1 to 25 (personalize convention).
     Precision usually falls as $k$ grows (more slots to fill), recall can only grow,
-    and NDCG and MRR stop changing after the last hit.
+    MRR is fixed from the first hit on, and NDCG keeps falling after the last hit until
+    $k$ reaches the number of relevant items (its ideal keeps growing until then).
     """)
     return
 
@@ -288,10 +295,18 @@ def _():
     ## 5 · Real models on a Personalize-style holdout
 
     Now the same metrics on the sample shop: `personalize_holdout` keeps 10 % of the
-    users aside and the newest 10 % of their interactions as the truth;
-    `workbench.metrics.compare` fits each model on everything else and scores its top-k
-    lists (k is the playground's slider). Popularity is the baseline. The second table
-    reports EASE under the names `GetSolutionMetrics` uses.
+    users aside and the newest 10 % of their interactions (at least one per user) as
+    the truth; `workbench.metrics.compare` fits each model on the other 90 % of the
+    users **plus** the older 90 % of the held-out users' history (Personalize trains
+    without them and only feeds that history when scoring) and scores its top-k lists
+    (k is the playground's slider). Popularity is the baseline, random lists the floor.
+    The second table reports EASE under the names `GetSolutionMetrics` uses.
+
+    Lists leave out the items a customer already touched, yet customers come back to
+    shoes they looked at before: the sentence under the table counts how much of the
+    truth such repeats are, and the switch lets the lists repeat them. Coverage depends
+    on the list length (k here, 25 in the Personalize table) and means nothing without
+    an accuracy metric beside it: random lists cover almost everything.
     """)
     return
 
@@ -299,23 +314,50 @@ def _():
 @app.cell
 def _():
     real_convention = ui.dropdown(list(CONVENTIONS), value="personalize", label="convention")
-    real_convention
-    return (real_convention,)
+    allow_repeats = ui.checkbox(value=False, label="let the lists repeat items the customer already touched")
+    ui.controls(real_convention, allow_repeats, title="Holdout")
+    return allow_repeats, real_convention
 
 
 @app.cell
-def _(k_slider, real_convention):
+def _(allow_repeats, k_slider, real_convention):
     sample = load_sample()
     holdout = personalize_holdout(sample.interactions, user_fraction=0.1, test_fraction=0.1, seed=42)
-    model_table = compare(
-        {"Popularity (baseline)": Popularity(), "ItemKNN": ItemKNN(), "EASE": EASE()},
+    _table, model_evals = compare(
+        {"Popularity (baseline)": Popularity(), "ItemKNN": ItemKNN(), "EASE": EASE(), "Random lists": RandomItems()},
         holdout,
         k=int(k_slider.value),
         convention=real_convention.value,
         items=sample.items,
-    ).set_index("model")
+        exclude_seen=not allow_repeats.value,
+        with_evaluations=True,
+    )
+    model_table = _table.set_index("model")
     model_table.round(4)
-    return holdout, sample
+    return holdout, model_evals, model_table, sample
+
+
+@app.cell
+def _(allow_repeats, holdout, k_slider, model_evals, model_table):
+    _share, _hopeless, _users = repeat_share(holdout)
+    _metric = f"NDCG@{int(k_slider.value)}"
+    _pairs = {("EASE", "Popularity (baseline)"), ("ItemKNN", "Popularity (baseline)"), ("EASE", "ItemKNN")}
+    _diffs = {(a, b): compare_per_user(model_evals[a], model_evals[b], _metric) for a, b in sorted(_pairs)}
+
+    def _verdict(d):
+        return "ahead" if d.above_zero else "behind" if d.below_zero else "not told apart"
+
+    mo.md(
+        f"{_share:.0%} of the held-out interactions are with items already in that customer's input history; "
+        f"for {_hopeless} of the {_users} test users every held-out item is such a repeat"
+        + (", so with repeats excluded they cannot score at all, whatever the model. " if not allow_repeats.value else
+           ", and with repeats allowed the lists may hit them. ")
+        + f"{_metric}, paired over the same {_users} users (95 % bootstrap): "
+        + "; ".join(f"{a} minus {b} {d} ({_verdict(d)})" for (a, b), d in _diffs.items())
+        + f". Random lists: {model_table.loc['Random lists', _metric]:.4f}. With so few test users, read the "
+        "table's fourth decimal as noise."
+    )
+    return
 
 
 @app.cell

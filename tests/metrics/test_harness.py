@@ -44,3 +44,21 @@ def test_compare_accepts_a_list_and_a_tuple(split):
         compare([Popularity()], split.train)
     with pytest.raises(ValueError):
         compare({}, split)
+
+
+def test_repeats_of_the_input_cannot_be_hit_with_seen_items_excluded(tiny_interactions):
+    from workbench.metrics import repeat_share
+
+    # u1 keeps i1 and i2 as input; its truth repeats i1 (a second look) and adds i8; u2's only truth repeats its input
+    fit = tiny_interactions[~tiny_interactions["USER_ID"].isin(["u1", "u2"])]
+    history = pd.DataFrame({"USER_ID": ["u1", "u1", "u2"], "ITEM_ID": ["i1", "i2", "i1"], "TIMESTAMP": [0, 1, 2]})
+    truth = pd.DataFrame({"USER_ID": ["u1", "u1", "u2"], "ITEM_ID": ["i1", "i8", "i1"], "TIMESTAMP": [5, 6, 7]})
+    split = types.SimpleNamespace(train=fit, test=truth, input=history, fit_frame=pd.concat([fit, history]))
+    share, hopeless, users = repeat_share(split)
+    assert share == pytest.approx(2 / 3) and (hopeless, users) == (1, 2)
+    table, evals = compare({"pop": Popularity()}, split, k=5, metrics=["hit_rate"], with_evaluations=True)
+    again = compare({"pop": Popularity()}, split, k=5, metrics=["hit_rate"], exclude_seen=False)
+    per_user = evals["pop"].per_user.set_index("USER_ID")["HitRate@5"]
+    assert per_user["u2"] == 0.0  # its only truth item is excluded from its list
+    assert again["HitRate@5"].iloc[0] >= table["HitRate@5"].iloc[0]
+    assert repeat_share((fit, truth)) == (0.0, 0, 2)

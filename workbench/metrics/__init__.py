@@ -25,7 +25,7 @@ from .conventions import CONVENTIONS, LENSKIT, PERSONALIZE, RECOMMENDERS, Conven
 from .evaluate import DEFAULT_METRICS, PERSONALIZE_METRIC_NAMES, Evaluation, evaluate, personalize_report
 from .freshness import freshness, freshness_median, freshness_p90, freshness_summary
 from .grid import RankingGrid, build_grid
-from .harness import compare
+from .harness import compare, repeat_share
 from .paired import PairedDifference, compare_per_user, paired_difference
 from .ranking import (
     RANKING_METRICS,
@@ -87,4 +87,5 @@ __all__ = [
     "rmse",
     "serendipity",
     "paired_difference",
+    "repeat_share",
 ]
