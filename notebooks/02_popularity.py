@@ -443,8 +443,7 @@ def _(group_evals, group_scores):
     plt.close(_fig)
     _vs = {n: compare_per_user(e, group_evals["Popularity"], "NDCG@10") for n, e in group_evals.items()
            if n not in ("Popularity", "Random lists")}
-    _said = "; ".join(f"{n} {d}" + (" (better)" if d.above_zero else " (worse)" if d.below_zero else " (a tie)")
-                      for n, d in _vs.items())
+    _said = "; ".join(f"{n} {d} ({d.verdict(tie='a tie')})" for n, d in _vs.items())
     mo.vstack([_fig, mo.md(
         f"NDCG@10 minus popularity's, per customer, with a 95 % bootstrap interval: {_said}. Random lists: "
         f"{group_scores.loc['Random lists', 'NDCG@10']:.3f}, popularity {group_scores.loc['Popularity', 'NDCG@10']:.3f}; "

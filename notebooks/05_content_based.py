@@ -258,9 +258,6 @@ def _(cold_evals, cold_table):
     _vs = {n: compare_per_user(cold_evals["ContentBased"], cold_evals[n], "NDCG@10") for n in ("EASE (CF)", "Popularity")}
     _hybrid = compare_per_user(cold_evals["TwoStage (hybrid)"], cold_evals["EASE (CF)"], "NDCG@10")
 
-    def _verdict(d):
-        return "better" if d.above_zero else "worse" if d.below_zero else "not told apart"
-
     _new = cold_table["new items shown"]
     mo.md(
         "Of the trained models only the content-based one puts the new shoes into lists ("
@@ -269,11 +266,11 @@ def _(cold_evals, cold_table):
         f"hits depends on the few test events the new shoes drew (Recall@10 on new items: ContentBased "
         f"{cold_table.loc['ContentBased', 'Recall@10 on new items']:.3f}, random lists "
         f"{cold_table.loc['Random lists', 'Recall@10 on new items']:.3f}). Over the whole test period ContentBased "
-        f"minus EASE is {_vs['EASE (CF)']} ({_verdict(_vs['EASE (CF)'])}) and minus popularity "
-        f"{_vs['Popularity']} ({_verdict(_vs['Popularity'])}) in NDCG@10 (paired, 95 % bootstrap); its ILD is "
+        f"minus EASE is {_vs['EASE (CF)']} ({_vs['EASE (CF)'].verdict()}) and minus popularity "
+        f"{_vs['Popularity']} ({_vs['Popularity'].verdict()}) in NDCG@10 (paired, 95 % bootstrap); its ILD is "
         f"{cold_table.loc['ContentBased', 'ILD']:.3f} against {cold_table.loc['Popularity', 'ILD']:.3f} for popularity "
         "(it keeps proposing the kind of shoe the customer already knows). This `TwoStage` takes its candidates from "
-        f"behaviour only, so it shows no new shoe either; against EASE it is {_hybrid} ({_verdict(_hybrid)})."
+        f"behaviour only, so it shows no new shoe either; against EASE it is {_hybrid} ({_hybrid.verdict()})."
     )
     return
 

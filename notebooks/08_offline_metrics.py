@@ -344,16 +344,13 @@ def _(allow_repeats, holdout, k_slider, model_evals, model_table):
     _pairs = {("EASE", "Popularity (baseline)"), ("ItemKNN", "Popularity (baseline)"), ("EASE", "ItemKNN")}
     _diffs = {(a, b): compare_per_user(model_evals[a], model_evals[b], _metric) for a, b in sorted(_pairs)}
 
-    def _verdict(d):
-        return "ahead" if d.above_zero else "behind" if d.below_zero else "not told apart"
-
     mo.md(
         f"{_share:.0%} of the held-out interactions are with items already in that customer's input history; "
         f"for {_hopeless} of the {_users} test users every held-out item is such a repeat"
         + (", so with repeats excluded they cannot score at all, whatever the model. " if not allow_repeats.value else
            ", and with repeats allowed the lists may hit them. ")
         + f"{_metric}, paired over the same {_users} users (95 % bootstrap): "
-        + "; ".join(f"{a} minus {b} {d} ({_verdict(d)})" for (a, b), d in _diffs.items())
+        + "; ".join(f"{a} minus {b} {d} ({d.verdict('ahead', 'behind')})" for (a, b), d in _diffs.items())
         + f". Random lists: {model_table.loc['Random lists', _metric]:.4f}. With so few test users, read the "
         "table's fourth decimal as noise."
     )

@@ -52,3 +52,11 @@ def test_interval_holds_the_mean_and_moves_with_a_shift(values, shift):
     assert d.low - 1e-9 <= d.mean <= d.high + 1e-9
     moved = paired_difference(a + shift, b)
     assert moved.mean == pytest.approx(d.mean + shift, abs=1e-9)
+
+
+def test_verdict_names_the_side_of_zero():
+    up = paired_difference(pd.Series({"a": 1.0, "b": 2.0}), pd.Series({"a": 0.0, "b": 0.0}))
+    down = paired_difference(pd.Series({"a": -1.0, "b": -2.0}), pd.Series({"a": 0.0, "b": 0.0}))
+    tie = paired_difference(pd.Series({"a": -1.0, "b": 1.0}), pd.Series({"a": 0.0, "b": 0.0}))
+    assert (up.verdict(), down.verdict(), tie.verdict()) == ("better", "worse", "not told apart")
+    assert up.verdict("ahead", "behind") == "ahead" and tie.verdict(tie="a tie") == "a tie"

@@ -45,6 +45,10 @@ class PairedDifference:
         """``a`` is reliably higher than ``b`` (the whole interval is above 0)."""
         return bool(self.low > 0)
 
+    def verdict(self, above: str = "better", below: str = "worse", tie: str = "not told apart") -> str:
+        """One word for the interval: ``above`` when it lies above 0, ``below`` when below, else ``tie``."""
+        return above if self.above_zero else below if self.below_zero else tie
+
     def __str__(self) -> str:
         return f"{self.mean:+.4f} [{self.low:+.4f}, {self.high:+.4f}]"
 
