@@ -8,6 +8,7 @@ app = marimo.App(
 
 with app.setup:
     import json
+    import shutil
     import tempfile
     from pathlib import Path
 
@@ -41,8 +42,9 @@ def _():
     mo.md(r"""
     # 01 · Personalize-format data and schemas
 
-    Amazon Personalize learns from up to three tables, each a CSV file with a header
-    row and each described by an **Avro schema**:
+    For the recipes in this course, Amazon Personalize learns from up to three tables
+    (two more, Actions and Action interactions, exist only for Next-Best-Action), each
+    a CSV file with a header row and each described by an **Avro schema**:
 
     | dataset | key | required columns | needed? |
     |:---|:---|:---|:---|
@@ -51,8 +53,9 @@ def _():
     | Users | `USER_ID` | `USER_ID` + at least one metadata field | optional |
 
     The interactions table may also carry the reserved columns `EVENT_TYPE`,
-    `EVENT_VALUE`, `IMPRESSION`, `RECOMMENDATION_ID` and up to five context fields
-    such as `DEVICE`. The service pipeline is *upload to S3 → import job → choose a
+    `EVENT_VALUE`, `IMPRESSION`, `RECOMMENDATION_ID` and up to five custom metadata
+    fields (context such as `DEVICE`); the optional fields (`EVENT_TYPE`, `EVENT_VALUE`,
+    custom) plus the number of distinct event types must total 10 or fewer. The service pipeline is *upload to S3 → import job → choose a
     recipe → train*; in the workbench the same steps are `to_personalize` (write the
     files and schemas), `load_*` (import with validation) and `Model().fit(...)`.
     """)
@@ -117,7 +120,9 @@ def _():
     behaviour), plus **context** (time, device, session) and **item attributes**. The
     shop's log is implicit. `EVENT_TYPE` says which kind each row is; a purchase says
     more than a view, which is why the workbench weighs event types differently when it
-    turns events into scores.
+    turns events into scores (view 1, click 2, cart 4, purchase 8). Personalize itself
+    uses every event type with equal weight unless you filter by event type or, with
+    the v2 recipes, give weights in an events configuration.
     """)
     return
 
@@ -191,7 +196,8 @@ def _():
     ## 4 · Validate before you import
 
     `validate_interactions` runs the checks Personalize applies at import and training
-    time and reports **errors** (the service would refuse) and **warnings** (accepted,
+    time and reports **errors** (the service would refuse the data, or, like millisecond
+    timestamps, accept it and silently learn the wrong thing) and **warnings** (accepted,
     but probably not what you meant), such as the minimum of 1,000 interactions and
     25 users with at least two interactions each. Choose the domain: a domain dataset
     group (ECOMMERCE, VIDEO_ON_DEMAND) requires `EVENT_TYPE`; a custom group does not.
@@ -228,15 +234,16 @@ def _():
 
     Each row below writes a small, deliberately broken copy of the shop's data to a
     temporary folder and loads it. The loader stops at the first bad row and says
-    where (file, row, column) and how to fix it. The slider sets how many rows the
-    "too little data" case keeps.
+    where (file, data row with the header not counted, column) and how to fix it. The
+    slider sets how many rows the "too little data" case keeps (from 1,000 rows on the
+    case is no longer a mistake).
     """)
     return
 
 
 @app.cell
 def _():
-    few_rows = ui.slider(10, 2000, value=200, step=10, label="rows kept in the 'too little data' case")
+    few_rows = ui.slider(10, 1200, value=200, step=10, label="rows kept in the 'too little data' case")
     few_rows
     return (few_rows,)
 
@@ -270,6 +277,7 @@ def _(few_rows, sample):
         "a row without USER_ID": _attempt("blank_user", _blank_user),
         f"only {int(few_rows.value)} interactions": _attempt("few", sample.interactions.head(int(few_rows.value))),
     }
+    shutil.rmtree(_folder, ignore_errors=True)  # the files were only there to be loaded
     mistakes = pd.DataFrame.from_dict(_mistakes, orient="index")
     mistakes.index.name = "mistake"
     mo.md(wording.bullet_list(mistakes))  # the whole message: it is the lesson
@@ -319,12 +327,12 @@ def _():
 
     Real logs need cleaning before a model sees them: **time order** (many splits and
     recency features assume it), **duplicates** (a click recorded twice counts twice
-    in every local statistic), **merged event types** (`Purchase`, `order` and
-    `purchase` are one event), **outliers** (a scraper or test account with thousands
+    in every local statistic), **merged event types** (`Purchase` and `purchase` are
+    one event; a shop's own names such as `order` need a mapping of their own), **outliers** (a scraper or test account with thousands
     of events drags popularity toward what it touched), and **sampling** (whole users,
     never single events, so histories stay complete). Identifiers can be pseudonymised
     as well (chapter 12). Below, a copy of the log is dirtied on purpose (repeated
-    events, a bot, odd spellings), then `workbench.preprocess.preprocess` cleans it and
+    events, a bot, upper-case spellings), then `workbench.preprocess.preprocess` cleans it and
     logs what every step did.
     """)
     return
@@ -381,7 +389,9 @@ def _():
     of their interactions are given to the model as input and the **newest 10 %** are
     what the recommendations are scored against. So "the newest 10 % of every user" is
     wrong: only the held-out users are split in time. `personalize_holdout` does the
-    same; the chart draws one line per user (a sample), one dot per interaction.
+    same, keeping at least one test interaction per held-out user, so with short
+    histories a little more than 10 % of their rows are tested; the chart draws one row
+    per user (a sample), one dot per interaction.
     """)
     return
 
@@ -457,6 +467,7 @@ def _(sample):
             for kind, paths in _written.items()
         ]
     )
+    shutil.rmtree(_out, ignore_errors=True)  # shown, not kept: call to_personalize with your own folder to keep them
     export_table
     return
 

@@ -17,6 +17,15 @@ from workbench.data import load_interactions, load_items
 from workbench.data.large import load_large, validate_large
 from workbench.errors import DatasetError, SchemaError
 
+
+@pytest.fixture(autouse=True)
+def _temp_files_in_tmp_path(tmp_path_factory, monkeypatch):
+    """load_large without out= writes a temporary Parquet file the caller owns; keep the tests' copies in
+    pytest's own temp folders (cleaned by pytest) instead of leaving them in the system temp directory."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("large-out")))
+
 T0 = 1_700_000_000
 
 

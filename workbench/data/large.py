@@ -74,7 +74,8 @@ class LargeLoad:
     """What :func:`load_large` produced."""
 
     path: Path
-    """Parquet file holding the kept rows, typed by the schema, in file order."""
+    """Parquet file holding the kept rows, typed by the schema, in file order (without ``out=``, a file in the
+    system temp directory that the caller owns: delete it when done)."""
 
     report: LoadReport
     """Rows read/kept/rejected, the rejected rows and the dataset-level validation."""

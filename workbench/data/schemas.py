@@ -434,7 +434,7 @@ def check_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
                        f"string field {f.name} is neither categorical nor textual, so Personalize won't use it "
                        "in training.", column=f.name)
     if kind in ("items", "users") and not metadata:
-        report.add("error", "no_metadata", f"a {kind} dataset needs at least one metadata field besides the id.")
+        report.add("error", "no_metadata", f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} dataset needs at least one metadata field besides the id.")
     if kind == "interactions" and len(metadata) > MAX_INTERACTION_METADATA:
         report.add("error", "too_many_metadata",
                    f"{len(metadata)} custom metadata fields; an interactions dataset allows "

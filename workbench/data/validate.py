@@ -205,7 +205,8 @@ def _long_problems(series: pd.Series, name: str, nullable: bool, is_timestamp: b
         if too_big.any():
             problems.append(RowProblem(
                 too_big, name,
-                f"{name} has 13 or more digits: it looks like milliseconds, not Unix epoch seconds.",
+                f"{name} has 12 or more digits (epoch seconds have 10 today, milliseconds 13): it is not Unix epoch "
+                "seconds.",
                 f"Convert to Unix epoch seconds, e.g. df['{name}'] // 1000 for milliseconds."))
     return problems
 
