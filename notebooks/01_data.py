@@ -121,8 +121,9 @@ def _():
     shop's log is implicit. `EVENT_TYPE` says which kind each row is; a purchase says
     more than a view, which is why the workbench weighs event types differently when it
     turns events into scores (view 1, click 2, cart 4, purchase 8). Personalize itself
-    uses every event type with equal weight unless you filter by event type or, with
-    the v2 recipes, give weights in an events configuration.
+    (in a custom dataset group) uses every event type with equal weight unless you
+    train on one event type or, with the v2 recipes, give weights in an events
+    configuration.
     """)
     return
 
