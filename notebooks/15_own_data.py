@@ -4,6 +4,7 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="15 · Prototype with your own data")
 
 with app.setup:
+    import shutil
     import tempfile
     from pathlib import Path
 
@@ -26,7 +27,7 @@ with app.setup:
     from workbench.data.readers import PARQUET_SUFFIXES, read_table
     from workbench.errors import DatasetError
     from workbench.features import user_features
-    from workbench.metrics import compare
+    from workbench.metrics import compare, compare_per_user
     from workbench.preprocess import preprocess
     from workbench.recommenders import (
         EASE,
@@ -34,6 +35,7 @@ with app.setup:
         DemographicPopularity,
         ItemKNN,
         Popularity,
+        RandomItems,
         TrendingNow,
     )
     from workbench.recommenders.user_personalization import UserPersonalization
@@ -119,7 +121,11 @@ def _(items_text, path_text, source_choice, users_text):
         """The file's table through the workbench reader, every column as its text (ids 0042 and 42 stay apart)."""
         if not path.is_file():
             raise DatasetError("there is no such file.", file=str(path), fix="type the full path of a CSV or Parquet file.")
-        _columns = list(pd.read_csv(path, nrows=0).columns) if path.suffix.lower() not in PARQUET_SUFFIXES else []
+        try:  # only the header, to read every column as text
+            _columns = list(pd.read_csv(path, nrows=0).columns) if path.suffix.lower() not in PARQUET_SUFFIXES else []
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as _bad:
+            raise DatasetError(f"the header row cannot be read ({type(_bad).__name__}: {_bad}).", file=str(path),
+                               fix="save the file as UTF-8 CSV with a header row (or as Parquet).") from _bad
         return read_table(path, string_columns=_columns).frame
 
     _kind = source_choice.value
@@ -229,8 +235,12 @@ def _():
     ## 3 · Validate, then clean
 
     `validate_interactions` reports what Personalize would refuse (**errors**) or accept
-    against your intent (**warnings**), such as too few interactions or users. Choose the
+    against your intent (**warnings**), such as too few interactions or users. It sees the
+    event types with their spellings merged, as cleaning will import them (12 spellings
+    of 4 types would otherwise break the limit on distinct event types). Choose the
     dataset group type: a domain group (ECOMMERCE, VIDEO_ON_DEMAND) requires `EVENT_TYPE`.
+    On the bundled sample no user is an outlier and validation passes, so the two
+    boxes change nothing there; they matter on your own data.
 
     Cleaning then puts events in time order, merges spellings of event types
     (`Purchase` and `purchase` are one type), removes exact repeats and, if you
@@ -251,7 +261,9 @@ def _():
 
 @app.cell
 def _(domain_choice, mapped):
-    validation = validate_interactions(mapped, domain=domain_choice.value)
+    # validated with event-type spellings merged (Purchase = purchase), as cleaning will import them
+    _folded = mapped.assign(**{EVENT_TYPE: mapped[EVENT_TYPE].str.lower()}) if EVENT_TYPE in mapped.columns else mapped
+    validation = validate_interactions(_folded, domain=domain_choice.value)
     mo.md(
         f"**{'OK' if validation.ok else 'NOT OK'}** for a {domain_choice.value or 'custom'} dataset group: "
         f"{len(validation.errors)} errors, {len(validation.warnings)} warnings."
@@ -314,7 +326,7 @@ def _(clean, column_mapping, metadata, raw):
                 "used by": "Popularity, ItemKNN, EASE, UserPersonalization, TrendingNow",
             },
             {
-                "source": "explicit feedback (EVENT_VALUE)",
+                "source": "a number per event (EVENT_VALUE: a rating, a price, a watched share)",
                 "present": EVENT_VALUE in clean.columns,
                 "what": "numeric value per event" if EVENT_VALUE in clean.columns else "not mapped",
                 "used by": "rating models (SVD, chapter 03); event-value thresholds in training",
@@ -412,7 +424,9 @@ def _():
     whether they recommend what customers did next (the newest part). Personalize's
     own offline metrics also judge on the newest interactions, of a held-out 10 % of
     the users (chapter 01). A **Popularity** baseline belongs in
-    every comparison: a model that cannot beat it is not worth its cost.
+    every comparison: a model that cannot beat it is not worth its cost; random lists
+    are the floor. The sentence under the chart says which differences are larger than
+    the noise (paired bootstrap over the same test users); the others are ties.
     Models that need item or user attributes appear only when those files are present.
     """)
     return
@@ -443,15 +457,17 @@ def _(clean, list_length, metadata, model_choice, model_classes, test_share):
     _chosen = list(model_choice.value) or ["Popularity"]
     split = temporal_split(clean, test_fraction=float(test_share.value))
     fitted_models = {name: model_classes[name]() for name in _chosen}
-    comparison = compare(
-        fitted_models, split, k=int(list_length.value), items=metadata["items"], users=metadata["users"]
-    ).set_index("model")
+    _table, comparison_evals = compare(
+        {**fitted_models, "Random lists": RandomItems()}, split, k=int(list_length.value), items=metadata["items"],
+        users=metadata["users"], with_evaluations=True,
+    )
+    comparison = _table.set_index("model")
     comparison.round(4)
-    return comparison, fitted_models, split
+    return comparison, comparison_evals, fitted_models, split
 
 
 @app.cell
-def _(comparison, list_length):
+def _(comparison, comparison_evals, list_length):
     _k = int(list_length.value)
     _columns = [c for c in (f"NDCG@{_k}", f"Precision@{_k}", f"Recall@{_k}", "Coverage") if c in comparison.columns]
     _fig, _ax = plt.subplots(figsize=(9, 3.6))
@@ -460,7 +476,21 @@ def _(comparison, list_length):
     _ax.set_title(f"Recommenders on your data (temporal split, k = {_k})")
     _fig.tight_layout()
     plt.close(_fig)
-    _fig
+    _metric = f"NDCG@{_k}"
+    _models = [m for m in comparison.sort_values(_metric, ascending=False).index if m != "Random lists"]
+    _parts = []
+    if "Popularity" in comparison_evals:
+        _parts += [f"{m} minus Popularity {compare_per_user(comparison_evals[m], comparison_evals['Popularity'], _metric)} "
+                   f"({compare_per_user(comparison_evals[m], comparison_evals['Popularity'], _metric).verdict()})"
+                   for m in _models if m != "Popularity"]
+    _top = [m for m in _models if m != "Popularity"][:2]
+    if len(_top) == 2:
+        _d = compare_per_user(comparison_evals[_top[0]], comparison_evals[_top[1]], _metric)
+        _parts.append(f"{_top[0]} minus {_top[1]} {_d} ({_d.verdict()})")
+    mo.vstack([_fig, mo.md(
+        f"{_metric} differences, paired over the same test users (95 % bootstrap): " + ("; ".join(_parts) or "one model only")
+        + f". Random lists score {comparison.loc['Random lists', _metric]:.4f}."
+    )])
     return
 
 
@@ -480,7 +510,8 @@ def _():
 def _(comparison, fitted_models, split):
     _active = split.test[USER_ID].value_counts().index[:30].tolist()
     _ndcg = [c for c in comparison.columns if c.startswith("NDCG@")]
-    _best = comparison[_ndcg[0]].idxmax() if _ndcg and len(comparison) else next(iter(fitted_models))
+    _ranked = comparison.drop(index="Random lists", errors="ignore")
+    _best = _ranked[_ndcg[0]].idxmax() if _ndcg and len(_ranked) else next(iter(fitted_models))  # first offered, not crowned
     user_choice = ui.dropdown(_active, value=_active[0], label="customer")
     inspect_model = ui.dropdown(list(fitted_models), value=_best, label="model")
     ui.controls(inspect_model, user_choice, title="Inspect")
@@ -508,14 +539,15 @@ def _():
     present), each with its Avro schema (`*_schema.json`), in the column order of the
     schema. Upload the folder to S3, create the schemas and datasets, run the import
     jobs, then choose a recipe and train: the pipeline of the service. Choose a folder
-    and press the button (by default a new temporary folder).
+    and press the button (by default a new folder in the system temp directory, created
+    when the files are written).
     """)
     return
 
 
 @app.cell
 def _():
-    export_folder = ui.text(value=tempfile.mkdtemp(prefix="personalize-export-"), label="export folder")
+    export_folder = ui.text(value="", label="export folder", placeholder="empty = a new temporary folder")
     export_button = ui.run_button("Write the files")
     overwrite = ui.checkbox(value=False, label="replace files already in that folder")
     ui.controls(export_folder, overwrite, export_button, title="Export")
@@ -525,6 +557,7 @@ def _():
 @app.cell
 def _(clean, export_button, export_folder, metadata, overwrite):
     mo.stop(mo.running_in_notebook() and not ui.button_value(export_button), mo.md("*Press the button to write the files.*"))
+    _scratch = not export_folder.value.strip() and not mo.running_in_notebook()  # a headless run writes, shows, removes
     _folder = Path(export_folder.value.strip() or tempfile.mkdtemp(prefix="personalize-export-")).expanduser()
     _present = sorted(p.name for p in _folder.iterdir()) if _folder.is_dir() else []
     mo.stop(
@@ -545,6 +578,8 @@ def _(clean, export_button, export_folder, metadata, overwrite):
             for kind, paths in _written.items()
         ]
     ).set_index("dataset")
+    if _scratch:
+        shutil.rmtree(_folder, ignore_errors=True)
     exported
     return
 

@@ -136,3 +136,12 @@ def test_milliseconds_round_trip_to_the_same_seconds(seconds):
     raw = pd.DataFrame({"u": ["a"] * len(seconds), "i": ["x"] * len(seconds), "t": [s * 1000 + 999 for s in seconds]})
     out = map_columns(raw, {USER_ID: "u", ITEM_ID: "i", TIMESTAMP: "t"}, timestamp_unit="ms")
     assert out[TIMESTAMP].tolist() == seconds
+
+
+def test_a_column_mixing_seconds_and_milliseconds_is_refused_at_the_odd_row():
+    from workbench.errors import DatasetError
+
+    with pytest.raises(DatasetError, match=r"row 1, column when: 1700000000 reads as seconds, but the column's largest value reads as milliseconds"):
+        map_columns(_raw([1_700_000_000, 1_700_000_060_000, 1_700_003_600]), MAPPING, file="shop.csv")
+    out = map_columns(_raw([1_700_000_000, 1_700_000_060_000, 1_700_003_600]), MAPPING, timestamp_unit="s")
+    assert out[TIMESTAMP].iloc[1] == 1_700_000_060_000  # an explicit unit is taken at its word

@@ -165,3 +165,23 @@ def test_reseed_replays_the_same_exploration_draws():
     replay = model.reseed().recommend(user_ids, n=10)
     assert not first[ITEM_ID].equals(drifted[ITEM_ID])
     pd.testing.assert_frame_equal(first, replay)
+
+
+def test_taste_explanation_names_the_closest_history_item():
+    interactions, items, users = contract_dataset()
+    model = UserPersonalization(exploration_weight=0.0).fit(interactions, items=items)
+    user = interactions[USER_ID].value_counts().index[0]  # a long history: the closest item is not always the last
+    named = set()
+    for item in model.recommend([user], n=5)[ITEM_ID]:
+        text = model.explain(user, item)
+        if "closest in the model's factors" not in text:
+            continue
+        anchor = text.rsplit(": ", 1)[1].rstrip(").")
+        inner_user = model.user_vocab.to_inner([user])[0]
+        history = np.flatnonzero(model._seen[np.array([inner_user])].toarray()[0])
+        vectors = model.item_factors_[history]
+        target = model.item_factors_[model.item_vocab.to_inner([item])[0]]
+        cosine = vectors @ target / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(target))
+        assert anchor == model.item_vocab.ids[history[int(np.argmax(cosine))]]
+        named.add(anchor)
+    assert named  # at least one list item was explained by taste

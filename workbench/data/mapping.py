@@ -97,7 +97,9 @@ def timestamp_unit(values: pd.Series) -> str:
 
     Numbers (or text that is entirely numbers) are classified by their largest
     absolute value: below 1e11 seconds (up to the year 5138), below 1e14
-    milliseconds, else microseconds. Any other text is ``"datetime"``.
+    milliseconds, else microseconds. Any other text is ``"datetime"``. The mapping
+    then refuses a column whose values fall in different classes (a seconds log with
+    one millisecond value would otherwise be read as milliseconds throughout).
 
     Edge case: an all-missing column is ``"s"`` (the caller's missing-value check
     reports it).
@@ -123,7 +125,9 @@ def _reject_first(bad: np.ndarray, series: pd.Series, problem: str, source: str,
     """Raise a DatasetError naming the first True of ``bad``: its value, then ``problem``."""
     if bad.any():
         row = _first_bad(bad)
-        raise DatasetError(f"{series.iloc[row - 1]!r} {problem}", file=file, row=row, column=source, fix=fix)
+        value = series.iloc[row - 1]
+        value = value.item() if isinstance(value, np.generic) else value  # 1700000000, not np.int64(1700000000)
+        raise DatasetError(f"{value!r} {problem}", file=file, row=row, column=source, fix=fix)
 
 
 def _ids(series: pd.Series, source: str, target: str, file: str | None) -> pd.Series:
@@ -156,6 +160,15 @@ def _seconds(series: pd.Series, source: str, unit: str, file: str | None) -> tup
     numbers = pd.to_numeric(series, errors="coerce")
     _reject_first(numbers.isna().to_numpy(), series, f"is not a number of {chosen}.", source, file,
                   fix="pick timestamp_unit='datetime' for date text, or clean the column.")
+    if unit == "auto":  # one unit for the column: a value of another magnitude would land decades away
+        magnitude = np.abs(numbers.to_numpy(dtype=float))
+        units = np.where(magnitude < 1e11, "s", np.where(magnitude < 1e14, "ms", "us"))
+        odd = units != chosen
+        if odd.any():
+            names = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
+            _reject_first(odd, series, f"reads as {names[units[odd][0]]}, but the column's largest value reads as "
+                          f"{names[chosen]}: the column mixes magnitudes ({int(odd.sum())} rows differ).", source, file,
+                          fix="convert every value to one unit (e.g. seconds) before mapping, or pass timestamp_unit=.")
     seconds = np.floor(numbers.to_numpy(dtype=float) / _UNIT_DIVISOR[chosen]).astype("int64")
     return pd.Series(seconds, index=series.index), chosen
 

@@ -935,9 +935,27 @@ class UserPersonalization(Recommender):
         recent = self.now_ - self._session_t[user] < 3 * self.config.session_half_life_minutes * _SECONDS_PER_MINUTE
         if last >= 0 and recent:
             return f"Because you just viewed {self.item_vocab.ids[last]}, which customers engage with alongside it."
-        if last >= 0:
-            return f"Matches the taste in your history (for example {self.item_vocab.ids[last]})."
+        anchor = self._closest_in_history(user, item)
+        if anchor >= 0:
+            return f"Matches the taste in your history (closest in the model's factors: {self.item_vocab.ids[anchor]})."
         return f"Popular right now: {self.fallback_description}."
+
+    def _closest_in_history(self, user: int, item: int) -> int:
+        """Inner index of the user's history item whose factor vector points most like ``item``'s (cosine),
+        so the explanation names what the score rests on; the last item when no factor says more; -1 if none."""
+        rows = self._seen.shape[0]
+        seen = (np.flatnonzero(self._seen[np.array([user])].toarray()[0]) if 0 <= user < rows
+                else np.zeros(0, dtype=np.int64))
+        seen = seen[seen < len(self.item_factors_)]
+        target = self.item_factors_[item] if item < len(self.item_factors_) else None
+        if len(seen) and target is not None and np.any(target):
+            vectors = self.item_factors_[seen]
+            norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(target)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cosine = np.where(norms > 0, vectors @ target / norms, -np.inf)
+            if np.isfinite(cosine).any():
+                return int(seen[int(np.argmax(cosine))])
+        return int(self._last_item[user]) if user >= 0 else -1
 
     # ---------------------------------------------------------- inspection
     def exploration_candidates(self) -> pd.Series:
