@@ -480,9 +480,9 @@ def _(comparison, comparison_evals, list_length):
     _models = [m for m in comparison.sort_values(_metric, ascending=False).index if m != "Random lists"]
     _parts = []
     if "Popularity" in comparison_evals:
-        _parts += [f"{m} minus Popularity {compare_per_user(comparison_evals[m], comparison_evals['Popularity'], _metric)} "
-                   f"({compare_per_user(comparison_evals[m], comparison_evals['Popularity'], _metric).verdict()})"
-                   for m in _models if m != "Popularity"]
+        _vs_pop = {m: compare_per_user(comparison_evals[m], comparison_evals["Popularity"], _metric)
+                   for m in _models if m != "Popularity"}  # one bootstrap per pair
+        _parts += [f"{m} minus Popularity {d} ({d.verdict()})" for m, d in _vs_pop.items()]
     _top = [m for m in _models if m != "Popularity"][:2]
     if len(_top) == 2:
         _d = compare_per_user(comparison_evals[_top[0]], comparison_evals[_top[1]], _metric)

@@ -137,8 +137,8 @@ def race_sentences(summary: pd.DataFrame, true_rates: Sequence[float], steps: in
     label = {p: POLICY_LABELS.get(p, p) for p in ordered["policy"]}
     ranking = ", then ".join(f"{label[r.policy]} ({r.final_regret_mean:.1f})" for r in ordered.itertuples())
     parts = [f"Over {steps:,} visitors the fewest expected clicks were lost by {ranking}."]
-    means = ordered.set_index("policy")["final_regret_mean"]
-    spread = ordered.set_index("policy")["final_regret_std"]
+    by_policy = ordered.set_index("policy")
+    means, spread = by_policy["final_regret_mean"], by_policy["final_regret_std"]
     if "random" in means.index:
         bandits = [p for p in means.index if p != "random"]
         behind = [label[p] for p in bandits if means[p] >= means["random"] - max(spread[p], spread["random"])]
