@@ -197,3 +197,4 @@ def test_decay_and_add_hand_worked():
     kernels.decay_and_add(state, np.array([0, 1, 2]), np.array([0.5, 0.1, 1.0]), np.array([0, 2, 0]),
                           np.array([0, 1, 1]), np.array([2.0, 3.0, 1.0]), factors)
     assert np.allclose(state, [[2.5, 2.0], [0.3, 0.4], [5.0, 9.0]])
+

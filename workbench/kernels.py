@@ -86,26 +86,38 @@ def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+@njit(inline="always")
+def _insert(v: float, j: int, pos: int, vals: np.ndarray, idx: np.ndarray) -> None:
+    """Put score ``v`` of column ``j`` into the sorted buffer, moving up from slot ``pos``."""
+    while pos > 0 and _ranks_above(v, vals[pos - 1]):  # strict: an equal score stays behind
+        vals[pos] = vals[pos - 1]
+        idx[pos] = idx[pos - 1]
+        pos -= 1
+    vals[pos] = v
+    idx[pos] = j
+
+
 @njit(cache=True, nogil=True)
-def _top_k_row(scores: np.ndarray, r: int, k: int, out: np.ndarray) -> None:
-    vals = np.empty(k, dtype=scores.dtype)
-    idx = np.empty(k, dtype=np.int64)
-    filled = 0
-    for j in range(scores.shape[1]):
-        v = scores[r, j]
-        if filled < k:
-            pos = filled
-            filled += 1
-        elif _ranks_above(v, vals[k - 1]):
-            pos = k - 1
-        else:
-            continue
-        while pos > 0 and _ranks_above(v, vals[pos - 1]):  # strict: an equal score stays behind
-            vals[pos] = vals[pos - 1]
-            idx[pos] = idx[pos - 1]
-            pos -= 1
-        vals[pos] = v
-        idx[pos] = j
+def _top_k_row(scores: np.ndarray, r: int, k: int, out: np.ndarray, vals: np.ndarray, idx: np.ndarray) -> None:
+    """Row ``r``'s top ``k`` into ``out[r]``; ``vals`` and ``idx`` are the caller's scratch buffers (length ``k``).
+
+    Once the buffer is full, a score that does not rank above the ``k``-th (``v <= vals[k-1]``, a
+    single comparison, False for NaN) is passed over; a NaN ``k``-th means nothing can enter any more.
+    """
+    n = scores.shape[1]
+    filled = min(k, n)
+    for j in range(filled):  # the first k scores, sorted
+        _insert(scores[r, j], j, j, vals, idx)
+    if filled == k and k > 0:
+        last = vals[k - 1]
+        for j in range(k, n):
+            v = scores[r, j]
+            if v <= last:  # the usual case (NaN compares False: it goes on to the checks below)
+                continue
+            if np.isnan(last):  # a NaN k-th: nothing ranks above it
+                break
+            _insert(v, j, k - 1, vals, idx)
+            last = vals[k - 1]
     for p in range(filled):
         if np.isfinite(vals[p]):
             out[r, p] = idx[p]
@@ -113,14 +125,16 @@ def _top_k_row(scores: np.ndarray, r: int, k: int, out: np.ndarray) -> None:
 
 @njit(cache=True, nogil=True)
 def _top_k_serial(scores: np.ndarray, k: int, out: np.ndarray) -> None:
+    vals = np.empty(k, dtype=scores.dtype)
+    idx = np.empty(k, dtype=np.int64)
     for r in range(scores.shape[0]):
-        _top_k_row(scores, r, k, out)
+        _top_k_row(scores, r, k, out, vals, idx)
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _top_k_parallel(scores: np.ndarray, k: int, out: np.ndarray) -> None:
     for r in prange(scores.shape[0]):
-        _top_k_row(scores, r, k, out)
+        _top_k_row(scores, r, k, out, np.empty(k, dtype=scores.dtype), np.empty(k, dtype=np.int64))
 
 
 def taste_utilities(taste: np.ndarray, category: np.ndarray, audience: np.ndarray, brand: np.ndarray,
@@ -286,12 +300,22 @@ def random_list_rows(draws: np.ndarray, keys: np.ndarray, exclude: np.ndarray, k
 
     Per row: the drawn items are sorted, repeats and excluded items (``exclude``'s row,
     -1 padded) dropped, the rest ordered by the row's random ``keys`` (a shuffle) and the
-    first ``k`` kept, -1 padded. ``draws`` may hold -1 (nothing to draw).
+    first ``k`` kept, -1 padded. ``draws`` may hold -1 (nothing to draw). Both sorts are
+    insertion sorts into buffers allocated once (rows are a few dozen draws long); the keys
+    are distinct random floats, so their order is the one ``np.argsort`` gives.
     """
     n, m = draws.shape
     out = np.full((n, k), -1, dtype=np.int64)
+    items = np.empty(m, dtype=np.int64)
+    order = np.empty(m, dtype=np.int64)
     for r in range(n):
-        items = np.sort(draws[r])
+        for j in range(m):  # items sorted ascending
+            v = draws[r, j]
+            p = j
+            while p > 0 and items[p - 1] > v:
+                items[p] = items[p - 1]
+                p -= 1
+            items[p] = v
         for j in range(m - 1, 0, -1):
             if items[j] == items[j - 1]:
                 items[j] = -1
@@ -299,7 +323,13 @@ def random_list_rows(draws: np.ndarray, keys: np.ndarray, exclude: np.ndarray, k
             for x in range(exclude.shape[1]):
                 if items[j] == exclude[r, x]:
                     items[j] = -1
-        order = np.argsort(keys[r])
+        for j in range(m):  # positions in ascending key order (stable)
+            v = keys[r, j]
+            p = j
+            while p > 0 and keys[r, order[p - 1]] > v:
+                order[p] = order[p - 1]
+                p -= 1
+            order[p] = j
         filled = 0
         for j in range(m):
             if filled == k:

@@ -145,3 +145,29 @@ def test_event_history_keeps_arrival_order_across_coded_and_string_appends(batch
     frame = history.frame()
     got = list(zip(frame[USER_ID], frame[ITEM_ID], frame[TIMESTAMP].astype(int), frame[EVENT_TYPE]))
     assert got == expected
+
+
+def test_recommend_inner_short_and_long_lists_agree_with_exclusions():
+    """Lists of up to 64 go through the compiled top-k pass, longer ones through numpy: with seen items
+    and a purchase-filter matrix excluded, unknown users included and the same (reseeded) draws, the
+    short list is the head of the long one."""
+    rng = np.random.default_rng(11)
+    n_events = 2_000
+    interactions = pd.DataFrame({
+        USER_ID: [f"u{k}" for k in rng.integers(0, 60, n_events)],
+        ITEM_ID: [f"i{k}" for k in rng.integers(0, 120, n_events)],
+        TIMESTAMP: 1_700_000_000 + np.sort(rng.integers(0, 30 * 86_400, n_events)),
+    })
+    model = UserPersonalization().fit(interactions)
+    assert len(model.item_vocab) > 70
+    rows = np.array([0, 3, -1, 5, 1, -1, 7])
+    drop = np.full((len(rows), 2), -1, dtype=np.int64)
+    drop[:, 0] = model.reseed(4).recommend_inner(rows, n=1)[0][:, 0]  # each row's best item is excluded
+    for exclude_seen in (True, False):
+        short, fb_short = model.reseed(4).recommend_inner(rows, n=5, exclude_seen=exclude_seen, exclude_items=drop)
+        long, fb_long = model.reseed(4).recommend_inner(rows, n=70, exclude_seen=exclude_seen, exclude_items=drop)
+        assert (short == long[:, :5]).all() and (fb_short == fb_long).all()
+        assert not (short == drop[:, :1]).any()
+    seen_short, _ = model.reseed(4).recommend_inner(rows, n=5)
+    unseen_short, _ = model.reseed(4).recommend_inner(rows, n=5, exclude_seen=False)
+    assert (seen_short != unseen_short).any()  # the seen mask changes some list
