@@ -160,7 +160,7 @@ def _(items_text, path_text, source_choice, users_text):
     except DatasetError as _error:
         mo.stop(True, mo.md(f"**Could not read the input.** {_error}"))
     mo.md(f"**{raw_name}**: {len(raw):,} rows, columns {', '.join(f'`{c}`' for c in raw.columns)}.")
-    return metadata, raw
+    return metadata, raw, raw_name
 
 
 @app.cell
@@ -201,7 +201,7 @@ def _(raw):
 
 
 @app.cell
-def _(item_column, raw, time_column, type_column, unit_choice, user_column, value_column):
+def _(item_column, raw, raw_name, time_column, type_column, unit_choice, user_column, value_column):
     column_mapping = {
         target: (None if control.value == NOT_MAPPED else control.value)
         for target, control in (
@@ -213,12 +213,19 @@ def _(item_column, raw, time_column, type_column, unit_choice, user_column, valu
         )
     }
     try:
-        mapped = map_columns(raw, column_mapping, timestamp_unit=unit_choice.value)
+        mapped = map_columns(raw, column_mapping, timestamp_unit=unit_choice.value, file=raw_name)
     except DatasetError as _error:
         mo.stop(True, mo.md(f"**The mapping does not work yet.** {_error}"))
+    _left = [str(c) for c in raw.columns if c not in column_mapping.values()]
+    _reserved = [c for c in _left if c.upper() in ("IMPRESSION", "RECOMMENDATION_ID")]
     mo.md(
         f"Mapped {len(mapped):,} rows to {', '.join(f'`{c}`' for c in mapped.columns)}; "
         f"time read as **{mapped.attrs['timestamp_unit']}** and stored as epoch seconds."
+        + (f" Left out (not mapped): {', '.join(f'`{c}`' for c in _left)}." if _left else "")
+        + (f" {', '.join(f'`{c}`' for c in _reserved)} "
+           f"{'is a reserved Personalize field' if len(_reserved) == 1 else 'are reserved Personalize fields'} "
+           "that this chapter does not map; add them to the exported CSV yourself if you use them."
+           if _reserved else "")
     )
     return column_mapping, mapped
 

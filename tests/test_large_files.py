@@ -230,3 +230,53 @@ def test_arguments_are_checked(tmp_path):
         load_large(path, "actions")
     with pytest.raises(ValueError, match="chunk_rows"):
         load_large(path, chunk_rows=0)
+
+
+def _with_odd_times(n_rows: int = 1_200) -> pd.DataFrame:
+    frame = interactions_frame(n_rows).astype({"TIMESTAMP": object})
+    frame.loc[1, "TIMESTAMP"] = T0 * 1000   # milliseconds: a row error (rejected with errors="reject")
+    frame.loc[4, "TIMESTAMP"] = 0            # 1 January 1970: kept, warned
+    frame.loc[9, "TIMESTAMP"] = -5
+    frame.loc[30, "TIMESTAMP"] = T0 * 10     # 11 digits (after the year 2286): kept, warned
+    return frame
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_implausible_timestamps_are_kept_and_warned_at_the_files_rows(tmp_path, suffix):
+    path = tmp_path / f"odd{suffix}"
+    frame = _with_odd_times()
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.astype({"TIMESTAMP": "int64"}).to_parquet(path, index=False)
+    memory, memory_report = load_interactions(path, errors="reject")
+    result = load_large(path, errors="reject", chunk_rows=7)
+    assert_same_report(result.report, memory_report)
+    assert memory_report.rows_kept == len(frame) - 1  # only the millisecond row is rejected
+    assert set(memory_report.rejected["row"]) == {2}
+    warning = next(i for i in memory_report.validation.warnings if i.check == "implausible_timestamps")
+    # data rows are 1-based: frame position 4 is the file's row 5, after the rejected row 2
+    assert (warning.column, warning.row, warning.count) == ("TIMESTAMP", 5, 3)
+    assert "first at row 5" in warning.message and "first at row 31" in warning.message
+    assert 0 in set(memory["TIMESTAMP"]) and T0 * 10 in set(memory["TIMESTAMP"])
+
+
+def test_plausible_times_give_no_timestamp_warning(tmp_path):
+    path = tmp_path / "fine.csv"
+    interactions_frame().to_csv(path, index=False)
+    _, report = load_interactions(path)
+    assert not [i for i in report.validation.warnings if i.check == "implausible_timestamps"]
+
+
+def test_items_creation_timestamp_and_duplicate_rows_name_the_files_rows(tmp_path):
+    path = tmp_path / "items.csv"
+    items = pd.DataFrame({"ITEM_ID": ["a", "b", "c", "d", "b"],
+                          "CATEGORY_L1": ["x", "y", "x", "y", "z"],
+                          "CREATION_TIMESTAMP": [T0 * 1000, T0, 0, T0, T0]})
+    items.to_csv(path, index=False)
+    memory, memory_report = load_items(path, errors="reject")
+    result = load_large(path, "items", errors="reject", chunk_rows=2)
+    assert_same_report(result.report, memory_report)
+    by_check = {i.check: i for i in memory_report.validation.warnings}
+    assert (by_check["implausible_timestamps"].row, by_check["implausible_timestamps"].count) == (3, 1)
+    assert by_check["duplicate_ids"].row == 5  # the file's row 5 (the kept frame's 4th)

@@ -89,6 +89,25 @@ def test_own_data_keeps_leading_zero_ids_and_stops_when_validation_fails(tmp_pat
 
 
 @pytest.mark.notebooks
+def test_own_data_names_the_file_in_mapping_errors_and_lists_columns_left_out(tmp_path, monkeypatch):
+    events = tmp_path / "events.csv"
+    events.write_text("customer,product,time,IMPRESSION\nc1,A1,1723683351,A1|A2\nc2,A2,not-a-time,A2|A3\n")
+    monkeypatch.chdir(ROOT / "notebooks")
+    inputs = {"source_choice": _value("file"), "path_text": _value(str(events)),
+              "items_text": _value(""), "users_text": _value("")}
+    import re
+
+    outputs, defs = _own_data_app().run(defs=inputs)
+    error = re.search(r"The mapping does not work yet.\S*\s*file (\S+), row (\d+)", _text(outputs))
+    assert "mapped" not in defs and error is not None  # the error says which file and row
+    assert error.group(1).rstrip(",") == str(events) and error.group(2) == "2"
+    events.write_text("customer,product,time,IMPRESSION\nc1,A1,1723683351,A1|A2\nc2,A2,1723683352,A2|A3\n")
+    outputs, defs = _own_data_app().run(defs=inputs)
+    text = re.sub(r"<[^>]+>", "", _text(outputs))
+    assert "Left out (not mapped): IMPRESSION." in text and "IMPRESSION is a reserved Personalize field" in text
+
+
+@pytest.mark.notebooks
 def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()

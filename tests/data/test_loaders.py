@@ -123,7 +123,10 @@ def test_domain_requires_event_type_column_and_values(write):
     no_column = write("a.csv", "USER_ID,ITEM_ID,TIMESTAMP\nu,i,1700000000\n")
     with pytest.raises(DatasetError, match="EVENT_TYPE") as info:
         load_interactions(no_column, domain="ECOMMERCE")
-    assert "a.csv" in str(info.value)
+    assert "a.csv" in str(info.value) and "View, Purchase" in info.value.fix
+    with pytest.raises(DatasetError, match="EVENT_TYPE") as info:
+        load_interactions(no_column, domain="VIDEO_ON_DEMAND")
+    assert "Watch, Click" in info.value.fix  # the event types video use cases are built on
     empty_value = write("b.csv", "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu,i,1700000000,View\nu,j,1700000001,\n")
     with pytest.raises(DatasetError, match="row 2, column EVENT_TYPE"):
         load_interactions(empty_value, domain="ECOMMERCE")

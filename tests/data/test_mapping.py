@@ -145,3 +145,14 @@ def test_a_column_mixing_seconds_and_milliseconds_is_refused_at_the_odd_row():
         map_columns(_raw([1_700_000_000, 1_700_000_060_000, 1_700_003_600]), MAPPING, file="shop.csv")
     out = map_columns(_raw([1_700_000_000, 1_700_000_060_000, 1_700_003_600]), MAPPING, timestamp_unit="s")
     assert out[TIMESTAMP].iloc[1] == 1_700_000_060_000  # an explicit unit is taken at its word
+
+
+@pytest.mark.parametrize("times, row, odd", [
+    (["1723683351", "not-a-time", "1723683353"], 2, "is not a number, while 2 of 3 values are epoch numbers"),
+    (["2024-08-15T10:30:00Z", "2024-08-15T10:31:00Z", "1723683351"], 3, "is a number, while 2 of 3 values are date"),
+])
+def test_a_time_column_mixing_numbers_and_date_text_names_the_odd_row(times, row, odd):
+    raw = pd.DataFrame({"who": ["c1", "c2", "c3"], "what": ["A", "B", "C"], "when": times})
+    with pytest.raises(DatasetError, match=odd) as info:
+        map_columns(raw, {USER_ID: "who", ITEM_ID: "what", TIMESTAMP: "when"}, file="events.csv")
+    assert (info.value.file, info.value.row, info.value.column) == ("events.csv", row, "when")

@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..constants import EVENT_TYPE, EVENT_VALUE, ITEM_ID, TIMESTAMP, USER_ID
+from ..constants import CREATION_TIMESTAMP, EVENT_TYPE, EVENT_VALUE, ITEM_ID, TIMESTAMP, USER_ID
 from ..errors import DatasetError
 from .loaders import ERRORS, _string_columns, coerce_types, finish_frame
 from .readers import ENCODING_FIX, PARQUET_SUFFIXES, _header
@@ -52,12 +52,15 @@ from .schemas import ID_COLUMNS, KINDS, MAX_INTERACTION_OPTIONAL_PLUS_EVENT_TYPE
 from .schemas import load_schema as _load_schema
 from .validate import (
     DOMAIN_EVENT_TYPES,
+    ELEVEN_DIGIT_SECONDS,
+    MAX_EPOCH_SECONDS,
     MIN_INTERACTIONS,
     MIN_SHARE_USERS_WITH_TWO,
     MIN_USERS_WITH_TWO,
     RECOMMENDED_INTERACTIONS,
     RECOMMENDED_USERS_WITH_TWO,
     rejected_frame,
+    timestamp_range_warning,
 )
 
 __all__ = ["LargeLoad", "load_large", "validate_large"]
@@ -261,13 +264,36 @@ def _arrow_schema(schema: DatasetSchema) -> pa.Schema:
     return pa.schema([pa.field(f.name, _ARROW_TYPES[f.type]) for f in schema.fields])
 
 
+def _timestamp_range(connection, table: str, schema: DatasetSchema, column: str, report: ValidationReport,
+                     file_row) -> None:
+    """:func:`~workbench.data.validate.timestamp_range_warning` counted by DuckDB (0 or below; 11 digits)."""
+    field = schema.field(column)
+    if field is None or field.type not in ("long", "int"):
+        return
+    col = _ident(column)
+    low, first_low, high, first_high = connection.execute(
+        f"SELECT count(*) FILTER (WHERE {col} <= 0), min(file_row_number) FILTER (WHERE {col} <= 0), "
+        f"count(*) FILTER (WHERE {col} >= {ELEVEN_DIGIT_SECONDS} AND {col} < {MAX_EPOCH_SECONDS}), "
+        f"min(file_row_number) FILTER (WHERE {col} >= {ELEVEN_DIGIT_SECONDS} AND {col} < {MAX_EPOCH_SECONDS}) "
+        f"FROM {table}").fetchone()
+    timestamp_range_warning(report, column, int(low), None if first_low is None else file_row(int(first_low)),
+                            int(high), None if first_high is None else file_row(int(first_high)))
+
+
 def _dataset_checks(connection, parquet: Path, kind: str, schema: DatasetSchema, domain: str | None,
-                    report: ValidationReport) -> ValidationReport:
+                    report: ValidationReport, rejected_rows: np.ndarray | None = None) -> ValidationReport:
     """The whole-file rules of :func:`~workbench.data.validate.dataset_checks`, counted by DuckDB.
 
     Same checks, names and messages; counts are always exact here (the in-memory
-    loader may stop counting users early on large frames).
+    loader may stop counting users early on large frames). ``rejected_rows`` (file rows
+    left out of ``parquet``) turn a row of the clean copy back into the file's row.
     """
+    skipped = np.unique(np.zeros(0, dtype=np.int64) if rejected_rows is None else rejected_rows)
+    shift = skipped - np.arange(1, len(skipped) + 1)
+
+    def file_row(copy_row: int) -> int:  # 0-based row of the clean copy -> 1-based row of the file
+        return int(_kept_rownums(copy_row, 1, shift)[0])
+
     table = f"read_parquet({_literal(str(parquet))}, file_row_number=true)"
     n = int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     report.stats[f"n_{kind}"] = n
@@ -282,7 +308,9 @@ def _dataset_checks(connection, parquet: Path, kind: str, schema: DatasetSchema,
             if count:
                 report.add("warning", "duplicate_ids",
                            f"{int(count)} rows repeat an {id_column} already seen; keep one row per id.",
-                           column=id_column, row=int(first) + 1, count=int(count))
+                           column=id_column, row=file_row(int(first)), count=int(count))
+        if kind == "items":
+            _timestamp_range(connection, table, schema, CREATION_TIMESTAMP, report, file_row)
         return report
     with_two, n_users = connection.execute(
         f"SELECT count(*) FILTER (WHERE c >= 2), count(*) FROM (SELECT count(*) AS c FROM {table} "
@@ -315,6 +343,7 @@ def _dataset_checks(connection, parquet: Path, kind: str, schema: DatasetSchema,
             f"SELECT min({_ident(TIMESTAMP)}), max({_ident(TIMESTAMP)}) FROM {table}").fetchone()
         if first is not None:
             report.stats.update(first_timestamp=int(first), last_timestamp=int(last))
+    _timestamp_range(connection, table, schema, TIMESTAMP, report, file_row)
     custom = [f for f in schema.fields if f.name not in REQUIRED[kind] and f.name not in RESERVED[kind]]
     optional = len(custom) + sum(schema.field(c) is not None for c in (EVENT_TYPE, EVENT_VALUE))
     if EVENT_TYPE in names:
@@ -450,9 +479,10 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
             writer.close()
             if not finished:  # a bad row stopped the load: leave no half-written file behind
                 target.unlink(missing_ok=True)
-        report = _dataset_checks(connection, target, kind, schema_used, domain,
-                                 _schema_report(schema_used, kind, domain, file))
         rejected = rejected_frame(parts)
+        report = _dataset_checks(connection, target, kind, schema_used, domain,
+                                 _schema_report(schema_used, kind, domain, file),
+                                 rejected["row"].to_numpy(dtype=np.int64))
         load_report = LoadReport(file=file, rows_read=int(seen + len(rejects)), rows_kept=int(kept),
                                  rows_rejected=int(rejected["row"].nunique()), rejected=rejected,
                                  schema=schema_used, validation=report)

@@ -37,7 +37,7 @@ from .schemas import (
     require_valid_schema,
     schema_from_frame,
 )
-from .validate import dataset_checks, raise_first, reject_rows, rejected_frame, row_problems
+from .validate import DOMAIN_EVENT_TYPES, dataset_checks, raise_first, reject_rows, rejected_frame, row_problems
 
 ERRORS = ("raise", "reject")
 
@@ -176,7 +176,8 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
                                    f"(header names are case-sensitive); found {', '.join(columns)}.")
         if kind == "interactions" and domain is not None and EVENT_TYPE not in columns:
             raise DatasetError(f"missing column EVENT_TYPE, which {domain} dataset groups require.", file=file,
-                               column=EVENT_TYPE, fix="Add an EVENT_TYPE column (e.g. View, Purchase).")
+                               column=EVENT_TYPE, fix="Add an EVENT_TYPE column (e.g. "
+                               f"{', '.join(e.title() for e in DOMAIN_EVENT_TYPES.get(domain, ('view', 'purchase')))}).")
         schema = schema_from_frame(frame, kind)
         report = require_valid_schema(schema, kind, domain, data_file=file)
     problems = row_problems(frame, kind, schema, domain)
@@ -187,7 +188,7 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
         frame, rownums, more = reject_rows(problems, frame, rownums)
         rejected = rejected_frame([rejected, more])
     frame = coerce_types(frame, schema)
-    dataset_checks(frame, kind, schema, domain, report, full=False)
+    dataset_checks(frame, kind, schema, domain, report, full=False, rownums=rownums)
     load_report = LoadReport(
         file=str(file),
         rows_read=int(rows_read),

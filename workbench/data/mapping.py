@@ -150,6 +150,17 @@ def _seconds(series: pd.Series, source: str, unit: str, file: str | None) -> tup
             f"the time is missing ({int(missing.sum())} rows in total).", file=file, row=_first_bad(missing),
             column=source, fix="every interaction needs a time; fill or remove those rows.",
         )
+    if unit == "auto":  # numbers beside date text: name the odd one out, not whichever row comes first
+        numeric = pd.to_numeric(series, errors="coerce").notna().to_numpy()
+        n_numeric = int(numeric.sum())
+        if 0 < n_numeric < len(series):
+            numbers_win = n_numeric * 2 >= len(series)
+            _reject_first(~numeric if numbers_win else numeric, series,
+                          f"is {'not a number' if numbers_win else 'a number'}, while "
+                          f"{n_numeric if numbers_win else len(series) - n_numeric:,} of {len(series):,} values are "
+                          f"{'epoch numbers' if numbers_win else 'date text'}: the column mixes the two.", source, file,
+                          fix="write every time the same way (epoch seconds, or ISO text such as 2024-08-15T10:30:00Z) "
+                          "before mapping.")
     chosen = timestamp_unit(series) if unit == "auto" else unit
     if chosen == "datetime":
         parsed = pd.to_datetime(series.astype(str), errors="coerce", utc=True, format="mixed")

@@ -406,7 +406,7 @@ def check_schema(schema: DatasetSchema, kind: str, domain: str | None = None,
                        f"{domain} dataset groups require an EVENT_TYPE field.", column=EVENT_TYPE)
         if schema.field(EVENT_VALUE) is not None:
             report.add("warning", "domain_event_value",
-                       "domain dataset groups do not use EVENT_VALUE data (fact sheet 1.3).", column=EVENT_VALUE)
+                       "domain dataset groups do not use EVENT_VALUE data (Personalize Developer Guide, page interactions-datasets).", column=EVENT_VALUE)
     if kind == "items" and domain == "ECOMMERCE":
         cat = schema.field("CATEGORY_L1")
         if cat is not None and not cat.categorical:
@@ -461,7 +461,7 @@ def require_valid_schema(schema: DatasetSchema, kind: str, domain: str | None = 
         raise SchemaError(first.message, file=data_file if derived and data_file else schema.source,
                           column=first.column,
                           fix=("Change the columns of the data" if derived else "Edit the schema")
-                          + f" (rule {first.check}); the fact sheet section 1 lists the rules.")
+                          + f" (rule {first.check}; the rules follow the Personalize Developer Guide page custom-datasets-and-schemas).")
     return report
 
 

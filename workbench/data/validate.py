@@ -34,7 +34,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..constants import EVENT_TYPE, EVENT_VALUE, IMPRESSION, ITEM_ID, MAX_ID_LENGTH, TIMESTAMP, USER_ID
+from ..constants import (
+    CREATION_TIMESTAMP,
+    EVENT_TYPE,
+    EVENT_VALUE,
+    IMPRESSION,
+    ITEM_ID,
+    MAX_ID_LENGTH,
+    TIMESTAMP,
+    USER_ID,
+)
 from ..errors import DatasetError
 from .report import ValidationReport, empty_rejected
 from .schemas import (
@@ -57,6 +66,10 @@ MAX_TEXTUAL_LENGTH = 20_000
 
 MAX_EPOCH_SECONDS = 10**11
 """Timestamps at or above this (year 5138) are taken for milliseconds or finer units."""
+
+ELEVEN_DIGIT_SECONDS = 10**10
+"""Epoch seconds from here up to :data:`MAX_EPOCH_SECONDS` (11 digits) fall after the year 2286: kept,
+with an ``implausible_timestamps`` warning (not an error: the value is a valid long)."""
 
 MIN_INTERACTIONS = 1_000
 """Interactions Personalize needs before training (counted after event-type filtering)."""
@@ -410,7 +423,8 @@ def _users_with_two(users: pd.Series, enough: int) -> tuple[int, int | None]:
 
 
 def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain: str | None,
-                   report: ValidationReport, *, full: bool = True) -> ValidationReport:
+                   report: ValidationReport, *, full: bool = True, rownums: np.ndarray | None = None
+                   ) -> ValidationReport:
     """Whole-dataset rules; adds issues and ``stats`` to ``report``.
 
     Interactions: fewer than 1,000 rows or fewer than 25 users with 2+ interactions
@@ -419,14 +433,20 @@ def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain
     users with 2+ interactions, or under 1% of users with 2+ interactions, is a
     warning; a domain group without its typical event types is a warning.
     Items/Users: duplicated ids are a warning (which row wins is not documented).
+    TIMESTAMP (and an items dataset's CREATION_TIMESTAMP) at 0 or below, or with 11 digits,
+    is a warning (:func:`timestamp_range_warning`); 12 or more digits is a row error.
     Empty frames get the minimum-data errors with counts of 0.
 
     With ``full=False`` (what loaders use, to stay fast on large files) the user
     counts may stop early once the thresholds are proven met: ``users_with_2_plus``
     is then a lower bound, ``n_users``/``n_items`` are not computed, and the
     1%-share warning is skipped. Errors are the same either way.
+
+    ``rownums`` gives each frame row's data row in the file (what loaders keep after rejecting
+    rows), so warnings name the file's row; without it rows are counted from 1.
     """
     n = len(frame)
+    rownums = np.arange(1, n + 1, dtype=np.int64) if rownums is None else np.asarray(rownums)
     report.stats[f"n_{kind}"] = n
     if kind == "interactions":
         users = frame[USER_ID] if USER_ID in frame.columns else pd.Series(dtype="str")
@@ -459,6 +479,7 @@ def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain
                        "(read in translation) asks for at least 1%.", column=USER_ID)
         if TIMESTAMP in frame.columns and n and pd.api.types.is_numeric_dtype(frame[TIMESTAMP]):
             report.stats.update(first_timestamp=int(frame[TIMESTAMP].min()), last_timestamp=int(frame[TIMESTAMP].max()))
+        _timestamp_range(frame, TIMESTAMP, report, rownums)
         custom = [f for f in schema.fields if f.name not in REQUIRED[kind] and f.name not in RESERVED[kind]]
         optional = len(custom) + sum(schema.field(c) is not None for c in (EVENT_TYPE, EVENT_VALUE))
         if EVENT_TYPE in frame.columns:
@@ -483,8 +504,44 @@ def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain
                 first = int(np.flatnonzero(duplicated.to_numpy())[0])
                 report.add("warning", "duplicate_ids",
                            f"{int(duplicated.sum())} rows repeat an {id_column} already seen; keep one row per id.",
-                           column=id_column, row=first + 1, count=int(duplicated.sum()))
+                           column=id_column, row=int(rownums[first]), count=int(duplicated.sum()))
+        if kind == "items":
+            _timestamp_range(frame, CREATION_TIMESTAMP, report, rownums)
     return report
+
+
+def timestamp_range_warning(report: ValidationReport, column: str, low: int, first_low: int | None, high: int,
+                            first_high: int | None) -> None:
+    """Warn about epoch-second values that are whole numbers but unlikely dates.
+
+    ``low`` values are 0 or negative (1 January 1970 or before: often a missing value written
+    as 0), ``high`` ones have 11 digits (after the year 2286: tenths of seconds, or a typo);
+    ``first_*`` are their first 1-based data rows. Both are valid longs, so the rows are
+    kept; the warning says where they are and how to fix them.
+    """
+    if not low and not high:
+        return
+    parts = []
+    if low:
+        parts.append(f"{low:,} are 0 or negative (1 January 1970 or earlier; first at row {first_low})")
+    if high:
+        parts.append(f"{high:,} have 11 digits (after the year 2286; first at row {first_high})")
+    report.add("warning", "implausible_timestamps",
+               f"{column} values that are unlikely Unix epoch seconds: {' and '.join(parts)}. Epoch seconds "
+               "have 10 digits today (July 31, 2020 is 1596238243).",
+               column=column, row=first_low if low else first_high, count=low + high)
+
+
+def _timestamp_range(frame: pd.DataFrame, column: str, report: ValidationReport, rownums: np.ndarray) -> None:
+    if column not in frame.columns or not len(frame) or not pd.api.types.is_numeric_dtype(frame[column]):
+        return
+    values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        low = values <= 0
+        high = (values >= ELEVEN_DIGIT_SECONDS) & (values < MAX_EPOCH_SECONDS)
+    first_low = int(rownums[np.flatnonzero(low)[0]]) if low.any() else None
+    first_high = int(rownums[np.flatnonzero(high)[0]]) if high.any() else None
+    timestamp_range_warning(report, column, int(low.sum()), first_low, int(high.sum()), first_high)
 
 
 def _validate(frame: pd.DataFrame, kind: str, domain: str | None, schema) -> ValidationReport:

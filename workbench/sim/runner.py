@@ -706,7 +706,8 @@ class _Run:
                 self.auto_updates = True
                 self.notes.append(
                     f"{type(self.model).__name__} campaigns get the 2-hourly automatic updates with or without an "
-                    "event tracker (fact sheet 2.3), so 'event_tracker' also runs 'auto_update'.")
+                    "event tracker (Personalize Developer Guide, page how-new-data-influences-recommendations), so "
+                    "'event_tracker' also runs 'auto_update'.")
         self.model.fit(training, items=self.world.items_at(t), users=self.world.users_at(t))
         self._catalog_known = self.world.catalog.available(t)
         self.known[:] = -1
