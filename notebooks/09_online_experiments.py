@@ -101,25 +101,29 @@ def _(run, shop_days, shop_users):
         "B: event tracker": Policy(kind="event_tracker", model="user_personalization"),
         "0: no recommendations": Policy(kind="none"),
     }
-    _logs, _visits = [], {}
+    _logs, _visits, _visitors = [], {}, {}
     for _name, _policy in _arms.items():
         _result = run_scenario(ScenarioConfig(shop=_shop, policy=_policy, name=_name), progress=False)
         _run_days = _result.events[TIMESTAMP] >= _result.world.day0
         _logs.append(_result.events[_run_days].assign(variant=_name))
         _visits[_name] = int(_result.daily["visits"].sum())
+        _visitors[_name] = len(_result.visitors)  # everyone who came, with or without an event
     ab_events = pd.concat(_logs, ignore_index=True)
     ab_visits = pd.Series(_visits)
-    kpis = online_kpis(ab_events, by="variant", visits=ab_visits).set_index("variant").loc[list(_arms)]
+    kpis = online_kpis(ab_events, by="variant", visits=ab_visits, visitors=pd.Series(_visitors)).set_index(
+        "variant").loc[list(_arms)]
     logged_sessions = ab_events.groupby("variant")[SESSION_ID].nunique()
+    logged_visitors = ab_events.groupby("variant")[USER_ID].nunique()
     kpis[["visitors", "sessions", "clicks", "purchases", "revenue", "ctr", "cvr", "session_conversion_rate", "bounce_rate", "revenue_per_visitor", "recommendation_revenue_share"]].T.round(3)
-    return ab_events, kpis, logged_sessions
+    return ab_events, kpis, logged_sessions, logged_visitors
 
 
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    **Reading the table.** `sessions` are the visits the simulator made, the same in
-    every arm. `ctr` is the share of visits with a click on a listed item (no impression
+    **Reading the table.** `sessions` are the visits the simulator made and `visitors`
+    the customers who made them, the same in every arm (an event log alone would only
+    count the visitors who did something; see below). `ctr` is the share of visits with a click on a listed item (no impression
     counts given); `cvr` follows the source document, purchases divided by clicks, so it
     can exceed 1 when visitors also buy items they reached without a click on a list
     (and is undefined with no lists); `session_conversion_rate` is visits with a
@@ -136,14 +140,17 @@ def _():
 
 
 @app.cell
-def _(kpis, logged_sessions):
+def _(kpis, logged_sessions, logged_visitors):
     _missing = {_v: int(kpis.loc[_v, "sessions"] - logged_sessions[_v]) for _v in kpis.index}
     mo.md(
         "**Visits that logged nothing.** A visit that looked at the landing page, clicked nothing and left "
         "writes no event, and counting sessions from the log would drop exactly those visits: "
         + "; ".join(f"{_v}: {_n:,} of {int(kpis.loc[_v, 'sessions']):,}" for _v, _n in _missing.items())
         + ". The weaker the lists, the more visits vanish, so every per-session rate of the weaker arm would look "
-        "better than it is. The table counts them (`online_kpis(..., visits=...)`), as a real shop would by logging "
+        "better than it is. The same goes for visitors: the log shows "
+        + "; ".join(f"{_v}: {int(logged_visitors[_v]):,} of {int(kpis.loc[_v, 'visitors']):,}" for _v in kpis.index)
+        + ", so revenue per visitor counted from the log alone would divide each arm by a different crowd. "
+        "The table counts both (`online_kpis(..., visits=..., visitors=...)`), as a real shop would by logging "
         "page views."
     )
     return
@@ -155,14 +162,14 @@ def _():
     Two more online metrics need time: **retention** (do customers come back?) and
     **lifetime value** (what they spend over the whole relationship). The next table
     measures retention as the share of the customers active in the first half of the
-    run who come back in the second half, and revenue per customer over the whole run
-    (a lifetime value so far, of customers who logged at least one event).
+    run who come back in the second half (active: with a logged event), and revenue per
+    customer over the whole run (a lifetime value so far, over every customer who visited).
     """)
     return
 
 
 @app.cell
-def _(ab_events):
+def _(ab_events, kpis):
     _start = ab_events[TIMESTAMP].min()
     _half = (ab_events[TIMESTAMP].max() - _start) / 2
     _rows = {}
@@ -173,7 +180,7 @@ def _(ab_events):
         _rows[_variant] = {
             "customers active in the first half": len(_early),
             "retention: share of them back in the second half": round(len(_early & _late) / max(len(_early), 1), 3),
-            "revenue per customer over the whole period (LTV so far)": round(_spend.sum() / max(_log[USER_ID].nunique(), 1), 2),
+            "revenue per customer over the whole period (LTV so far)": round(_spend.sum() / max(int(kpis.loc[_variant, "visitors"]), 1), 2),
         }
     pd.DataFrame(_rows)
     return

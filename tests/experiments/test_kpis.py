@@ -74,6 +74,21 @@ def test_bad_logs_raise_with_row_and_column():
         online_kpis(_log(), by="arm")
 
 
+def test_visitors_who_logged_nothing_count_in_revenue_per_visitor():
+    # A's log shows u1 only (revenue 30), B's u2 and u3 (revenue 50); A had 4 visitors in all, B 2.
+    plain = online_kpis(_log(), by="variant").set_index("variant")
+    assert plain.loc["A", "revenue_per_visitor"] == pytest.approx(30 / 1)
+    table = online_kpis(_log(), by="variant", visitors=pd.Series({"A": 4, "B": 2})).set_index("variant")
+    assert table.loc["A", "visitors"] == 4 and table.loc["B", "visitors"] == 2
+    assert table.loc["A", "revenue_per_visitor"] == pytest.approx(30 / 4)
+    assert table.loc["B", "revenue_per_visitor"] == pytest.approx(50 / 2)
+    assert online_kpis(_log(), visitors=10).iloc[0]["revenue_per_visitor"] == pytest.approx(80 / 10)
+    with pytest.raises(DatasetError, match="visitors=2 is below the 3 visitors logged"):
+        online_kpis(_log(), visitors=2)
+    with pytest.raises(DatasetError, match="variant=B"):
+        online_kpis(_log(), by="variant", visitors=pd.Series({"A": 4, "B": 1}))
+
+
 def test_visits_that_logged_nothing_count_as_bounced_sessions():
     # A had 5 visits, B had 2: three of A's visits left no event (landing page, no click, gone).
     table = online_kpis(_log(), by="variant", visits=pd.Series({"A": 5, "B": 2})).set_index("variant")
@@ -81,7 +96,7 @@ def test_visits_that_logged_nothing_count_as_bounced_sessions():
     assert table.loc["A", "session_conversion_rate"] == pytest.approx(1 / 5)  # was 1/2 from the log alone
     assert table.loc["A", "bounce_rate"] == pytest.approx((1 + 3) / 5)
     assert table.loc["A", "ctr"] == pytest.approx(1 / 5)
-    assert table.loc["A", "visitors"] == 1  # visitors are still those of the log
+    assert table.loc["A", "visitors"] == 1  # without visitors=, the visitors are those of the log
     assert table.loc["B", "bounce_rate"] == pytest.approx(1 / 2)  # nothing missing in B
     assert online_kpis(_log(), visits=8).iloc[0]["session_conversion_rate"] == pytest.approx(2 / 8)
     with pytest.raises(DatasetError, match="visits=3 is below the 4 sessions logged"):

@@ -139,3 +139,23 @@ def test_keys_of_any_broadcastable_shapes_give_the_broadcast_shape_and_the_numpy
     for got, want in zip(compiled, reference):
         assert got.shape == shapes.result_shape == want.shape
         assert np.array_equal(got, want)
+
+
+def test_every_policy_has_the_same_visitors_and_the_log_shows_only_some():
+    from workbench.constants import USER_ID
+
+    runs = {kind: run_scenario(ScenarioConfig(shop=TINY, policy=Policy(kind=kind), name=kind), progress=False)
+            for kind in ("none", "stale", "event_tracker")}
+    visitors = {kind: r.visitors for kind, r in runs.items()}
+    assert len(visitors["none"]) > 0
+    for kind in ("stale", "event_tracker"):
+        np.testing.assert_array_equal(visitors[kind], visitors["none"])
+    for kind, r in runs.items():
+        in_run = r.events[r.events[TIMESTAMP] >= r.world.day0]
+        logged = set(in_run[USER_ID])
+        ids = set(r.world.customers.ids[r.visitors])
+        assert logged <= ids  # whoever logged an event in the run visited
+        assert len(ids) <= r.daily["visits"].sum()  # at most one visit per customer and day
+    # with no lists some visitors leave no event at all (what counting visitors from a log misses)
+    none = runs["none"]
+    assert len(set(none.events[none.events[TIMESTAMP] >= none.world.day0][USER_ID])) < len(none.visitors)

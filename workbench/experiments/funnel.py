@@ -204,6 +204,7 @@ def dashboard_summary(
     min_views: int = 20,
     alpha: float = 0.05,
     visits: float | pd.Series | None = None,
+    visitors: float | pd.Series | None = None,
 ) -> Dashboard:
     """A/B result, top-``top_n`` conversion items and revenue attributed to recommendations.
 
@@ -220,12 +221,14 @@ def dashboard_summary(
         visits: the true number of visits (per variant, as a Series indexed by the
             variant values) when the log has no row for visits that left without an
             event; see :func:`workbench.experiments.online_kpis`.
+        visitors: the true number of distinct visitors, given the same way (see
+            :func:`~workbench.experiments.online_kpis`).
 
     The A/B test compares **session** conversion (sessions with a purchase /
     sessions) between the variants with :func:`two_proportion_test`.
     """
     log = check_event_log(events)
-    kpis = _online_kpis(log, variant_column, None, visits)
+    kpis = _online_kpis(log, variant_column, None, visits, visitors)
     ab = None
     if variant_column is not None:
         values = sorted(log[variant_column].dropna().unique().tolist())

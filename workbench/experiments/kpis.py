@@ -150,6 +150,7 @@ def online_kpis(
     by: str | Sequence[str] | None = None,
     impressions: float | pd.Series | None = None,
     visits: float | pd.Series | None = None,
+    visitors: float | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Traffic counts and online KPIs of an event log, overall or per group.
 
@@ -163,13 +164,17 @@ def online_kpis(
         visits: the true number of visits -- one number, or a Series indexed like the
             groups -- when the log has no row for visits that left without an event
             (see "Visits that logged nothing" above). Must be at least the number of
-            sessions in the log; ``visitors`` still counts the visitors in the log.
+            sessions in the log.
+        visitors: the true number of distinct visitors, given the same way, for the same
+            reason: without it ``visitors`` (and ``revenue_per_visitor``) count only the
+            visitors with a logged event, so a variant whose lists draw more events seems
+            to have more visitors. Must be at least the visitors in the log.
 
     Returns:
         One row per group (one row overall without ``by``) with the grouping
         columns followed by :data:`KPI_COLUMNS`.
     """
-    return _online_kpis(check_event_log(events), by, impressions, visits)
+    return _online_kpis(check_event_log(events), by, impressions, visits, visitors)
 
 
 def _per_group(value: float | pd.Series, label: tuple) -> float:
@@ -178,7 +183,7 @@ def _per_group(value: float | pd.Series, label: tuple) -> float:
 
 
 def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions: float | pd.Series | None,
-                 visits: float | pd.Series | None = None) -> pd.DataFrame:
+                 visits: float | pd.Series | None = None, visitors: float | pd.Series | None = None) -> pd.DataFrame:
     """:func:`online_kpis` of a log that already went through :func:`check_event_log`."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for key in keys:
@@ -201,6 +206,15 @@ def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions:
                     fix="pass the number of visits of the same period and group as the log (filter both alike).")
             counts["_single_event_sessions"] += true_visits - counts["sessions"]
             counts["sessions"] = int(true_visits)
+        if visitors is not None:
+            true_visitors = _per_group(visitors, label)
+            if true_visitors < counts["visitors"]:
+                raise DatasetError(
+                    f"visitors={true_visitors:g} is below the {counts['visitors']} visitors logged"
+                    + (f" for {by}={label[0] if len(label) == 1 else label}" if keys else "") + ".",
+                    file=LOG_NAME, column=USER_ID,
+                    fix="pass the distinct visitors of the same period and group as the log (filter both alike).")
+            counts["visitors"] = int(true_visitors)
         row = dict(zip(keys, label))
         row.update({key: counts[key] for key in ("visitors", "sessions", "views", "clicks", "add_to_carts", "purchases",
                                                  "revenue")})

@@ -165,6 +165,10 @@ class ScenarioResult:
     versions: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=list(VERSION_COLUMNS)))
     """One row per solution version the run trained (the launch model, then each retrain;
     columns in :data:`VERSION_COLUMNS`); empty for the ``none`` and ``random`` policies."""
+    visitors: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Customer index of everyone who visited on a run day (warm-up left out), ascending; events or not.
+    Visits are keyed draws, so these are the same customers under every policy of a seed; an event log
+    only shows those who did something (pass ``len(visitors)`` to :func:`~workbench.experiments.online_kpis`)."""
     _events: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
 
     @property
@@ -307,6 +311,7 @@ class _Run:
         self.slice_rows: list[tuple] = []
         self.version_rows: list[dict[str, Any]] = []
         self.shows = not self.policy.has("none")
+        self.visited = np.zeros(n_users, dtype=bool)
 
     # ------------------------------------------------------------ main loop
     def play(self, progress: bool) -> ScenarioResult:
@@ -323,7 +328,8 @@ class _Run:
             daily["uplift_per_visit"] = 0.0
         hourly = pd.DataFrame(self.slice_rows, columns=["day", "slice", "hour", "visits", "clicks", "purchases", "revenue"])
         return ScenarioResult(self.config, daily, hourly, self.log, self.world.markers(), self.world, self.model,
-                              self.notes, pd.DataFrame(self.version_rows, columns=list(VERSION_COLUMNS)))
+                              self.notes, pd.DataFrame(self.version_rows, columns=list(VERSION_COLUMNS)),
+                              np.flatnonzero(self.visited))
 
     def _play_day(self, day: int) -> None:
         shop, policy = self.shop, self.policy
@@ -335,6 +341,8 @@ class _Run:
             elif run_day > 0 and policy.has("retrain") and run_day % policy.retrain_every_days == 0:
                 self._train(day_start)
         users, times = self._sample_visits(day, day_start)
+        if run_day >= 0:
+            self.visited[users] = True
         self.counters = dict.fromkeys(("visits", "impressions", "clicks", "add_to_carts", "purchases", "revenue",
                                        "total_revenue", "bounces"), 0.0)
         self.served_today = np.zeros(len(self.item_ids), dtype=bool)
