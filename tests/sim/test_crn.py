@@ -150,7 +150,7 @@ def test_every_policy_has_the_same_visitors_and_the_log_shows_only_some():
     assert len(visitors["none"]) > 0
     for kind in ("stale", "event_tracker"):
         np.testing.assert_array_equal(visitors[kind], visitors["none"])
-    for kind, r in runs.items():
+    for r in runs.values():
         in_run = r.events[r.events[TIMESTAMP] >= r.world.day0]
         logged = set(in_run[USER_ID])
         ids = set(r.world.customers.ids[r.visitors])
