@@ -177,9 +177,19 @@ def _(sample):
     # behaviour is a quasi-identifier too: the day of a customer's first visit
     _first = sample.interactions.groupby(USER_ID)[TIMESTAMP].min()
     _users["FIRST_VISIT_DAY"] = _users[USER_ID].map(pd.to_datetime(_first, unit="s").dt.strftime("%Y-%m-%d"))
+    # only customers who visited have a first visit day: the others would form one big "no visit" group
+    _n_all = len(_users)
+    _users = _users[_users["FIRST_VISIT_DAY"].notna()]
     quasi_identifiers = [c for c in _users.columns if c != USER_ID and _users[c].nunique() < len(_users)]
     risk = reidentification_risk(_users, quasi_identifiers) if quasi_identifiers else pd.DataFrame({"note": ["the users dataset has no attribute columns"]})
-    risk
+    _last = risk["unique rows share"].to_numpy() if "unique rows share" in risk else []
+    mo.vstack([
+        risk,
+        mo.md(f"Counted over the {len(_users):,} customers with at least one interaction ({_n_all - len(_users):,} "
+              "of the users dataset never visited, so they have no first visit day)."
+              + (f" Unique on the attributes before the visit day: {_last[-2]:.1%}; with it: {_last[-1]:.1%}."
+                 if len(_last) >= 2 else "")),
+    ])
     return
 
 
@@ -211,7 +221,7 @@ def _(sample):
         _scores[_label] = evaluate(_recs, _split.test, k=10).summary
     pseudonym_scores = pd.DataFrame(_scores).round(6)
     pseudonym_scores["identical"] = pseudonym_scores.iloc[:, 0] == pseudonym_scores.iloc[:, 1]
-    pseudonym_preview = pseudonym_table(sample.interactions[USER_ID].head(3), _key)
+    pseudonym_preview = pseudonym_table(pd.Series(pd.unique(sample.interactions[USER_ID])[:3]), _key)  # 3 customers
     pseudonym_preview
     return (pseudonym_scores,)
 
