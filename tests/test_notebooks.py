@@ -67,6 +67,12 @@ def _value(value):
     return SimpleNamespace(value=value)
 
 
+def _file_inputs(path) -> dict:
+    """Chapter 15's input controls set to read ``path`` as the interactions file (no items or users file)."""
+    return {"source_choice": _value("file"), "path_text": _value(str(path)), "items_text": _value(""),
+            "users_text": _value("")}
+
+
 def _text(outputs) -> str:
     return "\n".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
 
@@ -76,8 +82,7 @@ def test_own_data_keeps_leading_zero_ids_and_stops_when_validation_fails(tmp_pat
     events = tmp_path / "events.csv"
     events.write_text("customer,product,time\n0042,A1,1723683351\n42,A2,1723683352\n0042,A3,1723683353\n")
     monkeypatch.chdir(ROOT / "notebooks")
-    inputs = {"source_choice": _value("file"), "path_text": _value(str(events)),
-              "items_text": _value(""), "users_text": _value("")}
+    inputs = _file_inputs(events)
     outputs, defs = _own_data_app().run(defs=inputs)
     assert sorted(defs["mapped"]["USER_ID"].unique()) == ["0042", "42"]  # plain read_csv would merge them into 42
     assert not defs["validation"].ok  # three events are far too few
@@ -93,8 +98,7 @@ def test_own_data_names_the_file_in_mapping_errors_and_lists_columns_left_out(tm
     events = tmp_path / "events.csv"
     events.write_text("customer,product,time,IMPRESSION\nc1,A1,1723683351,A1|A2\nc2,A2,not-a-time,A2|A3\n")
     monkeypatch.chdir(ROOT / "notebooks")
-    inputs = {"source_choice": _value("file"), "path_text": _value(str(events)),
-              "items_text": _value(""), "users_text": _value("")}
+    inputs = _file_inputs(events)
     import re
 
     outputs, defs = _own_data_app().run(defs=inputs)

@@ -182,6 +182,17 @@ def _per_group(value: float | pd.Series, label: tuple) -> float:
     return float(value) if np.isscalar(value) else float(value.loc[label[0] if len(label) == 1 else label])
 
 
+def _true_count(value: float | pd.Series, label: tuple, logged: int, name: str, what: str, column: str,
+                where: str) -> int:
+    """A group's true count of visits or visitors (``visits=`` / ``visitors=``); never below what the log shows."""
+    true = _per_group(value, label)
+    if true < logged:
+        raise DatasetError(f"{name}={true:g} is below the {logged} {what} logged{where}.", file=LOG_NAME, column=column,
+                           fix=f"pass the {'number of visits' if name == 'visits' else 'distinct visitors'} of the "
+                           "same period and group as the log (filter both alike).")
+    return int(true)
+
+
 def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions: float | pd.Series | None,
                  visits: float | pd.Series | None = None, visitors: float | pd.Series | None = None) -> pd.DataFrame:
     """:func:`online_kpis` of a log that already went through :func:`check_event_log`."""
@@ -196,25 +207,13 @@ def _online_kpis(log: pd.DataFrame, by: str | Sequence[str] | None, impressions:
         counts = _counts(frame)
         label = name if isinstance(name, tuple) else (name,)
         shown = None if impressions is None else _per_group(impressions, label)
+        where = f" for {by}={label[0] if len(label) == 1 else label}" if keys else ""
         if visits is not None:
-            true_visits = _per_group(visits, label)
-            if true_visits < counts["sessions"]:
-                raise DatasetError(
-                    f"visits={true_visits:g} is below the {counts['sessions']} sessions logged"
-                    + (f" for {by}={label[0] if len(label) == 1 else label}" if keys else "") + ".",
-                    file=LOG_NAME, column=SESSION_ID,
-                    fix="pass the number of visits of the same period and group as the log (filter both alike).")
+            true_visits = _true_count(visits, label, counts["sessions"], "visits", "sessions", SESSION_ID, where)
             counts["_single_event_sessions"] += true_visits - counts["sessions"]
-            counts["sessions"] = int(true_visits)
+            counts["sessions"] = true_visits
         if visitors is not None:
-            true_visitors = _per_group(visitors, label)
-            if true_visitors < counts["visitors"]:
-                raise DatasetError(
-                    f"visitors={true_visitors:g} is below the {counts['visitors']} visitors logged"
-                    + (f" for {by}={label[0] if len(label) == 1 else label}" if keys else "") + ".",
-                    file=LOG_NAME, column=USER_ID,
-                    fix="pass the distinct visitors of the same period and group as the log (filter both alike).")
-            counts["visitors"] = int(true_visitors)
+            counts["visitors"] = _true_count(visitors, label, counts["visitors"], "visitors", "visitors", USER_ID, where)
         row = dict(zip(keys, label))
         row.update({key: counts[key] for key in ("visitors", "sessions", "views", "clicks", "add_to_carts", "purchases",
                                                  "revenue")})
