@@ -528,8 +528,9 @@ def timestamp_range_warning(report: ValidationReport, column: str, low: int, fir
         parts.append(f"{high:,} have 11 digits (after the year 2286; first at row {first_high})")
     report.add("warning", "implausible_timestamps",
                f"{column} values that are unlikely Unix epoch seconds: {' and '.join(parts)}. Epoch seconds "
-               "have 10 digits today (July 31, 2020 is 1596238243).",
-               column=column, row=first_low if low else first_high, count=low + high)
+               "have 10 digits today (July 31, 2020 is 1596238243). Check how the column was made: give a missing "
+               "time a real value or drop the row instead of writing 0, and convert other units to seconds.",
+               column=column, row=min(r for r in (first_low, first_high) if r is not None), count=low + high)
 
 
 def _timestamp_range(frame: pd.DataFrame, column: str, report: ValidationReport, rownums: np.ndarray) -> None:
