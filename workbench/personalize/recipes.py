@@ -131,7 +131,7 @@ RECIPES: tuple[Recipe, ...] = (
     Recipe("Semantic-Similarity", None, "custom", None,
            "UNCONFIRMED", None, None, None, None,
            "New (Nov 30 2025): item similarity from metadata such as titles/descriptions. ARN, inputs and limits "
-           "are UNCONFIRMED in the fact sheet.",
+           "are UNCONFIRMED (not in the documentation pages this workbench was checked against).",
            "§2.1; DG:document-history [cur]"),
     # ---------------------------------------------------------------- ECOMMERCE use cases (§2.6)
     Recipe("Most viewed", recipe_arn("aws-ecomm-popular-items-by-views"), "ECOMMERCE", None,
