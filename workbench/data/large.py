@@ -281,14 +281,14 @@ def _timestamp_range(connection, table: str, schema: DatasetSchema, column: str,
 
 
 def _dataset_checks(connection, parquet: Path, kind: str, schema: DatasetSchema, domain: str | None,
-                    report: ValidationReport, rejected_rows: np.ndarray | None = None) -> ValidationReport:
+                    report: ValidationReport, rejected_rows: np.ndarray) -> ValidationReport:
     """The whole-file rules of :func:`~workbench.data.validate.dataset_checks`, counted by DuckDB.
 
     Same checks, names and messages; counts are always exact here (the in-memory
     loader may stop counting users early on large frames). ``rejected_rows`` (file rows
     left out of ``parquet``) turn a row of the clean copy back into the file's row.
     """
-    skipped = np.unique(np.zeros(0, dtype=np.int64) if rejected_rows is None else rejected_rows)
+    skipped = np.unique(rejected_rows)  # a row rejected for two reasons is listed twice
     shift = skipped - np.arange(1, len(skipped) + 1)
 
     def file_row(copy_row: int) -> int:  # 0-based row of the clean copy -> 1-based row of the file

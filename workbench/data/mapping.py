@@ -108,12 +108,12 @@ def timestamp_unit(values: pd.Series) -> str:
     numbers = pd.to_numeric(present, errors="coerce")
     if len(present) and numbers.isna().any():
         return "datetime"
-    top = float(np.abs(numbers).max()) if len(numbers) else 0.0
-    if top < 1e11:
-        return "s"
-    if top < 1e14:
-        return "ms"
-    return "us"
+    return str(_unit_by_magnitude(np.abs(numbers.to_numpy(dtype=float)).max(initial=0.0)))
+
+
+def _unit_by_magnitude(magnitude):
+    """The unit each absolute epoch value reads as: below 1e11 seconds, below 1e14 milliseconds, else microseconds."""
+    return np.where(magnitude < 1e11, "s", np.where(magnitude < 1e14, "ms", "us"))
 
 
 def _first_bad(mask: np.ndarray) -> int:
@@ -150,8 +150,9 @@ def _seconds(series: pd.Series, source: str, unit: str, file: str | None) -> tup
             f"the time is missing ({int(missing.sum())} rows in total).", file=file, row=_first_bad(missing),
             column=source, fix="every interaction needs a time; fill or remove those rows.",
         )
+    numbers = pd.to_numeric(series, errors="coerce")  # no value is missing here
+    numeric = numbers.notna().to_numpy()
     if unit == "auto":  # numbers beside date text: name the odd one out, not whichever row comes first
-        numeric = pd.to_numeric(series, errors="coerce").notna().to_numpy()
         n_numeric = int(numeric.sum())
         if 0 < n_numeric < len(series):
             numbers_win = n_numeric * 2 >= len(series)
@@ -161,19 +162,23 @@ def _seconds(series: pd.Series, source: str, unit: str, file: str | None) -> tup
                           f"{'epoch numbers' if numbers_win else 'date text'}: the column mixes the two.", source, file,
                           fix="write every time the same way (epoch seconds, or ISO text such as 2024-08-15T10:30:00Z) "
                           "before mapping.")
-    chosen = timestamp_unit(series) if unit == "auto" else unit
+    magnitude = np.abs(numbers.to_numpy(dtype=float))
+    if unit != "auto":
+        chosen = unit
+    elif not numeric.all():  # what timestamp_unit says, from the numbers parsed above
+        chosen = "datetime"
+    else:
+        chosen = str(_unit_by_magnitude(magnitude.max(initial=0.0)))
     if chosen == "datetime":
         parsed = pd.to_datetime(series.astype(str), errors="coerce", utc=True, format="mixed")
         _reject_first(parsed.isna().to_numpy(), series, "is not a date-time.", source, file,
                       fix="use ISO text such as 2024-08-15T10:30:00Z, or epoch numbers with timestamp_unit='s'/'ms'.")
         seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
         return seconds.astype("int64"), chosen
-    numbers = pd.to_numeric(series, errors="coerce")
-    _reject_first(numbers.isna().to_numpy(), series, f"is not a number of {chosen}.", source, file,
+    _reject_first(~numeric, series, f"is not a number of {chosen}.", source, file,
                   fix="pick timestamp_unit='datetime' for date text, or clean the column.")
     if unit == "auto":  # one unit for the column: a value of another magnitude would land decades away
-        magnitude = np.abs(numbers.to_numpy(dtype=float))
-        units = np.where(magnitude < 1e11, "s", np.where(magnitude < 1e14, "ms", "us"))
+        units = _unit_by_magnitude(magnitude)
         odd = units != chosen
         if odd.any():
             names = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
