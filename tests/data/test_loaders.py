@@ -113,6 +113,17 @@ def test_users_file_and_duplicate_id_warning(write):
     assert (warning.row, warning.count) == (3, 1)
 
 
+def test_finish_frame_without_checks_still_rejects_rows_but_leaves_the_file_checks_to_the_caller():
+    from workbench.data.loaders import finish_frame
+
+    raw = pd.DataFrame({"USER_ID": ["u1", "u2", "u1", ""], "AGE": ["31", "40", "22", "5"]})
+    kept_all, checked = finish_frame(raw, "users", file="users.csv", errors="reject")
+    kept, unchecked = finish_frame(raw, "users", file="users.csv", errors="reject", checks=False)
+    assert [w.check for w in checked.validation.warnings if w.check == "duplicate_ids"] == ["duplicate_ids"]
+    assert not [w for w in unchecked.validation.warnings if w.check == "duplicate_ids"]
+    assert kept.equals(kept_all) and unchecked.rows_rejected == checked.rows_rejected == 1
+
+
 def test_nullable_long_column_becomes_Int64(write):
     frame, _ = load_items(write("items.csv", "ITEM_ID,CREATION_TIMESTAMP,COLOR\ni1,1600000000,red\ni2,,blue\n"))
     assert str(frame["CREATION_TIMESTAMP"].dtype) == "Int64"

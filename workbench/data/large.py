@@ -470,7 +470,7 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
                 rownums = _kept_rownums(seen, len(chunk), shift)
                 seen += len(chunk)
                 frame, chunk_report = finish_frame(chunk, kind, file=file, schema=schema_used, domain=domain,
-                                                   errors=errors, rownums=rownums)
+                                                   errors=errors, rownums=rownums, checks=False)
                 parts.append(chunk_report.rejected)
                 kept += len(frame)
                 writer.write_table(pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False))

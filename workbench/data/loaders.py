@@ -137,7 +137,7 @@ def coerce_types(frame: pd.DataFrame, schema: DatasetSchema) -> pd.DataFrame:
 
 def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=None, domain: str | None = None,
                  errors: str = "raise", rownums: np.ndarray | None = None, rows_read: int | None = None,
-                 parse_rejected: pd.DataFrame | None = None) -> tuple[pd.DataFrame, LoadReport]:
+                 parse_rejected: pd.DataFrame | None = None, checks: bool = True) -> tuple[pd.DataFrame, LoadReport]:
     """Apply schema, row rules, the errors policy and dataset checks to a raw frame.
 
     Every loader (CSV, Parquet, MovieLens) ends here, so all of them treat bad
@@ -153,6 +153,8 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
         rownums: 1-based file row of each frame row (default 1..n).
         rows_read: Data rows in the file (default ``len(frame)``).
         parse_rejected: Rows already rejected while parsing.
+        checks: Run the whole-frame dataset checks (warnings such as ``duplicate_ids``). A caller
+            that sees the file in chunks passes False and checks the whole file once itself.
 
     Returns:
         ``(frame, report)``.
@@ -188,7 +190,8 @@ def finish_frame(frame: pd.DataFrame, kind: str, *, file: str | None, schema=Non
         frame, rownums, more = reject_rows(problems, frame, rownums)
         rejected = rejected_frame([rejected, more])
     frame = coerce_types(frame, schema)
-    dataset_checks(frame, kind, schema, domain, report, full=False, rownums=rownums)
+    if checks:
+        dataset_checks(frame, kind, schema, domain, report, full=False, rownums=rownums)
     load_report = LoadReport(
         file=str(file),
         rows_read=int(rows_read),
