@@ -26,6 +26,7 @@ def _temp_files_in_tmp_path(tmp_path_factory, monkeypatch):
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("large-out")))
 
+
 T0 = 1_700_000_000
 
 
@@ -75,6 +76,19 @@ def test_clean_file_equals_in_memory_loader(tmp_path, suffix):
     assert result.report.validation.stats["n_items"] == frame["ITEM_ID"].nunique()
     assert result.report.validation.stats["n_users"] == frame["USER_ID"].nunique()
     assert result.to_pandas()["ITEM_ID"].str.startswith("0").all()
+
+
+def test_a_temp_file_goes_with_the_block_and_a_named_file_stays(tmp_path):
+    path = tmp_path / "interactions.csv"
+    interactions_frame(n_rows=50).to_csv(path, index=False)
+    with load_large(path, chunk_rows=20) as big:
+        assert big.temporary and big.path.exists() and len(big.to_pandas()) == 50
+    assert not big.path.exists()
+    big.close()  # twice is fine
+    named = tmp_path / "clean.parquet"
+    with load_large(path, out=named) as kept:
+        assert not kept.temporary
+    assert named.exists() and len(kept.to_pandas()) == 50
 
 
 def test_row_rule_rejects_match_in_memory_loader(tmp_path):

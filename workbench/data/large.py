@@ -78,13 +78,28 @@ class LargeLoad:
 
     path: Path
     """Parquet file holding the kept rows, typed by the schema, in file order (without ``out=``, a file in the
-    system temp directory that the caller owns: delete it when done)."""
+    system temp directory: use the result as a context manager, or call :meth:`close`, to remove it)."""
 
     report: LoadReport
     """Rows read/kept/rejected, the rejected rows and the dataset-level validation."""
 
     schema: DatasetSchema
     """The schema the rows were checked against (given, or derived from the whole file)."""
+
+    temporary: bool = False
+    """True when :func:`load_large` chose :attr:`path` (no ``out=``): :meth:`close` then deletes it."""
+
+    def close(self) -> None:
+        """Delete the Parquet file if :func:`load_large` made it in the temp folder; a file named by ``out=``
+        is the caller's and stays. Safe to call twice."""
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> LargeLoad:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def to_pandas(self) -> pd.DataFrame:
         """The kept rows as one frame, with the dtypes :func:`~workbench.data.load_interactions` gives.
@@ -383,7 +398,8 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
         threads: DuckDB threads (None = all cores).
 
     Returns:
-        A :class:`LargeLoad` (``.path``, ``.report``, ``.schema``, ``.to_pandas()``).
+        A :class:`LargeLoad` (``.path``, ``.report``, ``.schema``, ``.to_pandas()``); without ``out=``,
+        ``with load_large(...) as big:`` removes the temp file at the end of the block.
 
     Raises:
         DatasetError: As :func:`~workbench.data.load_interactions` (missing file, broken header,
@@ -486,7 +502,7 @@ def load_large(path: str | Path, kind: str = "interactions", *, schema=None, dom
         load_report = LoadReport(file=file, rows_read=int(seen + len(rejects)), rows_kept=int(kept),
                                  rows_rejected=int(rejected["row"].nunique()), rejected=rejected,
                                  schema=schema_used, validation=report)
-        return LargeLoad(target, load_report, schema_used)
+        return LargeLoad(target, load_report, schema_used, temporary=out is None)
     finally:
         connection.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -517,6 +533,5 @@ def validate_large(path: str | Path, kind: str = "interactions", *, schema=None,
     instead of stopping at the first one.
     """
     options.pop("out", None)
-    result = load_large(path, kind, schema=schema, domain=domain, errors=errors, **options)
-    result.path.unlink(missing_ok=True)
-    return result.report
+    with load_large(path, kind, schema=schema, domain=domain, errors=errors, **options) as result:
+        return result.report
