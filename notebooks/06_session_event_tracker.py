@@ -168,11 +168,14 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
         get_seconds.append((time.perf_counter() - _t) / len(campaigns))
     _last = lists_by_step[len(clicked)]
     _first = lists_by_step[0]
+    # a campaign does not hide what the customer already interacted with (only a filter does): say so when it shows
+    _echo = wording.echo_sentence({n: _last[n] for n in campaigns if n != "SIMS"}, clicked, event_kind.value)
     mo.md(
         wording.event_sentence(customer, event_kind.value, clicked, click_category.value)
         + "  \n"
         + "; ".join(f"**{n}** {'changed' if _first[n] != _last[n] else 'did not change'}" for n in campaigns)
         + "."
+        + (f"  \n{_echo} The chart below leaves them out." if _echo else "")
     )
     return campaigns, clicked, customer, get_seconds, group, lists_by_step, put_seconds, runtime, tracking_id
 

@@ -112,6 +112,27 @@ def test_own_data_names_the_file_in_mapping_errors_and_lists_columns_left_out(tm
 
 
 @pytest.mark.notebooks
+def test_event_tracker_chapter_says_when_campaigns_show_the_tracked_shoes_again(monkeypatch):
+    import re
+
+    from tests.scripts import load_script
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    for kind in ("click", "purchase"):
+        app = load_script("notebooks/06_session_event_tracker.py", "event_tracker_chapter").app
+        outputs, defs = app.run(defs={"event_kind": _value(kind), "click_category": _value("running"),
+                                      "n_clicks": _value(4)})
+        clicked, last = defs["clicked"], defs["lists_by_step"][len(defs["clicked"])]
+        echoes = {n: sum(i in clicked for i in last[n]) for n in last if n != "SIMS"}
+        text = re.sub(r"<[^>]+>", "", _text(outputs))
+        note = re.search(r"show those items again \(([^)]*)\)", text)
+        assert (note is not None) == any(echoes.values())
+        if note:  # each count in the sentence is the one in the campaign's list
+            assert note.group(1) == ", ".join(f"{n} {c} of {len(clicked)}" for n, c in echoes.items() if c)
+            assert f'Interactions.EVENT_TYPE IN ("{kind}")' in text
+
+
+@pytest.mark.notebooks
 def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()

@@ -19,6 +19,17 @@ def test_past_tense_never_glues_ed_onto_the_type(event, past):
     assert wording.past_tense(event) == past
 
 
+def test_echo_sentence_counts_each_list_and_names_the_event_type():
+    lists = {"A": ["I1", "I9", "I2"], "B": ["I8", "I9"], "C": ["I1"]}
+    assert wording.echo_sentence(lists, ["I1", "I2"], "purchase") == (
+        "The lists after these events show those items again (A 2 of 2, C 1 of 2): a campaign does not leave out "
+        'what the customer already interacted with; a filter such as `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE '
+        'IN ("purchase")` would.'
+    )
+    assert wording.echo_sentence({"B": ["I8", "I9"]}, ["I1"], "click") == ""
+    assert wording.echo_sentence({"A": ["I1"]}, [], "click") == ""
+
+
 def test_event_sentence_with_and_without_items():
     assert wording.event_sentence("U1", "purchase", ["I1", "I2"], "sandals") == (
         "Customer `U1` bought 2 sandals: `I1`, `I2`.")

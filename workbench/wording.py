@@ -17,6 +17,7 @@ from .constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
 __all__ = [
     "axis_label",
     "bullet_list",
+    "echo_sentence",
     "event_sentence",
     "feedback_markdown",
     "letters",
@@ -81,6 +82,23 @@ def event_sentence(who: str, event_type: str, items: Sequence[str], noun: str) -
         return f"Customer `{who}` {verb} no {noun} yet."
     listed = ", ".join(f"`{item}`" for item in items)
     return f"Customer `{who}` {verb} {len(items)} {noun}: {listed}."
+
+
+def echo_sentence(lists: dict[str, Sequence[str]], items: Sequence[str], event_type: str) -> str:
+    """Which lists show ``items`` (the events just sent) again, and the filter that would hide them (markdown).
+
+    ``lists`` maps a campaign name to its item ids; ``""`` when no list holds any of ``items``.
+    A campaign leaves nothing out on its own: items a user interacted with stay eligible until
+    a filter on the event type excludes them.
+    """
+    sent = set(items)
+    counts = {name: sum(item in sent for item in ids) for name, ids in lists.items()}
+    shown = [f"{name} {count} of {len(sent)}" for name, count in counts.items() if count]
+    if not shown:
+        return ""
+    return (f"The lists after these events show those items again ({', '.join(shown)}): a campaign does not "
+            "leave out what the customer already interacted with; a filter such as "
+            f'`EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_type}")` would.')
 
 
 def axis_label(column: str) -> str:
