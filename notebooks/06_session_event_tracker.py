@@ -168,8 +168,19 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
         get_seconds.append((time.perf_counter() - _t) / len(campaigns))
     _last = lists_by_step[len(clicked)]
     _first = lists_by_step[0]
-    # a campaign does not hide what the customer already interacted with (only a filter does): say so when it shows
-    _echo = wording.echo_sentence({n: _last[n] for n in campaigns if n != "SIMS"}, clicked, event_kind.value)
+    # a campaign does not hide what the customer already interacted with (only a filter does): say so when it
+    # shows, and ask the user campaigns again with that filter
+    _users_asked = [n for n in campaigns if n != "SIMS"]
+    _hide = runtime.create_filter(
+        name="hide-tracked", datasetGroupArn=group,
+        filterExpression=f'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_kind.value}")',
+    )["filterArn"]
+    filtered_lists = {
+        n: [e["itemId"] for e in runtime.get_recommendations(campaignArn=campaigns[n].campaign_arn, userId=customer,
+                                                              numResults=10, filterArn=_hide)["itemList"]]
+        for n in _users_asked
+    }
+    _echo = wording.echo_sentence({n: _last[n] for n in _users_asked}, clicked, event_kind.value, filtered_lists)
     mo.md(
         wording.event_sentence(customer, event_kind.value, clicked, click_category.value)
         + "  \n"
@@ -177,7 +188,8 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
         + "."
         + (f"  \n{_echo} The chart below leaves them out." if _echo else "")
     )
-    return campaigns, clicked, customer, get_seconds, group, lists_by_step, put_seconds, runtime, tracking_id
+    return (campaigns, clicked, customer, filtered_lists, get_seconds, group, lists_by_step, put_seconds, runtime,
+            tracking_id)
 
 
 @app.cell

@@ -130,6 +130,8 @@ def test_event_tracker_chapter_says_when_campaigns_show_the_tracked_shoes_again(
         if note:  # each count in the sentence is the one in the campaign's list
             assert note.group(1) == ", ".join(f"{n} {c} of {len(clicked)}" for n, c in echoes.items() if c)
             assert f'Interactions.EVENT_TYPE IN ("{kind}")' in text
+            assert all(not set(clicked) & set(ids) for ids in defs["filtered_lists"].values())  # the filter hides them
+            assert f"Asked again with it: {', '.join(f'{n} 0 of {len(clicked)}' for n in echoes)}." in text
 
 
 @pytest.mark.notebooks

@@ -24,8 +24,10 @@ def test_echo_sentence_counts_each_list_and_names_the_event_type():
     assert wording.echo_sentence(lists, ["I1", "I2"], "purchase") == (
         "The lists after these events show those items again (A 2 of 2, C 1 of 2): a campaign does not leave out "
         'what the customer already interacted with; a filter such as `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE '
-        'IN ("purchase")` would.'
+        'IN ("purchase")` does.'
     )
+    assert wording.echo_sentence(lists, ["I1", "I2"], "click", {"A": ["I9", "I3"], "C": ["I1"]}).endswith(
+        ' does. Asked again with it: A 0 of 2, C 1 of 2.')
     assert wording.echo_sentence({"B": ["I8", "I9"]}, ["I1"], "click") == ""
     assert wording.echo_sentence({"A": ["I1"]}, [], "click") == ""
 

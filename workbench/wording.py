@@ -84,21 +84,30 @@ def event_sentence(who: str, event_type: str, items: Sequence[str], noun: str) -
     return f"Customer `{who}` {verb} {len(items)} {noun}: {listed}."
 
 
-def echo_sentence(lists: dict[str, Sequence[str]], items: Sequence[str], event_type: str) -> str:
+def echo_sentence(lists: dict[str, Sequence[str]], items: Sequence[str], event_type: str,
+                  filtered: dict[str, Sequence[str]] | None = None) -> str:
     """Which lists show ``items`` (the events just sent) again, and the filter that would hide them (markdown).
 
-    ``lists`` maps a campaign name to its item ids; ``""`` when no list holds any of ``items``.
-    A campaign leaves nothing out on its own: items a user interacted with stay eligible until
-    a filter on the event type excludes them.
+    ``lists`` maps a campaign name to its item ids; ``filtered`` (optional) holds the same
+    campaigns' lists asked again with that filter, and their counts are added. ``""`` when no
+    list holds any of ``items``. A campaign leaves nothing out on its own: items a user
+    interacted with stay eligible until a filter on the event type excludes them.
     """
     sent = set(items)
-    counts = {name: sum(item in sent for item in ids) for name, ids in lists.items()}
-    shown = [f"{name} {count} of {len(sent)}" for name, count in counts.items() if count]
+
+    def counts(by_name: dict[str, Sequence[str]], all_names: bool) -> str:
+        found = {name: sum(item in sent for item in ids) for name, ids in by_name.items()}
+        return ", ".join(f"{name} {count} of {len(sent)}" for name, count in found.items() if count or all_names)
+
+    shown = counts(lists, all_names=False)
     if not shown:
         return ""
-    return (f"The lists after these events show those items again ({', '.join(shown)}): a campaign does not "
-            "leave out what the customer already interacted with; a filter such as "
-            f'`EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_type}")` would.')
+    text = (f"The lists after these events show those items again ({shown}): a campaign does not leave out what "
+            "the customer already interacted with; a filter such as "
+            f'`EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_type}")` does.')
+    if filtered is not None:
+        text += f" Asked again with it: {counts(filtered, all_names=True)}."
+    return text
 
 
 def axis_label(column: str) -> str:
