@@ -20,6 +20,7 @@ with app.setup:
     from workbench.constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
     from workbench.data import load_sample
     from workbench.personalize import PersonalizeRuntime
+    from workbench.recommenders.filters import exclude_purchased
     from workbench.recommenders.ease import EASE
     from workbench.recommenders.popularity import Popularity
     from workbench.recommenders.session import SessionRecency, recency_weights
@@ -148,10 +149,11 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
     _anchor = clicked[0] if clicked else _pool[0]
     _now = int(sample.interactions[TIMESTAMP].max()) + 600
 
-    def ask(name: str) -> list[str]:
-        """Top 10 of one campaign for the customer (SIMS: for the anchor item)."""
+    def ask(name: str, **request) -> list[str]:
+        """Top 10 of one campaign for the customer (SIMS: for the anchor item); ``request`` adds e.g. a filterArn."""
         target = {"itemId": _anchor} if name == "SIMS" else {"userId": customer}
-        answer = runtime.get_recommendations(campaignArn=campaigns[name].campaign_arn, numResults=10, **target)
+        answer = runtime.get_recommendations(campaignArn=campaigns[name].campaign_arn, numResults=10, **target,
+                                             **request)
         return [entry["itemId"] for entry in answer["itemList"]]
 
     lists_by_step = {0: {name: ask(name) for name in campaigns}}
@@ -171,15 +173,9 @@ def _(catalog, click_category, event_kind, n_clicks, sample, trained):
     # a campaign does not hide what the customer already interacted with (only a filter does): say so when it
     # shows, and ask the user campaigns again with that filter
     _users_asked = [n for n in campaigns if n != "SIMS"]
-    _hide = runtime.create_filter(
-        name="hide-tracked", datasetGroupArn=group,
-        filterExpression=f'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_kind.value}")',
-    )["filterArn"]
-    filtered_lists = {
-        n: [e["itemId"] for e in runtime.get_recommendations(campaignArn=campaigns[n].campaign_arn, userId=customer,
-                                                              numResults=10, filterArn=_hide)["itemList"]]
-        for n in _users_asked
-    }
+    _hide = runtime.create_filter(name="hide-tracked", datasetGroupArn=group,
+                                  filterExpression=str(exclude_purchased(event_kind.value)))["filterArn"]
+    filtered_lists = {n: ask(n, filterArn=_hide) for n in _users_asked}
     _echo = wording.echo_sentence({n: _last[n] for n in _users_asked}, clicked, event_kind.value, filtered_lists)
     mo.md(
         wording.event_sentence(customer, event_kind.value, clicked, click_category.value)

@@ -73,17 +73,24 @@ def _file_inputs(path) -> dict:
             "users_text": _value("")}
 
 
+def _own_data_on(tmp_path, monkeypatch, csv_text: str):
+    """Chapter 15 run on an interactions file holding ``csv_text``: ``(path, inputs, outputs, defs)``."""
+    events = tmp_path / "events.csv"
+    events.write_text(csv_text)
+    monkeypatch.chdir(ROOT / "notebooks")
+    inputs = _file_inputs(events)
+    outputs, defs = _own_data_app().run(defs=inputs)
+    return events, inputs, outputs, defs
+
+
 def _text(outputs) -> str:
     return "\n".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
 
 
 @pytest.mark.notebooks
 def test_own_data_keeps_leading_zero_ids_and_stops_when_validation_fails(tmp_path, monkeypatch):
-    events = tmp_path / "events.csv"
-    events.write_text("customer,product,time\n0042,A1,1723683351\n42,A2,1723683352\n0042,A3,1723683353\n")
-    monkeypatch.chdir(ROOT / "notebooks")
-    inputs = _file_inputs(events)
-    outputs, defs = _own_data_app().run(defs=inputs)
+    _, inputs, outputs, defs = _own_data_on(
+        tmp_path, monkeypatch, "customer,product,time\n0042,A1,1723683351\n42,A2,1723683352\n0042,A3,1723683353\n")
     assert sorted(defs["mapped"]["USER_ID"].unique()) == ["0042", "42"]  # plain read_csv would merge them into 42
     assert not defs["validation"].ok  # three events are far too few
     assert "clean" not in defs and "comparison" not in defs  # nothing runs on NOT OK data ...
@@ -95,13 +102,10 @@ def test_own_data_keeps_leading_zero_ids_and_stops_when_validation_fails(tmp_pat
 
 @pytest.mark.notebooks
 def test_own_data_names_the_file_in_mapping_errors_and_lists_columns_left_out(tmp_path, monkeypatch):
-    events = tmp_path / "events.csv"
-    events.write_text("customer,product,time,IMPRESSION\nc1,A1,1723683351,A1|A2\nc2,A2,not-a-time,A2|A3\n")
-    monkeypatch.chdir(ROOT / "notebooks")
-    inputs = _file_inputs(events)
     import re
 
-    outputs, defs = _own_data_app().run(defs=inputs)
+    events, inputs, outputs, defs = _own_data_on(
+        tmp_path, monkeypatch, "customer,product,time,IMPRESSION\nc1,A1,1723683351,A1|A2\nc2,A2,not-a-time,A2|A3\n")
     error = re.search(r"The mapping does not work yet.\S*\s*file (\S+), row (\d+)", _text(outputs))
     assert "mapped" not in defs and error is not None  # the error says which file and row
     assert error.group(1).rstrip(",") == str(events) and error.group(2) == "2"

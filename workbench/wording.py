@@ -102,9 +102,10 @@ def echo_sentence(lists: dict[str, Sequence[str]], items: Sequence[str], event_t
     shown = counts(lists, all_names=False)
     if not shown:
         return ""
+    from .recommenders.filters import exclude_purchased  # the expression, written by the filters module
+
     text = (f"The lists after these events show those items again ({shown}): a campaign does not leave out what "
-            "the customer already interacted with; a filter such as "
-            f'`EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("{event_type}")` does.')
+            f"the customer already interacted with; a filter such as `{exclude_purchased(event_type)}` does.")
     if filtered is not None:
         text += f" Asked again with it: {counts(filtered, all_names=True)}."
     return text
