@@ -262,7 +262,10 @@ def _():
     mean over seeds), `rank` orders them, `margin_achieved` is how far the key leads
     the best wrong option it is compared with (for a wrong option: how far it trails
     the key), the smallest over the seeds, and `seeds_met` counts the seeds on which
-    the margin was met. The evidence *confirms* the key only when it meets the margin
+    the margin was met. A scenario may leave an option out of the comparison on the
+    deciding metric (when it earns about as much as the key there) and judge it in a
+    check instead: its margin is then empty, and the summary says "not compared on
+    this metric". The evidence *confirms* the key only when it meets the margin
     on every seed, on the main metric and in every check. Options that cannot be
     simulated (for example a different AWS service), or that would replay another
     option's run unchanged, are not played; the summary says why for each.

@@ -225,6 +225,12 @@ def test_versus_leaves_an_option_out_of_the_main_comparison_and_a_check_judges_i
     checks = evidence.checks.set_index("option")
     assert checks.loc["B", "margin_achieved"] == pytest.approx(2.0) and checks.loc["B", "seeds_met"] == 2
     assert evidence.passed
+    # the summary says C was left out of the main comparison instead of "margin nan, met on 0/2 seeds"
+    main_rows = {line.split()[0]: line for line in evidence.summary().splitlines()
+                 if line.startswith("   ") and "rank" in line}
+    assert "not compared on this metric (see the checks)" in main_rows["C"]
+    assert "nan" not in main_rows["C"] and "met on" not in main_rows["C"]
+    assert "met on 2/2 seeds" in main_rows["A"]
     # a check that fails on one seed fails the evidence
     strict = _seeded_scenario(valid_scenario, seeds=[1, 2], versus=["A"],
                               checks=[{"metric": "other", "versus": ["C"], "margin": 2.5}])

@@ -113,12 +113,15 @@ class Evidence:
             lines.append(f"Played on {len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''} "
                          f"({', '.join(map(str, self.seeds))}), paired; "
                          "values are means, margins the smallest over seeds.")
+        width = max((len(str(o)) for o in self.table["option"]), default=1)
         for row in self.table.sort_values(["rank", "option"]).itertuples():
             mark = "*" if row.is_correct else " "
-            seeds = f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""
-            lines.append(
-                f" {mark} {row.option}  {_fmt(row.value):>10}  rank {row.rank}  margin {_fmt(row.margin_achieved)}{seeds}  - {row.played_as}"
-            )
+            if self._compared(row.option, row.is_correct):
+                seeds = f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""
+                margin = f"margin {_fmt(row.margin_achieved)}{seeds}"
+            else:  # left out of the key's comparison on this metric (judged by the checks, if any)
+                margin = "not compared on this metric" + (" (see the checks)" if plan.checks else "")
+            lines.append(f" {mark} {row.option:<{width}}  {_fmt(row.value):>10}  rank {row.rank}  {margin}  - {row.played_as}")
         for letter, why in plan.not_played.items():
             lines.append(f"   {letter}  not played - {why}")
         if self.checks is not None and len(self.checks):
@@ -126,7 +129,7 @@ class Evidence:
                 lines.append(f"Check: {name}")
                 for row in rows.itertuples():
                     mark = "*" if row.is_correct else " "
-                    lines.append(f" {mark} {row.option}  {_fmt(row.value):>10}  margin {_fmt(row.margin_achieved)}"
+                    lines.append(f" {mark} {row.option:<{width}}  {_fmt(row.value):>10}  margin {_fmt(row.margin_achieved)}"
                                  + (f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""))
         verdict = "confirms" if self.passed else "does NOT confirm"
         lines.append(f"The evidence {verdict} the key ({', '.join(self.scenario.correct)}).")
@@ -136,6 +139,11 @@ class Evidence:
             if check.reading:
                 lines.append(check.reading)
         return "\n".join(lines)
+
+    def _compared(self, option: str, is_correct: bool) -> bool:
+        """Whether ``option``'s margin on the main metric is part of the verdict (``plan.versus``)."""
+        versus = self.plan.versus
+        return bool(is_correct) or versus is None or option in versus
 
     def _repr_markdown_(self) -> str:
         return "```\n" + self.summary() + "\n```"
