@@ -156,7 +156,7 @@ def _(anchor_choice, catalog, content_model, sample):
     _fig.tight_layout()
     plt.close(_fig)
     looking_table = _looking.assign(category=_looking[ITEM_ID].map(catalog["CATEGORY_L1"]), color=_looking[ITEM_ID].map(catalog["COLOR"]))
-    mo.vstack([_fig, looking_table[[ITEM_ID, SCORE, RANK, "category", "color"]]])
+    mo.vstack([_fig, looking_table[[ITEM_ID, SCORE, RANK, "category", "color"]].round({SCORE: 3})])
     return
 
 
@@ -184,7 +184,7 @@ def _():
 @app.cell
 def _(catalog, content_model, query):
     _hits = content_model.search(query.value, n=6)
-    search_table = _hits.assign(description=_hits[ITEM_ID].map(catalog["PRODUCT_DESCRIPTION"]))
+    search_table = _hits.assign(description=_hits[ITEM_ID].map(catalog["PRODUCT_DESCRIPTION"])).round({SCORE: 3})
     mo.vstack([mo.md(f"*{_hits.attrs.get('message', '')}*"), search_table])
     return
 
