@@ -22,7 +22,12 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
    either (a window's filter only knows the purchases inside it); and every cause off, with and
    without the purchase filter. Each table also counts the lists' sales per run and how many of
    them were repeats (a shoe the customer had bought before; ``repeat_purchases``).
-5. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
+5. **Retraining cadence** -- :func:`workbench.sim.compare_retrain_cadences`: a model trained once,
+   a new FULL version every 1 / 3 / 7 / 14 / 28 days, and the event tracker with a weekly retrain:
+   uplift per visit paired against the weekly retrain (whole run and last three weeks), trainings
+   per run and their time, list freshness, NDCG@10; then :func:`workbench.sim.cadence_sentences`
+   (which also sets the tracker against the daily retrain).
+6. **Chapter speed** -- chapter 07's own grid (:func:`workbench.sim.story.chapter_grid`) through
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
 
@@ -47,7 +52,10 @@ import pandas as pd  # noqa: E402
 from workbench.sim import (  # noqa: E402
     ShopConfig,
     attribute_decline,
+    cadence_sentences,
+    cadence_table,
     compare_policies,
+    compare_retrain_cadences,
     compare_training_windows,
     load_scenario,
     mean_ci,
@@ -149,12 +157,16 @@ def chapter_speed(base: ShopConfig) -> pd.DataFrame:
     ])
 
 
+CADENCES = (1, 3, 7, 14, 28)
+"""Days between new solution versions played by the cadence table (Personalize's automatic training takes 1-30)."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small shop, 3 seeds, 1 attribution seed")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--attr-seeds", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "window", "speed"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "window", "cadence", "speed"])
     args = parser.parse_args()
     shop = load_scenario(ROOT / "data" / "scenarios" / "footwear.yaml").shop
     if args.quick:
@@ -214,6 +226,15 @@ def main() -> None:
             table = window_table(world, seeds, windows=(None, 14), model_params=params, exclude=exclude)
             print(f"\n-- training window, control: {label} ({time.perf_counter() - started:.0f} s)")
             print(table[columns].round(4).to_string(index=False))
+    if "cadence" not in args.skip:
+        started = time.perf_counter()
+        played = compare_retrain_cadences(shop, cadences=CADENCES, seeds=seeds, tracker_every_days=7)
+        print(f"\n-- retraining cadence, seeds {seeds} ({time.perf_counter() - started:.0f} s); uplift per visit "
+              f"diff/CI/wins against {played.reference!r}")
+        for label, window in (("whole run", None), ("last 3 weeks", (-21, None))):
+            print(f"{label}:")
+            print(cadence_table(played, window).round(3).to_string(index=False))
+            print(cadence_sentences(played, window))
     if "speed" not in args.skip:
         print("\n-- chapter 07 default grid through workbench.sim.cache (target: re-render < 2 s)")
         print(chapter_speed(shop).to_string(index=False))

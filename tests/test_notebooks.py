@@ -139,6 +139,25 @@ def test_event_tracker_chapter_says_when_campaigns_show_the_tracked_shoes_again(
 
 
 @pytest.mark.notebooks
+def test_operations_chapter_plays_the_cadences_picked(monkeypatch):
+    import re
+
+    from tests.scripts import load_script
+    from workbench.sim import cadence_label, cadence_sentences
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    app = load_script("notebooks/13_operations.py", "operations_chapter").app
+    outputs, defs = app.run(defs={"cadence_days": _value(["14", "3"]), "cadence_tracker": _value(False),
+                                  "cadence_seeds": _value(1), "cadence_run": _value(True)})
+    played, table = defs["cadence_played"], defs["cadences"]
+    assert list(played.policies) == ["trained once", cadence_label(3), cadence_label(14)]
+    assert played.seeds == [0] and played.reference == cadence_label(3)  # no weekly schedule picked
+    assert table["policy"].tolist() == list(played.policies)
+    shown = re.sub(r"<[^>]+>", "", _text(outputs))
+    assert cadence_sentences(played).replace("*", "") in shown  # the sentences of these runs, as rendered
+
+
+@pytest.mark.notebooks
 def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()

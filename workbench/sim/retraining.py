@@ -100,6 +100,19 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
                 for w in windows}
     if len(policies) != len(windows):
         raise ValueError(f"compare_training_windows got the same window twice: {list(windows)}.")
+    return WindowComparison(shop, [int(s) for s in seeds], policies, *play_paired_runs(shop, policies, seeds))
+
+
+def play_paired_runs(shop: ShopConfig, policies: Mapping[str, Policy],
+                     seeds: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every policy on every seed, each run paired with the ``none`` run of its seed.
+
+    Returns:
+        ``(daily, versions, purchases)``: the runs' daily frames and
+        :attr:`~workbench.sim.ScenarioResult.versions` with ``policy`` and ``seed`` columns
+        (``uplift_per_visit`` filled against the paired ``none`` run), and one row of
+        :func:`repeat_purchases` per run.
+    """
     days, versions, purchases = [], [], []
     for seed in seeds:
         seeded = dataclasses.replace(shop, seed=int(seed))
@@ -109,8 +122,18 @@ def compare_training_windows(shop: ShopConfig, windows: Sequence[int | None] = (
             days.append(result.daily.assign(policy=name, seed=int(seed)))
             versions.append(result.versions.assign(policy=name, seed=int(seed)))
             purchases.append({"policy": name, "seed": int(seed), **repeat_purchases(result)})
-    return WindowComparison(shop, [int(s) for s in seeds], policies, pd.concat(days, ignore_index=True),
-                            pd.concat(versions, ignore_index=True), pd.DataFrame(purchases))
+    return pd.concat(days, ignore_index=True), pd.concat(versions, ignore_index=True), pd.DataFrame(purchases)
+
+
+def interval_verdict(ci_low: float, ci_high: float) -> str:
+    """What a paired difference's 95% interval allows a sentence to claim (NaN ends: one seed)."""
+    if not np.isfinite(ci_low):
+        return "one seed, so no interval: add seeds before reading anything into it"
+    if ci_low > 0:
+        return "more: the 95% interval excludes zero"
+    if ci_high < 0:
+        return "less: the 95% interval excludes zero"
+    return "a difference these runs cannot tell from zero (the 95% interval contains it)"
 
 
 def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
@@ -130,16 +153,8 @@ def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
     label = metric.replace("_", " ")
     lines = []
     for r in table[table["policy"] != reference].itertuples():
-        interval = np.isfinite(r.ci_low)
-        if interval and r.ci_low > 0:
-            verdict = "more: the 95% interval excludes zero"
-        elif interval and r.ci_high < 0:
-            verdict = "less: the 95% interval excludes zero"
-        elif interval:
-            verdict = "a difference these runs cannot tell from zero (the 95% interval contains it)"
-        else:
-            verdict = "one seed, so no interval: add seeds before reading anything into it"
-        ci = f" (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f})" if interval else ""
+        verdict = interval_verdict(r.ci_low, r.ci_high)
+        ci = f" (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f})" if np.isfinite(r.ci_low) else ""
         lines.append(f"**{r.policy}** against every event: {label} {r.mean:.2f} vs {r.mean - r.diff:.2f}, "
                      f"paired difference {r.diff:+.2f}{ci}, ahead on {r.wins} of {n} seed{'s' if n != 1 else ''}; "
                      f"{verdict}.")
