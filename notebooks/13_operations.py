@@ -280,8 +280,9 @@ def _():
     Automatic training gives a custom solution a new solution version every 7 days unless its
     `autoTrainingConfig.schedulingExpression` says `rate(N days)` with another N from 1 to 30;
     each training is billed, and the campaign serves the new version only once it is updated or
-    follows `$LATEST` (the simulator's `retrain` policy does both). The guide recommends weekly
-    FULL training *beside* an event tracker rather than instead of one. Below, the same shop (the
+    follows `$LATEST` (the simulator's `retrain` policy does both). The guide recommends a new FULL
+    version weekly for most workloads, *beside* the real-time updates (the event tracker and the
+    2-hourly automatic updates), not instead of them. Below, the same shop (the
     same customers and visits on each seed) is played under a model trained once, a retrain every
     N days for each N you pick and, if ticked, the event tracker with a weekly retrain, each run
     paired with a run that shows no recommendations. The table sets what each schedule earns
@@ -337,19 +338,28 @@ def _(cadence_played, cadences):
                for n in _names]
     _left.barh(_names, cadences["uplift_per_visit"], color=_colors)
     for _y, (_u, _t) in enumerate(zip(cadences["uplift_per_visit"], cadences["trainings"])):
-        _left.text(max(_u, 0), _y, f" {_t:.0f} trainings", va="center", fontsize=8)
+        _left.text(max(_u, 0), _y, f" {_t:.0f} training{'' if round(_t) == 1 else 's'}", va="center", fontsize=8)
+    _left.set_xlim(min(0.0, cadences["uplift_per_visit"].min() * 1.1), cadences["uplift_per_visit"].max() * 1.45)
     _left.invert_yaxis()
     _left.set_xlabel("uplift per visit over no recommendations")
     _left.set_title("What each schedule earns (and trains)")
     _right.barh(_names, cadences["freshness_hours"], color=_colors)
+    for _y, _h in enumerate(cadences["freshness_hours"]):
+        _right.text(_h, _y, f" {_h:,.0f} h", va="center", fontsize=8)
+    _right.set_xlim(0, cadences["freshness_hours"].max() * 1.3)
     _right.invert_yaxis()
     _right.set_yticks([])
-    _right.set_xscale("log")
-    _right.set_xlabel("hours (log scale)")
+    _right.set_xlabel("hours (median)")
     _right.set_title("Age of the newest event a list could use")
     _fig.tight_layout()
     plt.close(_fig)
-    mo.vstack([_fig, cadences.round(3), mo.md(cadence_sentences(cadence_played))])
+    mo.vstack([_fig, mo.md(cadence_sentences(cadence_played))])
+    return
+
+
+@app.cell
+def _(cadences):
+    cadences.round(3)
     return
 
 

@@ -3,7 +3,7 @@
 Amazon Personalize's automatic training creates a new solution version every 7 days unless
 ``autoTrainingConfig.schedulingExpression`` says otherwise (``rate(N days)``, N from 1 to 30),
 and a campaign serves a new version only once it is updated or follows ``$LATEST``; the
-guide recommends weekly FULL training beside the real-time event tracker. In the simulator
+guide recommends a weekly FULL version for most workloads, beside the real-time updates. In the simulator
 the ``retrain`` policy is that schedule (every ``retrain_every_days``, the campaign updated
 each time), so a cadence is one policy setting.
 
@@ -150,8 +150,9 @@ def cadence_table(played: CadenceComparison, window: tuple[int, int | None] | No
 
 
 def cadence_sentences(played: CadenceComparison, window: tuple[int, int | None] | None = None) -> str:
-    """Markdown: each schedule against the reference (paired), what each one trained and how fresh its lists
-    were, and, when the event tracker was played, the tracker against the most frequent retrain."""
+    """Markdown, one paragraph per comparison: each schedule against the reference (paired), what each one
+    trained and how fresh its lists were, and, when the event tracker was played, the tracker against the
+    most frequent retrain."""
     table = cadence_table(played, window).set_index("policy")
     n = len(played.seeds)
     seeds = f"{n} seed{'s' if n != 1 else ''}"
@@ -179,7 +180,7 @@ def cadence_sentences(played: CadenceComparison, window: tuple[int, int | None] 
                      f"{mean:+.2f}{ci}, ahead on {wins} of {seeds}, with {_trainings(table.loc[tracker, 'trainings'])} "
                      f"per run instead of {_trainings(table.loc[busiest, 'trainings'])}; "
                      f"{interval_verdict(low, high)}.")
-    return " ".join(lines)
+    return "\n\n".join(lines)
 
 
 def _trainings(n: float) -> str:
