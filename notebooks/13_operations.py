@@ -239,10 +239,16 @@ def _():
 
 
 @app.cell
-def _(window_days, window_length, window_run, window_seeds):
+def _():
+    # the footwear shop both retraining sections shrink to the chapter's size
+    footwear_shop = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop
+    return (footwear_shop,)
+
+
+@app.cell
+def _(footwear_shop, window_days, window_length, window_run, window_seeds):
     mo.stop(mo.running_in_notebook() and not window_run.value, mo.md("Press **Play both retraining schedules**."))
-    _footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop
-    _shop = dataclasses.replace(chapter_shop(_footwear), days=int(window_length.value))
+    _shop = dataclasses.replace(chapter_shop(footwear_shop), days=int(window_length.value))
     window_played = compare_training_windows(_shop, windows=(None, int(window_days.value)),
                                              seeds=range(int(window_seeds.value)))
     return (window_played,)
@@ -317,13 +323,12 @@ def _():
 
 
 @app.cell
-def _(cadence_days, cadence_run, cadence_seeds, cadence_tracker):
+def _(cadence_days, cadence_run, cadence_seeds, cadence_tracker, footwear_shop):
     mo.stop(mo.running_in_notebook() and not cadence_run.value, mo.md("Press **Play the schedules**."))
     mo.stop(not cadence_days.value, mo.md("*Pick at least one cadence.*"))
-    _footwear = load_scenario(NOTEBOOK_DIR.parent / "data" / "scenarios" / "footwear.yaml").shop
     with mo.status.spinner(title="Playing every schedule on every seed ..."):
         cadence_played = compare_retrain_cadences(
-            chapter_shop(_footwear), cadences=sorted(int(d) for d in cadence_days.value),
+            chapter_shop(footwear_shop), cadences=sorted(int(d) for d in cadence_days.value),
             seeds=range(int(cadence_seeds.value)), tracker_every_days=7 if cadence_tracker.value else None,
         )
     cadences = cadence_table(cadence_played)
