@@ -139,3 +139,16 @@ def test_every_run_gets_its_purchase_counts(played):
     assert list(played.purchases.columns) == ["policy", "seed", "list_purchases", "repeat_list_purchases"]
     assert len(played.purchases) == len(played.policies) * len(played.seeds)
     assert (played.purchases["repeat_list_purchases"] <= played.purchases["list_purchases"]).all()
+
+
+@pytest.mark.parametrize("low, high, phrase", [
+    (0.1, 0.9, "more: the 95% interval excludes zero"),
+    (-0.9, -0.1, "less: the 95% interval excludes zero"),
+    (-0.2, 0.5, "cannot tell from zero"),
+    (0.0, 0.5, "cannot tell from zero"),  # touching zero is not excluding it
+    (float("nan"), float("nan"), "one seed, so no interval"),
+])
+def test_interval_verdict_reads_the_interval(low, high, phrase):
+    from workbench.sim import interval_verdict
+
+    assert phrase in interval_verdict(low, high)
