@@ -234,7 +234,8 @@ def _():
     seeds) the budget alone makes the stale uplift fall by 35% of its early level; the
     small shop of section 2, on three seeds, is too noisy to show it. **Retraining**
     pulls the model back on each retrain day (set a long cadence such as 21 days to
-    see the saw-tooth). The **event tracker** folds every click into the next page view and
+    see the saw-tooth; chapter 13 plays several cadences side by side, with what each costs
+    in trainings). The **event tracker** folds every click into the next page view and
     gets the campaign's automatic updates, so its lists stay hours, not weeks, behind
     the customer (the freshness panel).
 

@@ -90,7 +90,8 @@ def _():
 def _():
     mo.md(
         "### Words of this chapter\n\n"
-        + glossary.to_markdown(["monitoring", "drift", "data quality", "latency", "caching", "feature store"])
+        + glossary.to_markdown(["monitoring", "drift", "data quality", "retraining", "automatic training", "latency",
+                                "caching", "feature store"])
     )
     return
 

@@ -98,6 +98,9 @@ GLOSSARY: tuple[Term, ...] = (
     Term("real-time recommendation", "실시간 추천", "Recommendations computed on request, using the user's latest events.",
          ("PZ-07", "GN-09", "DH-06")),
     Term("retraining", "재학습", "Training a new model version on newer data.", ("RT-01", "RT-04")),
+    Term("automatic training", "자동 학습", "Personalize training a new solution version of a custom solution on a "
+         "schedule: every 7 days by default, rate(N days) with N from 1 to 30.", ("RT-04", "GN-17"),
+         ("performAutoTraining", "schedulingExpression")),
     Term("managed service", "관리형 서비스", "A cloud service that runs training and serving for you (Personalize) "
          "instead of a model you build and host yourself (SageMaker).", ("RT-08",)),
     Term("feedback loop", "피드백 루프", "Recommendations shape what users click, and those clicks train the next model.",
