@@ -116,7 +116,7 @@ class Evidence:
         width = max((len(str(o)) for o in self.table["option"]), default=1)
         for row in self.table.sort_values(["rank", "option"]).itertuples():
             mark = "*" if row.is_correct else " "
-            if self._compared(row.option, row.is_correct):
+            if compared_with_key(row.option, row.is_correct, plan.versus):
                 seeds = f"  met on {row.seeds_met}/{self.n_seeds} seeds" if self.seeds else ""
                 margin = f"margin {_fmt(row.margin_achieved)}{seeds}"
             else:  # left out of the key's comparison on this metric (judged by the checks, if any)
@@ -139,11 +139,6 @@ class Evidence:
             if check.reading:
                 lines.append(check.reading)
         return "\n".join(lines)
-
-    def _compared(self, option: str, is_correct: bool) -> bool:
-        """Whether ``option``'s margin on the main metric is part of the verdict (``plan.versus``)."""
-        versus = self.plan.versus
-        return bool(is_correct) or versus is None or option in versus
 
     def _repr_markdown_(self) -> str:
         return "```\n" + self.summary() + "\n```"
@@ -172,6 +167,12 @@ def lead(winner: float, other: float, kind: str) -> float:
     return diff / abs(other)
 
 
+def compared_with_key(option: str, is_correct: bool, versus: tuple[str, ...] | None) -> bool:
+    """Whether ``option``'s margin counts in the verdict: a key, or a wrong option named in ``versus``
+    (``None`` = every wrong option). The others get a NaN margin in :func:`judge`."""
+    return bool(is_correct) or versus is None or option in versus
+
+
 def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...],
           versus: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The evidence table for metric ``values`` (option letter -> value) under ``plan``'s rule.
@@ -183,7 +184,7 @@ def judge(values: pd.Series, plan: EvidencePlan, correct: tuple[str, ...],
     versus = plan.versus if versus is None else versus
     oriented = values if plan.higher_is_better else -values
     is_correct = pd.Series([option_letter(label) in correct for label in values.index], index=values.index)
-    compared = is_correct | (True if versus is None else values.index.isin(list(versus)))
+    compared = pd.Series([compared_with_key(label, c, versus) for label, c in is_correct.items()], index=values.index)
     wrong = oriented[~is_correct & compared]
     right = oriented[is_correct]
     margins = {}

@@ -25,9 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .compare import mean_ci, paired_comparison, per_seed_values
+from .compare import paired_comparison
 from .config import Policy, ShopConfig
-from .retraining import interval_verdict, play_paired_runs
+from .retraining import interval_text, interval_verdict, play_paired_runs
 
 TRAINED_ONCE = "trained once"
 """Policy name of the launch model that is never retrained (the ``stale`` policy)."""
@@ -159,10 +159,10 @@ def cadence_sentences(played: CadenceComparison, window: tuple[int, int | None] 
     ref = played.reference
     lines = []
     for name, r in table.drop(index=ref).iterrows():
-        ci = f" (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f})" if np.isfinite(r.ci_low) else ""
         lines.append(f"**{name}** against *{ref}*: uplift per visit {r.uplift_per_visit:.2f} vs "
-                     f"{table.loc[ref, 'uplift_per_visit']:.2f}, paired difference {r['diff']:+.2f}{ci}, ahead on "
-                     f"{int(r.wins)} of {seeds}; {interval_verdict(r.ci_low, r.ci_high)}.")
+                     f"{table.loc[ref, 'uplift_per_visit']:.2f}, paired difference {r['diff']:+.2f}"
+                     f"{interval_text(r.ci_low, r.ci_high)}, ahead on {int(r.wins)} of {seeds}; "
+                     f"{interval_verdict(r.ci_low, r.ci_high)}.")
     costs = "; ".join(f"*{name}* {r.trainings:,.0f} ({r.training_seconds:.1f} s; newest usable event a median "
                       f"{r.freshness_hours:,.0f} h old)" for name, r in table.iterrows())
     lines.append(f"New solution versions trained after launch, per run (their training time on this machine, and "
@@ -172,14 +172,13 @@ def cadence_sentences(played: CadenceComparison, window: tuple[int, int | None] 
                 if p.has("retrain") and not p.has("event_tracker")}
     if trackers and retrains:
         tracker, busiest = trackers[0], min(retrains, key=retrains.get)
-        per_seed = per_seed_values(played.daily, "uplift_per_visit", window)
-        mean, low, high = mean_ci((per_seed.loc[tracker] - per_seed.loc[busiest]).to_numpy())
-        wins = int((per_seed.loc[tracker] > per_seed.loc[busiest]).sum())
-        ci = f" (95% CI {low:+.2f} to {high:+.2f})" if np.isfinite(low) else ""
+        pair = {name: played.policies[name] for name in (busiest, tracker)}
+        t = paired_comparison(played.shop, pair, played.seeds, "uplift_per_visit", window, reference=busiest,
+                              daily=played.daily).set_index("policy").loc[tracker]
         lines.append(f"**{tracker}** against *{busiest}*, the most frequent retrain played: paired difference "
-                     f"{mean:+.2f}{ci}, ahead on {wins} of {seeds}, with {_trainings(table.loc[tracker, 'trainings'])} "
-                     f"per run instead of {_trainings(table.loc[busiest, 'trainings'])}; "
-                     f"{interval_verdict(low, high)}.")
+                     f"{t['diff']:+.2f}{interval_text(t.ci_low, t.ci_high)}, ahead on {int(t.wins)} of {seeds}, with "
+                     f"{_trainings(table.loc[tracker, 'trainings'])} per run instead of "
+                     f"{_trainings(table.loc[busiest, 'trainings'])}; {interval_verdict(t.ci_low, t.ci_high)}.")
     return "\n\n".join(lines)
 
 

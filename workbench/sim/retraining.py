@@ -125,6 +125,11 @@ def play_paired_runs(shop: ShopConfig, policies: Mapping[str, Policy],
     return pd.concat(days, ignore_index=True), pd.concat(versions, ignore_index=True), pd.DataFrame(purchases)
 
 
+def interval_text(ci_low: float, ci_high: float) -> str:
+    """`` (95% CI -0.16 to +0.58)`` for a sentence, or nothing when there is no interval (one seed)."""
+    return f" (95% CI {ci_low:+.2f} to {ci_high:+.2f})" if np.isfinite(ci_low) else ""
+
+
 def interval_verdict(ci_low: float, ci_high: float) -> str:
     """What a paired difference's 95% interval allows a sentence to claim (NaN ends: one seed)."""
     if not np.isfinite(ci_low):
@@ -153,11 +158,9 @@ def window_sentences(played: WindowComparison, metric: str = "uplift_per_visit",
     label = metric.replace("_", " ")
     lines = []
     for r in table[table["policy"] != reference].itertuples():
-        verdict = interval_verdict(r.ci_low, r.ci_high)
-        ci = f" (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f})" if np.isfinite(r.ci_low) else ""
         lines.append(f"**{r.policy}** against every event: {label} {r.mean:.2f} vs {r.mean - r.diff:.2f}, "
-                     f"paired difference {r.diff:+.2f}{ci}, ahead on {r.wins} of {n} seed{'s' if n != 1 else ''}; "
-                     f"{verdict}.")
+                     f"paired difference {r.diff:+.2f}{interval_text(r.ci_low, r.ci_high)}, ahead on {r.wins} of "
+                     f"{n} seed{'s' if n != 1 else ''}; {interval_verdict(r.ci_low, r.ci_high)}.")
     refits = played.versions[played.versions["day"] > 0]
     for name in played.policies:
         mine = refits[refits["policy"] == name]
