@@ -308,6 +308,10 @@ def _():
     instead of 109: lists that use the visit in progress (the newest usable event a median 20 h
     old, against 89 h with a daily retrain) are worth more than a model rebuilt every night. The
     chapter's small shop is faster to play and noisier: read the interval before the mean.
+
+    A schedule only matters once its versions are served. Exam scenario 21 (chapter 14) plays
+    the trap: automatic training left on, but the campaign created from the first version's ARN,
+    so every newer version is trained, billed and ignored.
     """)
     return
 
