@@ -212,6 +212,15 @@ def test_cli_quiz_on_the_shipped_scenarios(monkeypatch, capsys):
     assert f"Correct! You answered {scenario.correct[0]}" in text
     assert f"Not quite. You answered {wrong}; the key is C." in text
     assert "Score: 1/2 answered correctly." in text
+    assert "Exam practice: 2 questions." in text
+
+
+def test_cli_quiz_of_one_question_says_question(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("B\n"))
+    assert main(["quiz", "--scenario", "automatic-training-pinned-campaign", "--no-evidence"]) == 0
+    text = capsys.readouterr().out
+    assert "Exam practice: 1 question." in text
+    assert "Correct! You answered B" in text
 
 
 def test_cli_topic_filter_and_errors(monkeypatch, capsys):

@@ -458,7 +458,7 @@ def play(
     answers: dict[str, str] = {}
     interrupted = False
     say(
-        f"Exam practice: {len(quiz)} questions. Type the letter of your answer and press Enter "
+        f"Exam practice: {len(quiz)} question{'' if len(quiz) == 1 else 's'}. Type the letter of your answer and press Enter "
         "(two letters like A,C where a question asks for two). Ctrl-D ends the quiz and scores "
         "the questions answered so far; Ctrl-C stops at once."
     )
