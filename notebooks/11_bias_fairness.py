@@ -37,7 +37,17 @@ with app.setup:
         novelty_rerank,
     )
     from workbench.recommenders.user_personalization import UserPersonalization
-    from workbench.sim import Policy, ScenarioConfig, ShopConfig, long_tail_table, run_scenario
+    from workbench.preprocess import remove_items
+    from workbench.sim import (
+        IMPRESSIONS_SHOP,
+        Policy,
+        ScenarioConfig,
+        ShopConfig,
+        compare_impressions,
+        impressions_sentences,
+        long_tail_table,
+        run_scenario,
+    )
     from workbench.split import temporal_split
 
     pd.set_option("display.max_colwidth", 200)
@@ -138,7 +148,8 @@ def _():
 def _(launch_count, shop, split, train_end):
     _rng = np.random.default_rng(11)
     launched = set(_rng.choice(shop.items[ITEM_ID].to_numpy(), size=int(launch_count.value), replace=False))
-    launch_train = split.train[~split.train[ITEM_ID].isin(launched)].reset_index(drop=True)
+    # their events go, and so do their mentions in other events' IMPRESSION lists: new products were never shown
+    launch_train = remove_items(split.train, launched)
     launch_items = shop.items.copy()
     launch_items.loc[launch_items[ITEM_ID].isin(launched), CREATION_TIMESTAMP] = train_end
     test_users = pd.unique(split.test[USER_ID])
@@ -387,6 +398,65 @@ def _():
     Personalize one). The right setting is a business choice, best settled online
     (chapter 09), not by this offline table alone.
     """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ### Shown and passed over: impressions
+
+    A tracked event can also say which list it came from: pass the `recommendationId`
+    that GetRecommendations returned (implicit impressions), or send the shown items
+    yourself (`impression`, 1 to 25 item ids; the `IMPRESSION` column in bulk data).
+    User-Personalization uses impressions to guide exploration: the more often an item
+    appears in impressions without being chosen, the less likely it is explored again.
+    The guide gives the direction, not the amount; the workbench's stand-in counts each
+    showing without a choice as a tenth of an interaction against the item's exploration
+    room (`impression_weight=0.1`). Only lists a customer acted on send impressions: a
+    list nobody touched produces no event to carry them.
+
+    The launch-day table above removes the launched products from the training
+    impressions too (`workbench.preprocess.remove_items`): a product that did not exist
+    cannot have been passed over. Below, the small shop of exam scenario 22 (many new
+    products) plays a User-Personalization campaign with the event tracker and automatic
+    updates twice on each seed, with and without impressions: the same customers, visits
+    and moods, so every difference is the impressions'.
+    """)
+    return
+
+
+@app.cell
+def _():
+    impressions_weight = ui.dropdown(["default (0.3)", "0.9"], value="default (0.3)", label="explorationWeight")
+    impressions_seeds = ui.slider(2, 10, value=5, label="seeds (shops) to play")
+    impressions_run = ui.run_button("Play with and without impressions")
+    ui.controls(impressions_weight, impressions_seeds, impressions_run, title="Impressions in the simulated shop")
+    return impressions_run, impressions_seeds, impressions_weight
+
+
+@app.cell
+def _(impressions_run, impressions_seeds, impressions_weight):
+    mo.stop(mo.running_in_notebook() and not impressions_run.value,
+            mo.md("Press **Play with and without impressions** (about 2 s per seed)."))
+    _weight = None if impressions_weight.value.startswith("default") else float(impressions_weight.value)
+    impressions_table = compare_impressions(IMPRESSIONS_SHOP, seeds=range(7, 7 + int(impressions_seeds.value)),
+                                            exploration_weight=_weight)
+    impressions_table.round(4)
+    return (impressions_table,)
+
+
+@app.cell
+def _(impressions_table):
+    mo.md(
+        "Paired over the seeds, with impressions against without:\n\n" + impressions_sentences(impressions_table)
+        + "\n\nOn seeds 0-9 of this shop (2026-12-07): at the default weight impressions raised the click-through "
+        "rate by 3.3% (95% CI 2.3% to 4.2%, higher on 10 of 10 seeds) and recommended revenue by 4.9% (9 of 10); at "
+        "0.9, where exploration spends many more slots, by 12.3% (CI 9.8% to 14.7%, 10 of 10) and 8.4% (10 of 10). "
+        "Revenue per visit over the no-list run moved less (+3.9% and +6.4%, on 9 and 7 of 10 seeds): part of what "
+        "the lists sell would have been bought anyway. With few seeds, read the interval before the mean. "
+        "Exam scenario 22 (chapter 14) asks the question behind this section."
+    )
     return
 
 

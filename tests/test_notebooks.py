@@ -159,6 +159,24 @@ def test_operations_chapter_plays_the_cadences_picked(monkeypatch):
 
 
 @pytest.mark.notebooks
+def test_bias_chapter_plays_impressions_at_the_weight_picked(monkeypatch):
+    import re
+
+    from tests.scripts import load_script
+    from workbench.sim import impressions_sentences
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    app = load_script("notebooks/11_bias_fairness.py", "bias_chapter").app
+    outputs, defs = app.run(defs={"impressions_weight": _value("0.9"), "impressions_seeds": _value(2),
+                                  "impressions_run": _value(True)})
+    table = defs["impressions_table"]
+    assert table.attrs["exploration_weight"] == 0.9 and set(table["seeds"]) == {2}
+    shown = re.sub(r"<[^>]+>", "", _text(outputs))
+    for line in impressions_sentences(table).splitlines():  # the sentences of these runs, as rendered
+        assert line.lstrip("* ").replace("*", "") in shown
+
+
+@pytest.mark.notebooks
 def test_own_data_export_never_overwrites_a_folder_without_asking(tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()

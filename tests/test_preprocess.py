@@ -90,3 +90,17 @@ def test_preprocess_logs_every_step():
     assert clean["TIMESTAMP"].tolist() == [1, 2, 3]
     assert log["step"].tolist() == ["sort by TIMESTAMP", "map event types", "drop duplicate events"]
     assert log["rows_after"].tolist() == [4, 4, 3]
+
+
+def test_remove_items_drops_their_events_and_their_impressions_hand_worked():
+    from workbench.constants import IMPRESSION, ITEM_ID, USER_ID
+    from workbench.preprocess import remove_items
+
+    frame = pd.DataFrame({USER_ID: ["u", "u", "v", "w"], ITEM_ID: ["a", "b", "c", "a"],
+                          IMPRESSION: ["a|b|c", "b", None, "b"]})
+    out = remove_items(frame, ["b"])
+    assert out[ITEM_ID].tolist() == ["a", "c", "a"]
+    assert out[IMPRESSION].iloc[0] == "a|c"
+    assert out[IMPRESSION].iloc[1:].isna().all()  # no list, and a list of only the removed item
+    assert frame[IMPRESSION].iloc[0] == "a|b|c"  # the input is left as it was
+    pd.testing.assert_frame_equal(remove_items(frame.drop(columns=IMPRESSION), []), frame.drop(columns=IMPRESSION))

@@ -14,6 +14,9 @@ removed or changed, so nothing disappears without a trace.
   the rest (scrapers, test accounts, bots) are flagged as outliers.
 * :func:`sample_users` -- keep a seeded share of users with *all* their events
   (sampling events instead would cut every user's history short).
+* :func:`remove_items` -- take products out of a log as if they had never existed:
+  their events go, and so do their mentions in the ``IMPRESSION`` lists of other events
+  (a model that reads impressions would otherwise learn they were shown and passed over).
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .constants import EVENT_TYPE, ITEM_ID, TIMESTAMP, USER_ID
+from .constants import EVENT_TYPE, IMPRESSION, ITEM_ID, TIMESTAMP, USER_ID
 from .errors import DatasetError
 
 __all__ = [
     "drop_duplicate_events",
     "map_event_types",
     "preprocess",
+    "remove_items",
     "sample_users",
     "sort_events",
     "user_activity",
@@ -128,6 +132,24 @@ def sample_users(frame: pd.DataFrame, fraction: float, seed: int = 42) -> pd.Dat
     rng = np.random.default_rng(seed)
     keep = rng.choice(users, size=max(1, int(round(len(users) * fraction))), replace=False)
     return frame.loc[frame[USER_ID].astype(str).isin(set(keep))].reset_index(drop=True)
+
+
+def remove_items(frame: pd.DataFrame, item_ids) -> pd.DataFrame:
+    """The log without the events on ``item_ids`` and without them in any ``IMPRESSION`` list.
+
+    An impression list left empty becomes missing (NaN), as for an event shown no list.
+    Row order is kept; the index is reset.
+    """
+    _require(frame, ITEM_ID)
+    gone = {str(x) for x in item_ids}
+    out = frame.loc[~frame[ITEM_ID].astype(str).isin(gone)].reset_index(drop=True)
+    if IMPRESSION in out.columns and gone:
+        shown = out[IMPRESSION]
+        has = shown.notna()
+        kept = shown[has].astype(str).str.split("|").map(lambda items: "|".join(x for x in items if x not in gone))
+        out[IMPRESSION] = shown.astype(object)
+        out.loc[has, IMPRESSION] = kept.where(kept != "", None)
+    return out
 
 
 def preprocess(

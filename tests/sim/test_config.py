@@ -41,6 +41,9 @@ def test_missing_parts_take_defaults():
         ({"policy": {"kind": "retrain", "training_window_days": 2.5}}, "whole number of days >= 1"),
         ({"policy": {"kind": "retrain+event_tracker", "training_window_days": 28}}, "PutEvents stay"),
         ({"policy": {"kind": "random", "training_window_days": 28}}, "no model to train"),
+        ({"policy": {"kind": "retrain", "send_impressions": True}}, "needs 'event_tracker'"),
+        ({"policy": {"kind": "event_tracker", "model": "similar_items", "send_impressions": True}},
+         "does not read impressions"),
     ],
 )
 def test_bad_settings_raise_clear_errors(data, message):

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..constants import EVENT_TYPE, ITEM_ID, SCORE, TIMESTAMP, USER_ID
+from ..constants import EVENT_TYPE, IMPRESSION, ITEM_ID, SCORE, TIMESTAMP, USER_ID
 from ..errors import FilterExpressionError, ModelNotFittedError
 from ..locking import Locked
 from ..recommenders.base import Recommender
@@ -203,7 +203,13 @@ class Campaign(Locked):
         with self._lock:
             track = getattr(self.model, "track", None)
             if callable(track):
-                track(columns[USER_ID], columns[ITEM_ID], columns[TIMESTAMP], columns.get(EVENT_TYPE))
+                shown = columns.get(IMPRESSION)
+                if shown is not None and any(isinstance(x, str) and x for x in shown) and \
+                        "impressions" in inspect.signature(track).parameters:  # a model that reads impressions
+                    track(columns[USER_ID], columns[ITEM_ID], columns[TIMESTAMP], columns.get(EVENT_TYPE),
+                          impressions=shown)
+                else:
+                    track(columns[USER_ID], columns[ITEM_ID], columns[TIMESTAMP], columns.get(EVENT_TYPE))
             else:
                 self.model.update(pd.DataFrame(dict(columns)))
                 _compact_tracked(self.model)

@@ -43,6 +43,12 @@ model; it reproduces the behaviour a learner needs to reason about:
   ``exploration_max_interactions`` interactions receive a random bonus of up to
   ``exploration_weight * scale``, shrinking as they collect interactions.
   ``exploration_weight=0`` switches exploration off.
+* **Impressions** -- the fact sheet (section 1.4): "the more often an item appears in
+  impressions (without being chosen), the less likely it is included in exploration".
+  Each time an item was on a list the customer acted on but was not itself chosen
+  (:meth:`record_impressions`, or the ``IMPRESSION`` column at :meth:`fit`) it uses up
+  ``impression_weight`` of an interaction's share of its exploration room; with no
+  impressions the model is exactly as without them.
 * **Automatic updates** -- :meth:`auto_update` mimics the 2-hourly update of a
   deployed campaign: new catalog items (and events on them tracked since) enter
   the candidate set with folded-in factors; the SVD is not recomputed (that is a
@@ -66,6 +72,7 @@ from threadpoolctl import threadpool_limits
 from ..constants import (
     CREATION_TIMESTAMP,
     EVENT_TYPE,
+    IMPRESSION,
     ITEM_ID,
     SECONDS_PER_DAY,
     TIMESTAMP,
@@ -142,6 +149,19 @@ class UserPersonalizationConfig(RecommenderConfig):
     exploration_max_interactions: int = 20
     """An item with this many interactions (or more) no longer counts as 'little data'."""
 
+    impression_weight: float = 0.1
+    """How much one impression without a choice counts against an item's exploration, in
+    interactions: with 0.1, ten showings on lists the customer acted on elsewhere use up as
+    much of the item's exploration room as one interaction (0 = impressions are ignored).
+    The fact sheet gives the direction (shown but not chosen = less exploration), not the
+    amount; this setting is the workbench's."""
+
+
+IMPRESSION_LISTS_REMEMBERED = 20_000
+"""How many (user, impression list) pairs a model remembers, so that later events on a list
+already counted correct its ignored items rather than count the list again. They are kept by
+Python's string hash, which differs between processes: a model loaded in another process
+counts a list it saw before as a new one."""
 
 SESSION_OVER_HALF_LIVES = 40
 """After this many session half-lives without an event the session term is 0 (its weight was below 1e-12)."""
@@ -300,6 +320,52 @@ class UserPersonalization(Recommender):
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
         self._fit_events(self.user_vocab.to_inner(interactions[USER_ID]), self.item_vocab.to_inner(interactions[ITEM_ID]),
                          self._event_weights_of(interactions), interactions[TIMESTAMP].to_numpy(dtype=float), items)
+        self._impression_lists = {}
+        if IMPRESSION in interactions.columns:
+            self._learn_impressions(interactions[USER_ID].to_numpy(dtype=object),
+                                    interactions[ITEM_ID].to_numpy(dtype=object),
+                                    interactions[IMPRESSION].to_numpy(dtype=object))
+
+    def _learn_impressions(self, users, items, impressions) -> None:
+        """Count the shown-but-not-chosen items of each (user, IMPRESSION list), once per list.
+
+        Events of one user with the same IMPRESSION value are events on one served list: every
+        item of the list that none of them is about counts as ignored once. The lists are
+        remembered (the last :data:`IMPRESSION_LISTS_REMEMBERED`), so an event on a list that
+        arrives later (a purchase after the click) takes its item back out of the ignored count
+        instead of counting the rest of the list again.
+        """
+        groups: dict[tuple[str, str], set[str]] = {}
+        for user, item, shown in zip(users, items, impressions):
+            if isinstance(shown, str) and shown:
+                groups.setdefault((str(user), shown), set()).add(str(item))
+        if not groups:
+            return
+        # remembered lists: hash of (user, list) -> inner items chosen from it (a plain dict keeps insertion
+        # order, so the oldest is evicted first; small keys and tuples keep a long-running tracker lean)
+        memory = self.__dict__.setdefault("_impression_lists", {})
+        keys = list(groups)
+        shown_lists = [list(dict.fromkeys(shown.split("|"))) for _, shown in keys]
+        flat = np.asarray([x for shown in shown_lists for x in shown], dtype=object)
+        inner = self.item_vocab.to_inner(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+        at = 0
+        for key, shown in zip(keys, shown_lists):
+            cols = inner[at: at + len(shown)]
+            at += len(shown)
+            chosen = groups[key]
+            taken = tuple(sorted({int(c) for x, c in zip(shown, cols) if x in chosen and c >= 0}))
+            slot = hash(key)
+            before = memory.pop(slot, None)
+            if before is not None:  # a later event on a list already counted: give back what is chosen now
+                back = sorted(set(taken) - set(before))
+                np.subtract.at(self._ignored, np.asarray(back, dtype=np.int64), 1.0)
+                memory[slot] = tuple(sorted(set(before) | set(taken)))
+            else:
+                passed = [c for x, c in zip(shown, cols) if x not in chosen and c >= 0]
+                np.add.at(self._ignored, np.asarray(passed, dtype=np.int64), 1.0)
+                memory[slot] = taken
+        while len(memory) > IMPRESSION_LISTS_REMEMBERED:
+            del memory[next(iter(memory))]
 
     def _fit_codes(self, rows, cols, coded, items, users) -> None:
         weights = self.event_weight(coded.event_names)[coded.event_type]
@@ -335,6 +401,7 @@ class UserPersonalization(Recommender):
         self._pop = np.zeros(n_items)
         self._pop_t = self.now_
         self._counts = np.zeros(n_items)
+        self._ignored = np.zeros(n_items)
         self._created = self._creation_times(items, i, times, n_items)
         self._unknown_item_events: list[pd.DataFrame | dict[str, np.ndarray]] = []
         order = np.argsort(times, kind="stable")
@@ -556,9 +623,11 @@ class UserPersonalization(Recommender):
         times = events[TIMESTAMP].to_numpy(dtype=float)
         self._events.append(users, items, times, types)
         self._track(users, items, times, types)
+        if IMPRESSION in events.columns:
+            self._learn_impressions(users, items, events[IMPRESSION].to_numpy(dtype=object))
         return self
 
-    def track(self, user_ids, item_ids, timestamps, event_types=None) -> UserPersonalization:
+    def track(self, user_ids, item_ids, timestamps, event_types=None, impressions=None) -> UserPersonalization:
         """Array form of :meth:`update` (no DataFrame): the fast path for simulations.
 
         Args:
@@ -566,6 +635,8 @@ class UserPersonalization(Recommender):
             item_ids: raw item id per event.
             timestamps: epoch seconds per event.
             event_types: EVENT_TYPE per event (``None`` = every event weighs 1).
+            impressions: the ``|``-joined IMPRESSION list per event (``None`` per event or for all:
+                no list); the items shown and not chosen count against their exploration.
         """
         self._check_fitted()
         users = np.asarray([str(x) for x in user_ids], dtype=object)
@@ -576,6 +647,8 @@ class UserPersonalization(Recommender):
         types = np.asarray(event_types, dtype=object) if event_types is not None else None
         self._events.append(users, items, times, types)
         self._track(users, items, times, types)
+        if impressions is not None:
+            self._learn_impressions(users, items, impressions)
         return self
 
     # Tracked events for the filters live in compact columns (EventHistory), not one
@@ -812,6 +885,7 @@ class UserPersonalization(Recommender):
         self._created = np.concatenate([self._created, created])
         self._pop = np.concatenate([self._pop, np.zeros(n_new)])
         self._counts = np.concatenate([self._counts, np.zeros(n_new)])
+        self._ignored = np.concatenate([self._ignored, np.zeros(n_new)])
         self._popularity = np.concatenate([self._popularity, np.zeros(n_new)])
         self._grow_seen_cols(len(self.item_vocab))
         if self.__dict__.get("_items_frame") is not None and items is not None:
@@ -879,7 +953,7 @@ class UserPersonalization(Recommender):
             return scores
         eligible = np.flatnonzero(self._eligible())
         if len(eligible):
-            room = 1.0 - self._counts[eligible] / max(1, cfg.exploration_max_interactions)
+            room = 1.0 - self._exploration_used()[eligible] / max(1, cfg.exploration_max_interactions)
             draws = self._rng.random((scores.shape[0], len(eligible)))
             scores[:, eligible] += cfg.exploration_weight * self._scale * draws * room
         return scores
@@ -891,10 +965,59 @@ class UserPersonalization(Recommender):
         self._rng = np.random.default_rng(self.config.seed if seed is None else seed)
         return self
 
+    def _exploration_used(self) -> np.ndarray:
+        """Interactions per item, plus ``impression_weight`` per impression without a choice."""
+        ignored = self.__dict__.get("_ignored")
+        if ignored is None or not ignored.any():
+            return self._counts
+        return self._counts + self.config.impression_weight * ignored
+
     def _eligible(self) -> np.ndarray:
         cfg = self.config
         young = (self.now_ - self._created) < cfg.exploration_item_age_cutoff * SECONDS_PER_DAY
-        return young & (self._counts < cfg.exploration_max_interactions)
+        return young & (self._exploration_used() < cfg.exploration_max_interactions)
+
+    def record_impressions_inner(self, shown: np.ndarray, chosen: np.ndarray) -> UserPersonalization:
+        """Count the items of served lists that were shown but not chosen (inner item indices).
+
+        Args:
+            shown: ``(lists, k)`` inner item index per slot, ``-1`` for an empty slot or an
+                item the model does not know yet (it is not counted).
+            chosen: boolean array of the same shape: the customer acted on this slot's item.
+        """
+        self._check_fitted()
+        shown = np.asarray(shown, dtype=np.int64)
+        chosen = np.asarray(chosen, dtype=bool)
+        if shown.shape != chosen.shape:
+            raise ValueError(f"record_impressions_inner needs shown and chosen of one shape, got {shown.shape} "
+                             f"and {chosen.shape}")
+        ignored = shown[(shown >= 0) & ~chosen]
+        if len(ignored) and ignored.max() >= len(self.item_vocab):
+            raise ValueError(f"record_impressions_inner: item index {int(ignored.max())} is out of range "
+                             f"(0..{len(self.item_vocab) - 1})")
+        if len(ignored):
+            self._ignored += np.bincount(ignored, minlength=len(self._ignored))
+        return self
+
+    def record_impressions(self, impressions, chosen) -> UserPersonalization:
+        """Impressions in raw ids: one list of shown item ids per served list, and per list the
+        ids the customer chose from it (clicked, carted, bought). Unknown ids are skipped.
+
+            >>> model.record_impressions([["i1", "i2", "i3"]], [["i2"]])   # i1 and i3 ignored once
+        """
+        impressions = [list(x) for x in impressions]
+        chosen = [set(map(str, x)) for x in chosen]
+        if len(impressions) != len(chosen):
+            raise ValueError(f"record_impressions needs one chosen list per impression, got {len(chosen)} "
+                             f"for {len(impressions)}")
+        k = max((len(x) for x in impressions), default=0)
+        shown = np.full((len(impressions), k), -1, dtype=np.int64)
+        picked = np.zeros((len(impressions), k), dtype=bool)
+        for r, (items, took) in enumerate(zip(impressions, chosen)):
+            if items:
+                shown[r, : len(items)] = self.item_vocab.to_inner(np.asarray(items, dtype=object))
+                picked[r, : len(items)] = [str(x) in took for x in items]
+        return self.record_impressions_inner(shown, picked)
 
     def _score(self, users: np.ndarray, session: SessionLike) -> np.ndarray:
         taste, live = self._query_vectors(users, session)

@@ -5,8 +5,9 @@ Build a world with :func:`build_world`, play it with :func:`run_scenario` under 
 combinations), compare several with :func:`compare_policies` and, paired over seeds,
 :func:`paired_comparison`; attribute a stale model's decline to its causes with
 :func:`attribute_decline`; play retraining on every event against rolling training windows
-with :func:`compare_training_windows` and retraining cadences with :func:`compare_retrain_cadences`; measure what lists do to the long tail with
-:func:`long_tail_table`. The story of the footwear exam
+with :func:`compare_training_windows` and retraining cadences with :func:`compare_retrain_cadences`;
+play a campaign with and without impressions with :func:`compare_impressions`; measure what lists
+do to the long tail with :func:`long_tail_table`. The story of the footwear exam
 question (recommendations lift sales, then sales decline as customers, seasons
 and tastes change; an event tracker keeps them relevant) emerges from the
 mechanisms in :mod:`~workbench.sim.drift` and :mod:`~workbench.sim.behaviour`.
@@ -24,6 +25,7 @@ from .cadence import (
 from .compare import mean_ci, paired_comparison, per_seed_values, window_mean
 from .config import CAUSES, POLICY_KINDS, Policy, ScenarioConfig, ShopConfig, load_scenario
 from .eventlog import DWELL_SECONDS, SCROLL_DEPTH, EventLog
+from .impressions import IMPRESSION_METRICS, IMPRESSIONS_SHOP, compare_impressions, impressions_sentences
 from .long_tail import LONG_TAIL_COLUMNS, launch_tail, long_tail_table
 from .policies import MODELS, ModelSpec, make_model, model_spec, training_mask
 from .retraining import (
@@ -44,6 +46,8 @@ __all__ = [
     "CAUSES",
     "DAILY_COLUMNS",
     "DWELL_SECONDS",
+    "IMPRESSIONS_SHOP",
+    "IMPRESSION_METRICS",
     "LONG_TAIL_COLUMNS",
     "MODELS",
     "POLICY_KINDS",
@@ -63,9 +67,11 @@ __all__ = [
     "cadence_label",
     "cadence_sentences",
     "cadence_table",
+    "compare_impressions",
     "compare_policies",
     "compare_retrain_cadences",
     "compare_training_windows",
+    "impressions_sentences",
     "interval_verdict",
     "launch_tail",
     "list_metrics",

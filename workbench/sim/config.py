@@ -295,6 +295,14 @@ class Policy:
     """Keep only events with EVENT_VALUE >= this (``eventValueThreshold``); events without a
     value are dropped when it is set."""
 
+    send_impressions: bool = False
+    """Send each served list's impressions with the tracked events on it (PutEvents with the
+    list's ``recommendationId``: implicit impressions, fact sheet 1.4), so the model learns
+    which items were shown and not chosen. Only with ``event_tracker`` (impressions travel
+    with tracked events; a list nobody acted on sends none) and a model that reads them
+    (``user_personalization``; the fact sheet lists impressions for User-Personalization v1
+    only). Off by default: the shop's tracker sends the events alone."""
+
     exclude: str = "purchased"
     """Items removed from every list: ``"purchased"`` (items the customer bought, as far as the
     dataset knows -- training data plus tracked events -- like the automatic purchase filter of
@@ -328,6 +336,14 @@ class Policy:
                     "recorded with PutEvents stay in the dataset. Drop the window or the event tracker.")
             if not self.uses_model:
                 raise ValueError(f"Policy.training_window_days has no model to train under kind {self.kind!r}.")
+        if self.send_impressions:
+            if not self.has("event_tracker"):
+                raise ValueError(f"Policy.send_impressions needs 'event_tracker' in kind (impressions travel with "
+                                 f"PutEvents), not kind {self.kind!r}.")
+            if self.model != "user_personalization":
+                raise ValueError(f"Policy.send_impressions: model {self.model!r} does not read impressions; the "
+                                 "fact sheet lists impressions for User-Personalization (v1), so use "
+                                 "model 'user_personalization'.")
         if self.exploration_weight is not None and not 0.0 <= self.exploration_weight <= 1.0:
             raise ValueError("Policy.exploration_weight must be in [0, 1] (Personalize's explorationWeight).")
         if self.exploration_item_age_cutoff is not None and self.exploration_item_age_cutoff < 1:

@@ -546,6 +546,8 @@ class _Run:
         elif fed.any():
             self.tracker.record_frame(interactions_frame(self.user_ids, self.item_ids, who[fed], item[fed], ts[fed],
                                                          kind[fed], value[fed]))
+        if fed.any() and lists is not None and self.policy.send_impressions:
+            self._send_impressions(visit, ev.position[order], fed & (list_ids >= 0), lists)
         if fed.any():
             # filters see tracked purchases within seconds, whatever the recipe (fact sheet 3.2)
             bought_fed = fed & bought
@@ -559,6 +561,17 @@ class _Run:
         in_original_order = np.empty_like(reflected)
         in_original_order[order] = reflected
         return in_original_order
+
+    def _send_impressions(self, visit: np.ndarray, position: np.ndarray, sent: np.ndarray, lists: np.ndarray) -> None:
+        """Implicit impressions: the lists that tracked events came from, and which of their slots were chosen."""
+        if not sent.any():
+            return
+        chosen = np.zeros(lists.shape, dtype=bool)
+        chosen[visit[sent], position[sent]] = True
+        used = np.unique(visit[sent])
+        shown = lists[used]
+        inner = np.where(shown >= 0, self._catalog_to_inner()[np.maximum(shown, 0)], -1)
+        self.model.record_impressions_inner(inner, chosen[used])
 
     # ------------------------------------------------------------ serving
     def _serve(self, users: np.ndarray, current_items: np.ndarray, n_items: int, day: int,
