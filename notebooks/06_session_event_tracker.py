@@ -112,8 +112,12 @@ def _():
     click every campaign is asked again. SIMS answers "customers who viewed the first
     clicked shoe also viewed ...", so it is asked with that `itemId` (held fixed: asked
     about each new click instead, its answer would change at every click without any
-    retraining). The event type matters only to `UserPersonalization`, which weighs
-    event types; the other models here treat every event alike.
+    retraining). The event type matters only to `UserPersonalization`, which here uses the
+    workbench's default weights (view 1, click 2, cart 4, purchase 8); the other models
+    treat every event alike. (The service's User-Personalization v1 weighs all types the
+    same; per-type weights need v2 with an events configuration.) These clicks carry no
+    list; an event that also passes the `recommendationId` of the list it came from tells
+    User-Personalization what was shown and passed over (impressions, chapter 11).
     """)
     return
 

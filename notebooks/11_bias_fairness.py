@@ -84,7 +84,7 @@ def _():
     mo.md(
         "### Words of this chapter\n\n"
         + glossary.to_markdown(
-            ["cold start", "sparsity", "exploration", "exploitation", "popularity bias", "diversity", "novelty", "fairness"]
+            ["cold start", "sparsity", "exploration", "exploitation", "impression", "popularity bias", "diversity", "novelty", "fairness"]
         )
     )
     return
