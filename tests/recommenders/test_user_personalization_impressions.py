@@ -143,3 +143,13 @@ def test_put_events_with_a_recommendation_id_reach_the_campaigns_model():
         {"eventType": "click", "itemId": shown[1], "sentAt": t, "recommendationId": response["recommendationId"]}])
     deployed = campaign.model
     assert {item for item in _ignored(deployed)} == set(shown) - {shown[1]}
+
+
+def test_add_ignored_inner_adds_counts_and_checks_its_input():
+    model = _tiny_model()
+    model.add_ignored_inner(np.array([0, 2, 0]), np.array([2.0, 1.0, 1.0]))
+    assert _ignored(model) == {model.item_vocab.ids[0]: 3.0, model.item_vocab.ids[2]: 1.0}
+    with pytest.raises(ValueError, match="one count per inner item"):
+        model.add_ignored_inner(np.array([5]), np.array([1.0]))
+    with pytest.raises(ValueError, match="one count per inner item"):
+        model.add_ignored_inner(np.array([0, 1]), np.array([1.0]))

@@ -999,6 +999,17 @@ class UserPersonalization(Recommender):
             self._ignored += np.bincount(ignored, minlength=len(self._ignored))
         return self
 
+    def add_ignored_inner(self, cols: np.ndarray, counts: np.ndarray) -> UserPersonalization:
+        """Add ``counts`` showings without a choice to inner items ``cols`` (e.g. the impressions a
+        dataset holds, carried into a newly trained version)."""
+        self._check_fitted()
+        cols = np.asarray(cols, dtype=np.int64)
+        counts = np.asarray(counts, dtype=float)
+        if cols.shape != counts.shape or (len(cols) and (cols.min() < 0 or cols.max() >= len(self.item_vocab))):
+            raise ValueError(f"add_ignored_inner needs one count per inner item index in 0..{len(self.item_vocab) - 1}")
+        np.add.at(self._ignored, cols, counts)
+        return self
+
     def record_impressions(self, impressions, chosen) -> UserPersonalization:
         """Impressions in raw ids: one list of shown item ids per served list, and per list the
         ids the customer chose from it (clicked, carted, bought). Unknown ids are skipped.

@@ -301,7 +301,9 @@ class Policy:
     which items were shown and not chosen. Only with ``event_tracker`` (impressions travel
     with tracked events; a list nobody acted on sends none) and a model that reads them
     (``user_personalization``; the fact sheet lists impressions for User-Personalization v1
-    only). Off by default: the shop's tracker sends the events alone."""
+    only). With ``retrain`` as well, each new FULL version learns every impression logged so far
+    (they are part of the dataset), also those of items the campaign did not know yet when they
+    were shown. Off by default: the shop's tracker sends the events alone."""
 
     exclude: str = "purchased"
     """Items removed from every list: ``"purchased"`` (items the customer bought, as far as the

@@ -291,6 +291,7 @@ class _Run:
         self.user_ids = self.world.customers.ids
         self.item_ids = self.world.catalog.ids
         self.catalog_index = pd.Index(self.item_ids)
+        self._ignored_catalog = np.zeros(len(self.item_ids)) if self.policy.send_impressions else None
         n_users = len(self.user_ids)
         self.last_fed = np.full(n_users, -1, dtype=np.int64)
         self.fed_clock = -1
@@ -572,6 +573,9 @@ class _Run:
         shown = lists[used]
         inner = np.where(shown >= 0, self._catalog_to_inner()[np.maximum(shown, 0)], -1)
         self.model.record_impressions_inner(inner, chosen[used])
+        # the impressions are in the dataset from now on: the next FULL version learns them all, also
+        # those of items the campaign did not know yet when they were shown
+        np.add.at(self._ignored_catalog, shown[(shown >= 0) & ~chosen[used]], 1.0)
 
     # ------------------------------------------------------------ serving
     def _serve(self, users: np.ndarray, current_items: np.ndarray, n_items: int, day: int,
@@ -731,6 +735,12 @@ class _Run:
                     "'event_tracker' also runs 'auto_update'.")
         self.model.fit(training, items=self.world.items_at(t), users=self.world.users_at(t))
         self._catalog_known = self.world.catalog.available(t)
+        ignored = self._ignored_catalog
+        if ignored is not None and ignored.any():  # a FULL version learns the dataset's impressions too
+            codes = np.flatnonzero(ignored)
+            cols = self._catalog_to_inner()[codes]
+            ok = cols >= 0
+            self.model.add_ignored_inner(cols[ok], ignored[codes[ok]])
         self.known[:] = -1
         self.n_known[:] = 0
         bought = mask & (a["kind"] == PURCHASE)
