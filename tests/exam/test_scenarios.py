@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from workbench.exam import EvidenceUnavailable, load_scenario, load_scenarios, run
+from workbench.exam.runner import compared_with_key
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "exam_scenarios"
@@ -79,9 +80,12 @@ def test_correct_option_wins_by_the_stated_margin(scenario):
     table = evidence.table.set_index("option")
     plan = scenario.evidence
     assert set(table.index) == set(plan.options)
+    # the options the key is judged against on the metric (plan.versus); the others are judged by the checks
+    compared = table[[compared_with_key(o, table.loc[o, "is_correct"], plan.versus) for o in table.index]]
+    assert len(compared) > len(scenario.correct)
     for letter in scenario.correct:
         row = table.loc[letter]
-        assert row["rank"] == 1, evidence.summary()
+        assert row["rank"] == compared["rank"].min(), evidence.summary()
         assert row["margin_achieved"] >= plan.margin, evidence.summary()
         assert row["margin_achieved"] > 0, evidence.summary()
     assert evidence.passed, evidence.summary()
