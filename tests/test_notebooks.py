@@ -167,10 +167,11 @@ def test_bias_chapter_plays_impressions_at_the_weight_picked(monkeypatch):
 
     monkeypatch.chdir(ROOT / "notebooks")
     app = load_script("notebooks/11_bias_fairness.py", "bias_chapter").app
-    outputs, defs = app.run(defs={"impressions_weight": _value("0.9"), "impressions_seeds": _value(2),
-                                  "impressions_run": _value(True)})
+    outputs, defs = app.run(defs={"impressions_weight": _value("0.9"), "ignored_weight": _value("0.5"),
+                                  "impressions_seeds": _value(2), "impressions_run": _value(True)})
     table = defs["impressions_table"]
-    assert table.attrs["exploration_weight"] == 0.9 and set(table["seeds"]) == {2}
+    assert table.attrs["exploration_weight"] == 0.9 and table.attrs["impression_weight"] == 0.5
+    assert set(table["seeds"]) == {2}
     shown = re.sub(r"<[^>]+>", "", _text(outputs))
     for line in impressions_sentences(table).splitlines():  # the sentences of these runs, as rendered
         assert line.lstrip("* ").replace("*", "") in shown

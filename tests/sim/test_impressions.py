@@ -82,3 +82,13 @@ def test_impressions_sentences_claim_only_what_the_interval_allows():
     assert "+10.0% (95% CI +5.0% to +15.0%)" in up and "more: the 95% interval excludes zero" in up
     assert "cannot tell from zero" in unclear
     assert "95% CI" not in one and "one seed" in one
+
+
+def test_impressions_that_count_for_nothing_change_nothing():
+    from workbench.sim import compare_impressions
+
+    shop = ShopConfig(n_users=150, n_items=30, days=5, warmup_days=7, seed=1, new_item_rate=0.05, slices_per_day=3)
+    table = compare_impressions(shop, seeds=(1, 2), impression_weight=0.0)
+    assert (table["diff"] == 0).all() and table.attrs["impression_weight"] == 0.0
+    counted = compare_impressions(shop, seeds=(1, 2), impression_weight=0.5)
+    assert (counted["diff"] != 0).any()  # the same shops do react when impressions count

@@ -39,8 +39,13 @@ IMPRESSION_METRICS = {
 
 
 def compare_impressions(shop: ShopConfig = IMPRESSIONS_SHOP, seeds: Sequence[int] = (7, 8, 9),
-                        exploration_weight: float | None = None, progress: bool = False) -> pd.DataFrame:
+                        exploration_weight: float | None = None, impression_weight: float | None = None,
+                        progress: bool = False) -> pd.DataFrame:
     """One row per metric of :data:`IMPRESSION_METRICS`: both means, the paired difference, its CI and wins.
+
+    ``exploration_weight`` is the campaign's explorationWeight (``None`` = the model default, 0.3);
+    ``impression_weight`` how much one showing without a choice counts against an item's
+    exploration, in interactions (``None`` = the model default, 0.1; the guide gives no number).
 
     Columns: ``metric, without_impressions, with_impressions, diff, relative, ci_low, ci_high, wins,
     seeds`` -- ``diff`` is
@@ -48,8 +53,10 @@ def compare_impressions(shop: ShopConfig = IMPRESSIONS_SHOP, seeds: Sequence[int
     ``wins`` the seeds on which impressions gave the larger value.
     """
     kind = "auto_update+event_tracker"
-    policies = {WITHOUT: Policy(kind=kind, exploration_weight=exploration_weight),
-                WITH: Policy(kind=kind, exploration_weight=exploration_weight, send_impressions=True)}
+    params = {} if impression_weight is None else {"impression_weight": float(impression_weight)}
+    policies = {WITHOUT: Policy(kind=kind, exploration_weight=exploration_weight, model_params=params),
+                WITH: Policy(kind=kind, exploration_weight=exploration_weight, model_params=params,
+                             send_impressions=True)}
     daily = compare_policies(shop, policies, progress=progress, seeds=list(seeds))
     rows = []
     for metric in IMPRESSION_METRICS:
@@ -63,6 +70,7 @@ def compare_impressions(shop: ShopConfig = IMPRESSIONS_SHOP, seeds: Sequence[int
                      "wins": int((diff > 0).sum()), "seeds": int(diff.notna().sum())})
     table = pd.DataFrame(rows)
     table.attrs["exploration_weight"] = exploration_weight
+    table.attrs["impression_weight"] = impression_weight
     return table
 
 
