@@ -153,3 +153,14 @@ def test_add_ignored_inner_adds_counts_and_checks_its_input():
         model.add_ignored_inner(np.array([5]), np.array([1.0]))
     with pytest.raises(ValueError, match="one count per inner item"):
         model.add_ignored_inner(np.array([0, 1]), np.array([1.0]))
+
+
+def test_an_item_unknown_when_shown_is_never_given_back():
+    """Shown before the model knew it, chosen after: it was never counted, so nothing goes below zero."""
+    model = _tiny_model()
+    model.track(["u1"], ["a"], [10], impressions=["a|b|new"])
+    assert _ignored(model) == {"b": 1.0}
+    model.auto_update(items=pd.DataFrame({ITEM_ID: ["a", "b", "c", "new"]}), now=20)
+    assert "new" in model.item_vocab
+    model.track(["u1"], ["new"], [30], impressions=["a|b|new"])
+    assert _ignored(model) == {"b": 1.0} and (model._ignored >= 0).all()

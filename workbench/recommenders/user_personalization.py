@@ -341,8 +341,8 @@ class UserPersonalization(Recommender):
                 groups.setdefault((str(user), shown), set()).add(str(item))
         if not groups:
             return
-        # remembered lists: hash of (user, list) -> inner items chosen from it (a plain dict keeps insertion
-        # order, so the oldest is evicted first; small keys and tuples keep a long-running tracker lean)
+        # remembered lists: hash of (user, list) -> the inner items counted as ignored on it (a plain dict
+        # keeps insertion order, so the oldest is evicted first; small keys and tuples keep a tracker lean)
         memory = self.__dict__.setdefault("_impression_lists", {})
         keys = list(groups)
         shown_lists = [list(dict.fromkeys(shown.split("|"))) for _, shown in keys]
@@ -353,17 +353,16 @@ class UserPersonalization(Recommender):
             cols = inner[at: at + len(shown)]
             at += len(shown)
             chosen = groups[key]
-            taken = tuple(sorted({int(c) for x, c in zip(shown, cols) if x in chosen and c >= 0}))
             slot = hash(key)
-            before = memory.pop(slot, None)
-            if before is not None:  # a later event on a list already counted: give back what is chosen now
-                back = sorted(set(taken) - set(before))
-                np.subtract.at(self._ignored, np.asarray(back, dtype=np.int64), 1.0)
-                memory[slot] = tuple(sorted(set(before) | set(taken)))
+            counted = memory.pop(slot, None)
+            if counted is not None:  # a later event on a list already counted: give back what is chosen now
+                back = {int(c) for x, c in zip(shown, cols) if x in chosen and c in counted}
+                np.subtract.at(self._ignored, np.asarray(sorted(back), dtype=np.int64), 1.0)
+                memory[slot] = tuple(c for c in counted if c not in back)
             else:
-                passed = [c for x, c in zip(shown, cols) if x not in chosen and c >= 0]
+                passed = tuple(int(c) for x, c in zip(shown, cols) if x not in chosen and c >= 0)
                 np.add.at(self._ignored, np.asarray(passed, dtype=np.int64), 1.0)
-                memory[slot] = taken
+                memory[slot] = passed
         while len(memory) > IMPRESSION_LISTS_REMEMBERED:
             del memory[next(iter(memory))]
 
