@@ -356,13 +356,14 @@ class UserPersonalization(Recommender):
             slot = hash(key)
             counted = memory.pop(slot, None)
             if counted is not None:  # a later event on a list already counted: give back what is chosen now
+                counted = set(np.frombuffer(counted, dtype=np.int32).tolist())
                 back = {int(c) for x, c in zip(shown, cols) if x in chosen and c in counted}
                 np.subtract.at(self._ignored, np.asarray(sorted(back), dtype=np.int64), 1.0)
-                memory[slot] = tuple(c for c in counted if c not in back)
+                memory[slot] = np.asarray(sorted(counted - back), dtype=np.int32).tobytes()
             else:
-                passed = tuple(int(c) for x, c in zip(shown, cols) if x not in chosen and c >= 0)
+                passed = [int(c) for x, c in zip(shown, cols) if x not in chosen and c >= 0]
                 np.add.at(self._ignored, np.asarray(passed, dtype=np.int64), 1.0)
-                memory[slot] = passed
+                memory[slot] = np.asarray(passed, dtype=np.int32).tobytes()  # 4 bytes an item
         while len(memory) > IMPRESSION_LISTS_REMEMBERED:
             del memory[next(iter(memory))]
 
