@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .compare import mean_ci, per_seed_values
+from .compare import paired_comparison
 from .config import Policy, ShopConfig
 from .retraining import interval_verdict
 from .runner import compare_policies
@@ -60,14 +60,12 @@ def compare_impressions(shop: ShopConfig = IMPRESSIONS_SHOP, seeds: Sequence[int
     daily = compare_policies(shop, policies, progress=progress, seeds=list(seeds))
     rows = []
     for metric in IMPRESSION_METRICS:
-        values = per_seed_values(daily, metric)
-        diff = values.loc[WITH] - values.loc[WITHOUT]
-        mean, low, high = mean_ci(diff.to_numpy())
-        without = float(values.loc[WITHOUT].mean())
-        rows.append({"metric": metric, "without_impressions": without,
-                     "with_impressions": float(values.loc[WITH].mean()), "diff": mean,
-                     "relative": mean / abs(without) if without else np.nan, "ci_low": low, "ci_high": high,
-                     "wins": int((diff > 0).sum()), "seeds": int(diff.notna().sum())})
+        paired = paired_comparison(shop, policies, seeds, metric, reference=WITHOUT, daily=daily).set_index("policy")
+        without, with_ = paired.loc[WITHOUT], paired.loc[WITH]
+        rows.append({"metric": metric, "without_impressions": without["mean"], "with_impressions": with_["mean"],
+                     "diff": with_["diff"], "relative": with_["diff"] / abs(without["mean"]) if without["mean"]
+                     else np.nan, "ci_low": with_["ci_low"], "ci_high": with_["ci_high"],
+                     "wins": int(with_["wins"]), "seeds": int(with_["seeds"])})
     table = pd.DataFrame(rows)
     table.attrs["exploration_weight"] = exploration_weight
     table.attrs["impression_weight"] = impression_weight
