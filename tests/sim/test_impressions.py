@@ -92,3 +92,16 @@ def test_impressions_that_count_for_nothing_change_nothing():
     assert (table["diff"] == 0).all() and table.attrs["impression_weight"] == 0.0
     counted = compare_impressions(shop, seeds=(1, 2), impression_weight=0.5)
     assert (counted["diff"] != 0).any()  # the same shops do react when impressions count
+
+
+def test_the_chapter_shop_is_exam_scenario_22s_shop():
+    """IMPRESSIONS_SHOP repeats the exam shop's settings (no file read at import): keep the two equal."""
+    import dataclasses
+
+    from workbench.exam import load_scenario
+    from workbench.exam.recipes.simulate import shop_settings_from
+    from workbench.sim import IMPRESSIONS_SHOP
+
+    plan = load_scenario("exam_scenarios/22_impressions_ignored_items.yaml").evidence
+    expected = ShopConfig(**shop_settings_from(plan.base, plan.shop))
+    assert dataclasses.asdict(IMPRESSIONS_SHOP) == dataclasses.asdict(expected)

@@ -52,6 +52,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import functools
 import inspect
 import uuid
 from collections.abc import Mapping
@@ -204,8 +205,7 @@ class Campaign(Locked):
             track = getattr(self.model, "track", None)
             if callable(track):
                 shown = columns.get(IMPRESSION)
-                if shown is not None and any(isinstance(x, str) and x for x in shown) and \
-                        "impressions" in inspect.signature(track).parameters:  # a model that reads impressions
+                if shown is not None and _takes_impressions(getattr(track, "__func__", track)):
                     track(columns[USER_ID], columns[ITEM_ID], columns[TIMESTAMP], columns.get(EVENT_TYPE),
                           impressions=shown)
                 else:
@@ -749,3 +749,10 @@ def _accepts(method: Any, name: str) -> bool:
         return name in inspect.signature(method).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
         return False
+
+
+@functools.cache
+def _takes_impressions(track: Any) -> bool:
+    """:func:`_accepts` for a model class's ``track`` and ``impressions``, looked up once per function
+    (it runs on every PutEvents call; keyed by the plain function, so no model instance is kept)."""
+    return _accepts(track, "impressions")

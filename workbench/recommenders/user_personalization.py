@@ -320,7 +320,6 @@ class UserPersonalization(Recommender):
     def _fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None, users: pd.DataFrame | None) -> None:
         self._fit_events(self.user_vocab.to_inner(interactions[USER_ID]), self.item_vocab.to_inner(interactions[ITEM_ID]),
                          self._event_weights_of(interactions), interactions[TIMESTAMP].to_numpy(dtype=float), items)
-        self._impression_lists = {}
         if IMPRESSION in interactions.columns:
             self._learn_impressions(interactions[USER_ID].to_numpy(dtype=object),
                                     interactions[ITEM_ID].to_numpy(dtype=object),
@@ -343,7 +342,7 @@ class UserPersonalization(Recommender):
             return
         # remembered lists: hash of (user, list) -> the inner items counted as ignored on it (a plain dict
         # keeps insertion order, so the oldest is evicted first; small keys and tuples keep a tracker lean)
-        memory = self.__dict__.setdefault("_impression_lists", {})
+        memory = self._impression_lists
         keys = list(groups)
         shown_lists = [list(dict.fromkeys(shown.split("|"))) for _, shown in keys]
         flat = np.asarray([x for shown in shown_lists for x in shown], dtype=object)
@@ -402,6 +401,7 @@ class UserPersonalization(Recommender):
         self._pop_t = self.now_
         self._counts = np.zeros(n_items)
         self._ignored = np.zeros(n_items)
+        self._impression_lists: dict[int, bytes] = {}
         self._created = self._creation_times(items, i, times, n_items)
         self._unknown_item_events: list[pd.DataFrame | dict[str, np.ndarray]] = []
         order = np.argsort(times, kind="stable")
@@ -967,10 +967,7 @@ class UserPersonalization(Recommender):
 
     def _exploration_used(self) -> np.ndarray:
         """Interactions per item, plus ``impression_weight`` per impression without a choice."""
-        ignored = self.__dict__.get("_ignored")
-        if ignored is None or not ignored.any():
-            return self._counts
-        return self._counts + self.config.impression_weight * ignored
+        return self._counts + self.config.impression_weight * self._ignored
 
     def _eligible(self) -> np.ndarray:
         cfg = self.config
