@@ -97,11 +97,13 @@ def test_impressions_that_count_for_nothing_change_nothing():
 def test_the_chapter_shop_is_exam_scenario_22s_shop():
     """IMPRESSIONS_SHOP repeats the exam shop's settings (no file read at import): keep the two equal."""
     import dataclasses
+    from pathlib import Path
 
     from workbench.exam import load_scenario
     from workbench.exam.recipes.simulate import shop_settings_from
     from workbench.sim import IMPRESSIONS_SHOP
 
-    plan = load_scenario("exam_scenarios/22_impressions_ignored_items.yaml").evidence
+    root = Path(__file__).resolve().parents[2]
+    plan = load_scenario(root / "exam_scenarios" / "22_impressions_ignored_items.yaml").evidence
     expected = ShopConfig(**shop_settings_from(plan.base, plan.shop))
     assert dataclasses.asdict(IMPRESSIONS_SHOP) == dataclasses.asdict(expected)
