@@ -60,4 +60,6 @@ MAX_ID_LENGTH = 256
 """Personalize limit for USER_ID / ITEM_ID values."""
 QUERY_ITEM_ID = "QUERY_ITEM_ID"
 """The item a ``similar_items`` row was asked about."""
+QUERY = "QUERY"
+"""The item id or item-attribute query a user-segment row answers."""
 EXPLANATION = "EXPLANATION"

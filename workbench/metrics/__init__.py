@@ -40,6 +40,7 @@ from .ranking import (
     recall_at_k,
 )
 from .rating import mae, rmse
+from .segments import segment_precision_at_k, segment_recall_at_k, segment_size
 
 __all__ = [
     "CONVENTIONS",
@@ -85,6 +86,9 @@ __all__ = [
     "precision_at_k",
     "recall_at_k",
     "rmse",
+    "segment_precision_at_k",
+    "segment_recall_at_k",
+    "segment_size",
     "serendipity",
     "paired_difference",
     "repeat_share",

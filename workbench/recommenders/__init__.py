@@ -16,6 +16,7 @@ Families, one module each:
 * content-based (TF-IDF, visual features, search fallback): ``content``
 * session / recency: ``session``; real-time hybrid with exploration: ``user_personalization``
 * two-stage candidate generation + ranker: ``two_stage``; bandits: ``bandits``
+* user segments (the users most likely to interact with an item or attribute): ``user_segmentation``
 * training logs as integer codes (a simulation's, without id strings): ``coded``
 * Personalize-style filters: ``filters``; diversity / novelty re-ranking: ``reranking``
 """
@@ -77,6 +78,7 @@ from .statistical import (
 )
 from .two_stage import TwoStage, TwoStageConfig
 from .user_personalization import UserPersonalization, UserPersonalizationConfig
+from .user_segmentation import ItemAffinity, ItemAffinityConfig, ItemAttributeAffinity, SegmentQueryError
 
 __all__ = [
     # interface
@@ -96,6 +98,8 @@ __all__ = [
     "AssociationRules", "AssociationRulesConfig", "ContentBased", "ContentBasedConfig",
     "SessionRecency", "SessionRecencyConfig", "UserPersonalization", "UserPersonalizationConfig",
     "TwoStage", "TwoStageConfig",
+    # user segments (USER_SEGMENTATION: users for an item, batch only)
+    "ItemAffinity", "ItemAffinityConfig", "ItemAttributeAffinity", "SegmentQueryError",
     # bandits
     "EpsilonGreedy", "EpsilonGreedyConfig", "UCB", "UCBConfig", "ThompsonSampling", "ThompsonSamplingConfig",
     "Bandit", "ModelBandit", "run_bandit",

@@ -1,0 +1,101 @@
+"""Item-Affinity and Item-Attribute-Affinity: segments, unknown items, attribute queries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.constants import EVENT_TYPE, ITEM_ID, QUERY, RANK, SCORE, TIMESTAMP, USER_ID
+from workbench.recommenders import ItemAffinity, ItemAttributeAffinity, SegmentQueryError
+from workbench.recommenders.user_segmentation import attribute_columns, parse_attribute_query
+
+
+def _shop(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two taste groups: users 0-29 click hiking items h0-h9, users 30-59 click sandals s0-s9."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u in range(60):
+        group = "h" if u < 30 else "s"
+        for _ in range(8):
+            rows.append((f"u{u}", f"{group}{rng.integers(0, 10)}"))
+    frame = pd.DataFrame(rows, columns=[USER_ID, ITEM_ID])
+    frame[TIMESTAMP] = 1_700_000_000 + np.arange(len(frame))
+    frame[EVENT_TYPE] = "click"
+    items = pd.DataFrame({ITEM_ID: [f"h{i}" for i in range(10)] + [f"s{i}" for i in range(10)] + ["new1"],
+                          "CATEGORY_L1": ["hiking"] * 10 + ["sandals"] * 10 + ["hiking"],
+                          "BRAND": ["Norrland|Altura"] * 5 + ["Kestrel"] * 15 + ["Kestrel"],
+                          "PRODUCT_DESCRIPTION": ["text"] * 21,
+                          "CREATION_TIMESTAMP": 1_700_000_000})
+    return frame, items
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "implicit"])
+def test_item_affinity_puts_the_item_s_own_group_first(solver):
+    log, items = _shop()
+    model = ItemAffinity(solver=solver, factors=4, epochs=10).fit(log, items)
+    seg = model.segment(["h3", "s3"], n=20)
+    assert list(seg.columns) == [QUERY, USER_ID, SCORE, RANK]
+    for item, group in (("h3", range(30)), ("s3", range(30, 60))):
+        users = seg.loc[seg[QUERY] == item, USER_ID]
+        assert len(users) == 20
+        assert users.isin([f"u{u}" for u in group]).mean() >= 0.9
+        scores = seg.loc[seg[QUERY] == item, SCORE].to_numpy()
+        assert np.all(np.diff(scores) <= 0)
+    assert seg.loc[seg[QUERY] == "h3", RANK].tolist() == list(range(1, 21))
+
+
+def test_item_affinity_gives_no_segment_for_an_item_without_interactions_and_says_which():
+    log, items = _shop()
+    model = ItemAffinity(solver="cholesky", factors=4).fit(log, items)
+    seg = model.segment(["new1", "never-heard-of", "h1"])
+    assert set(seg[QUERY]) == {"h1"}
+    assert len(seg) == 60  # n=None: every trained user
+    assert model.unknown_items(["new1", "never-heard-of", "h1"]) == ["new1", "never-heard-of"]
+
+
+def test_unfitted_model_says_so():
+    with pytest.raises(RuntimeError, match="not fitted"):
+        ItemAffinity().segment(["h1"])
+
+
+def test_attribute_query_matches_every_condition_and_multi_value_fields():
+    log, items = _shop()
+    model = ItemAttributeAffinity(solver="cholesky", factors=4).fit(log, items)
+    assert sorted(model.matching_items('ITEMS.CATEGORY_L1 = "hiking"')) == sorted([f"h{i}" for i in range(10)] + ["new1"])
+    assert sorted(model.matching_items('ITEMS.BRAND = "Altura"')) == [f"h{i}" for i in range(5)]
+    assert sorted(model.matching_items('ITEMS.BRAND = "Kestrel" AND ITEMS.CATEGORY_L1 = "hiking"')) == \
+        [f"h{i}" for i in range(5, 10)] + ["new1"]
+    seg = model.segment_attributes(['ITEMS.CATEGORY_L1 = "hiking"', 'ITEMS.CATEGORY_L1 = "sandals"'], n=25)
+    hiking = seg.loc[seg[QUERY] == 'ITEMS.CATEGORY_L1 = "hiking"', USER_ID]
+    assert hiking.isin([f"u{u}" for u in range(30)]).mean() >= 0.9
+    # a query no trained item matches: no rows
+    assert model.segment_attributes('ITEMS.CATEGORY_L1 = "boots"').empty
+
+
+def test_attribute_affinity_needs_items_with_a_usable_column():
+    log, items = _shop()
+    with pytest.raises(SegmentQueryError, match="needs an Items dataset"):
+        ItemAttributeAffinity().fit(log)
+    with pytest.raises(SegmentQueryError, match="non-textual metadata column"):
+        ItemAttributeAffinity().fit(log, items[[ITEM_ID, "PRODUCT_DESCRIPTION", "CREATION_TIMESTAMP"]])
+    assert attribute_columns(items) == ["CATEGORY_L1", "BRAND"]
+    model = ItemAttributeAffinity(solver="cholesky", factors=4).fit(log, items)
+    with pytest.raises(SegmentQueryError, match="PRODUCT_DESCRIPTION is not a usable attribute"):
+        model.segment_attributes('ITEMS.PRODUCT_DESCRIPTION = "text"')
+
+
+@pytest.mark.parametrize("query, fragment", [
+    ("", "non-empty string"),
+    ('CATEGORY_L1 = "hiking"', "ITEMS.<COLUMN>"),
+    ('ITEMS.CATEGORY_L1 = "hiking" OR ITEMS.BRAND = "Kestrel"', "is not of the form"),
+    ("ITEMS.CATEGORY_L1 = hiking", "is not of the form"),
+])
+def test_unreadable_queries_name_the_condition(query, fragment):
+    with pytest.raises(SegmentQueryError, match=fragment):
+        parse_attribute_query(query)
+
+
+def test_parse_reads_and_conditions():
+    assert parse_attribute_query('ITEMS.genres = "Comedy" AND ITEMS.genres = "Action"') == \
+        [("genres", "Comedy"), ("genres", "Action")]
