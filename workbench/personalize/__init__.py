@@ -8,11 +8,14 @@
   (``personalize-runtime`` request and response shapes).
 * :class:`PersonalizeRuntime` -- dataset groups, one tracker per group, filters,
   campaigns, and boto3-shaped routing of every call.
+* :mod:`~workbench.personalize.batch` -- batch inference and batch segment jobs
+  (``create_batch_inference_job`` / ``create_batch_segment_job``) on a local folder playing S3.
 * :mod:`~workbench.personalize.recipes` -- the recipes / use cases table used by
   notebooks and exam scenarios.
 """
 
 from .arn import DEFAULT_ACCOUNT, DEFAULT_REGION, Arn, dataset_arn, make_arn, parse_arn, recipe_arn
+from .batch import BATCH_DEFAULT_RESULTS, BatchJob, LocalS3, S3PathError
 from .contract import check_service_limits, client_error, operation_model, service_model, validate_request
 from .event_tracker import (
     DUPLICATE,
@@ -37,6 +40,10 @@ from .runtime import (
 )
 
 __all__ = [
+    "BATCH_DEFAULT_RESULTS",
+    "BatchJob",
+    "LocalS3",
+    "S3PathError",
     "EventTracker",
     "Campaign",
     "PersonalizeRuntime",

@@ -56,6 +56,7 @@ import functools
 import inspect
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,14 @@ from ..errors import FilterExpressionError, ModelNotFittedError
 from ..locking import Locked
 from ..recommenders.base import Recommender
 from .arn import make_arn
+from .batch import (
+    BATCH_DEFAULT_RESULTS,
+    MAX_ATTRIBUTE_QUERIES_PER_FILE,
+    MAX_ITEM_QUERIES_PER_FILE,
+    BatchJob,
+    LocalS3,
+    run_job,
+)
 from .contract import (
     ADMIN_SERVICE,
     EVENTS_SERVICE,
@@ -498,11 +507,16 @@ class PersonalizeRuntime(Locked):
         rt.get_recommendations(campaignArn=campaign.campaign_arn, userId="u1", numResults=10)
     """
 
-    def __init__(self, max_future_seconds: float | None = MAX_FUTURE_SECONDS) -> None:
+    def __init__(self, max_future_seconds: float | None = MAX_FUTURE_SECONDS,
+                 s3_root: str | Path | None = None) -> None:
         self._groups: dict[str, _DatasetGroup] = {}
         self._campaigns: dict[str, Campaign] = {}
+        self._solution_versions: dict[str, tuple[Any, str]] = {}
+        self._batch_jobs: dict[str, BatchJob] = {}
         self.max_future_seconds = max_future_seconds
         """Passed to every event tracker: how far ahead of its clock a ``sentAt`` may lie (None = no check)."""
+        self.s3 = LocalS3(Path(s3_root)) if s3_root is not None else None
+        """The local folder batch jobs read ``s3://`` paths from and write them to (``s3_root``)."""
         self._new_lock()  # control plane: creating groups, trackers, filters, campaigns
 
 
@@ -613,6 +627,157 @@ class PersonalizeRuntime(Locked):
             if group.tracker_created:
                 _connect(group.tracker, campaign)
         return campaign
+
+    # ------------------------------------------------------------ batch jobs
+    def create_solution_version(self, model: Any, name: str = "solution",
+                                datasetGroupArn: str | None = None) -> dict[str, Any]:
+        """A fitted model as a solution version for batch jobs -> ``{"solutionVersionArn"}``.
+
+        Stands in for CreateSolution + CreateSolutionVersion (the model is already trained),
+        as :meth:`deploy` does for campaigns; batch jobs need no campaign. ``model`` is a
+        workbench recommender or a USER_SEGMENTATION model
+        (:class:`~workbench.recommenders.ItemAffinity` / :class:`~workbench.recommenders.ItemAttributeAffinity`).
+        """
+        if not getattr(model, "is_fitted", False):
+            raise ModelNotFittedError(f"cannot create a solution version from an unfitted {type(model).__name__}: "
+                                      "call model.fit(interactions) first.")
+        if datasetGroupArn is None:
+            datasetGroupArn = make_arn("dataset-group", "workbench")
+            if datasetGroupArn not in self._groups:
+                self.create_dataset_group(name="workbench")
+        self._group(datasetGroupArn, "CreateSolutionVersion")
+        with self._lock:
+            arn = make_arn("solution", f"{name}/{len(self._solution_versions) + 1:08x}")
+            self._solution_versions[arn] = (model, datasetGroupArn)
+        return {"solutionVersionArn": arn, "ResponseMetadata": response_metadata()}
+
+    def create_batch_inference_job(self, **params: Any) -> dict[str, Any]:
+        """CreateBatchInferenceJob(jobName=, solutionVersionArn=, jobInput=, jobOutput=, roleArn=, numResults=25, filterArn=).
+
+        Reads ``{"userId": ...}`` (USER_PERSONALIZATION), ``{"itemId": ...}`` (RELATED_ITEMS) or
+        ``{"userId": ..., "itemList": [...]}`` (PERSONALIZED_RANKING) lines, one optional
+        ``filterValues`` object per line, and writes ``{"input", "output": {"recommendedItems",
+        "scores"}, "error"}`` lines (see :mod:`workbench.personalize.batch`). A USER_SEGMENTATION
+        or Trending-Now solution version is an ``InvalidInputException``.
+        """
+        operation = "CreateBatchInferenceJob"
+        model, group, params = self._batch_request(operation, params)
+        from ..recommenders.statistical import TrendingNow
+
+        if hasattr(model, "segment"):
+            raise client_error("InvalidInputException", f"{params['solutionVersionArn']} was trained with a "
+                               "USER_SEGMENTATION recipe: it makes user segments (CreateBatchSegmentJob), not item "
+                               "recommendations.", operation)
+        if isinstance(model, TrendingNow):
+            raise client_error("InvalidInputException", "Trending-Now has no batch recommendations; call a campaign "
+                               "in real time instead.", operation)
+        for unsupported in ("batchInferenceJobConfig", "themeGenerationConfig"):
+            if unsupported in params:
+                raise NotImplementedError(f"{operation}: {unsupported} is validated but not played by the workbench.")
+        if params.get("batchInferenceJobMode", "BATCH_INFERENCE") != "BATCH_INFERENCE":
+            raise NotImplementedError(f"{operation}: only batchInferenceJobMode BATCH_INFERENCE is played.")
+        campaign = Campaign(model, params["jobName"], dataset_group_arn=group.arn)
+        campaign.filters = group.filters
+        n = params.get("numResults", BATCH_DEFAULT_RESULTS)
+        common = {k: params[k] for k in ("filterArn",) if k in params}
+
+        def answer(line: dict[str, Any]) -> dict[str, Any]:
+            request = {**common, **({"filterValues": line["filterValues"]} if "filterValues" in line else {})}
+            if campaign.recipe_type == PERSONALIZED_RANKING:
+                response = campaign.get_personalized_ranking(userId=line.get("userId"), inputList=line.get("itemList"),
+                                                             **request)
+                listing = response["personalizedRanking"]
+            elif campaign.recipe_type == RELATED_ITEMS:
+                listing = campaign.get_recommendations(itemId=line.get("itemId"), numResults=n, **request)["itemList"]
+            else:
+                listing = campaign.get_recommendations(userId=line.get("userId"), numResults=n, **request)["itemList"]
+            return {"input": line, "output": {"recommendedItems": [e["itemId"] for e in listing],
+                                              "scores": [e.get("score") for e in listing]}, "error": None}
+
+        return self._run_batch("batchInferenceJob", "batch-inference-job", params, answer)
+
+    def create_batch_segment_job(self, **params: Any) -> dict[str, Any]:
+        """CreateBatchSegmentJob(jobName=, solutionVersionArn=, jobInput=, jobOutput=, roleArn=, numResults=).
+
+        Only for USER_SEGMENTATION solution versions: ``{"itemId": ...}`` lines for
+        Item-Affinity (at most 500 per file), ``{"itemAttributes": "ITEMS.<COL> = \"v\" AND ..."}``
+        lines for Item-Attribute-Affinity (at most 10 per file). Each output line lists
+        ``recommendedUsers``, most likely first; without ``numResults`` every trained user.
+        """
+        operation = "CreateBatchSegmentJob"
+        model, _, params = self._batch_request(operation, params)
+        if not hasattr(model, "segment"):
+            raise client_error("InvalidInputException", f"{params['solutionVersionArn']} was not trained with a "
+                               "USER_SEGMENTATION recipe (Item-Affinity or Item-Attribute-Affinity); batch segment "
+                               "jobs need one. For item recommendations use CreateBatchInferenceJob.", operation)
+        if "filterArn" in params:
+            raise NotImplementedError(f"{operation}: filters on batch segment jobs are not played by the workbench.")
+        attributes = hasattr(model, "segment_attributes")
+        key = "itemAttributes" if attributes else "itemId"
+        limit = MAX_ATTRIBUTE_QUERIES_PER_FILE if attributes else MAX_ITEM_QUERIES_PER_FILE
+        n = params.get("numResults")
+
+        def check_file(lines: list[dict[str, Any]], path: Path) -> None:
+            if len(lines) > limit:
+                raise client_error("InvalidInputException", f"{path.name} has {len(lines)} queries; {model.name} "
+                                   f"takes at most {limit} per input file. Split the file.", operation)
+
+        def answer(line: dict[str, Any]) -> dict[str, Any]:
+            query = line.get(key)
+            if not isinstance(query, str) or not query:
+                raise ValueError(f"{model.name} input lines need a non-empty string {key!r}; got {line}")
+            if attributes:
+                users = model.segment_attributes(query, n=n)["USER_ID"].tolist()
+                if not users:
+                    raise ValueError(f"no trained item matches {query!r}")
+                return {"itemAttributes": query, "output": {"recommendedUsers": users}}
+            if model.unknown_items([query]):
+                raise ValueError(f"item {query!r} has no interactions in the training data; Item-Affinity makes "
+                                 "segments only for items it was trained on (train a new solution version).")
+            return {"input": {"itemId": query}, "output": {"recommendedUsers": model.segment([query], n=n)["USER_ID"]
+                                                            .tolist()}}
+
+        return self._run_batch("batchSegmentJob", "batch-segment-job", params, answer, check_file)
+
+    def describe_batch_inference_job(self, **params: Any) -> dict[str, Any]:
+        """DescribeBatchInferenceJob(batchInferenceJobArn=) -> ``{"batchInferenceJob": {...}}``."""
+        return self._describe_batch("DescribeBatchInferenceJob", "batchInferenceJob", params)
+
+    def describe_batch_segment_job(self, **params: Any) -> dict[str, Any]:
+        """DescribeBatchSegmentJob(batchSegmentJobArn=) -> ``{"batchSegmentJob": {...}}``."""
+        return self._describe_batch("DescribeBatchSegmentJob", "batchSegmentJob", params)
+
+    def _batch_request(self, operation: str, params: dict[str, Any]) -> tuple[Any, _DatasetGroup, dict[str, Any]]:
+        validate_request(ADMIN_SERVICE, operation, params)
+        check_service_limits(ADMIN_SERVICE, operation, params)
+        if self.s3 is None:
+            raise client_error("InvalidInputException", "this PersonalizeRuntime has no local S3: create it with "
+                               "PersonalizeRuntime(s3_root='some/folder') so s3:// paths map to files.", operation)
+        arn = params["solutionVersionArn"]
+        if arn not in self._solution_versions:
+            raise _not_found(operation, "solution version", arn)
+        model, group_arn = self._solution_versions[arn]
+        return model, self._groups[group_arn], dict(params)
+
+    def _run_batch(self, kind: str, resource: str, params: dict[str, Any], answer: Any,
+                   check_file: Any = None) -> dict[str, Any]:
+        arn = make_arn(resource, params["jobName"])
+        with self._lock:
+            if arn in self._batch_jobs:
+                raise client_error("ResourceAlreadyExistsException", f"{arn} already exists.",
+                                   f"Create{kind[0].upper()}{kind[1:]}")
+        job = run_job(BatchJob(kind, arn, params), self.s3, answer, check_file)
+        with self._lock:
+            self._batch_jobs[arn] = job
+        return {f"{kind}Arn": arn, "ResponseMetadata": response_metadata()}
+
+    def _describe_batch(self, operation: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        validate_request(ADMIN_SERVICE, operation, params)
+        arn = params[f"{kind}Arn"]
+        job = self._batch_jobs.get(arn)
+        if job is None or job.kind != kind:
+            raise _not_found(operation, kind, arn)
+        return {kind: job.describe(), "ResponseMetadata": response_metadata()}
 
     # ------------------------------------------------------------ accessors
     def tracker(self, datasetGroupArn: str) -> EventTracker:

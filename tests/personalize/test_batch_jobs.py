@@ -1,0 +1,162 @@
+"""Batch inference and batch segment jobs: JSON Lines in a local S3, request checks, line-level errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+from tests.recommenders.contract import contract_dataset
+from workbench.personalize import LocalS3, PersonalizeRuntime, S3PathError
+from workbench.recommenders import ItemAffinity, ItemAttributeAffinity, Popularity, TrendingNow
+from workbench.recommenders.sims import SIMS
+
+ROLE = "arn:aws:iam::000000000000:role/PersonalizeBatch"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return contract_dataset(seed=11, n_users=40, n_items=30)
+
+
+def _write(root, key, lines):
+    path = root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines))
+    return path
+
+
+def _read(path):
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+def _job(name, version, inp, out, **extra):
+    return dict(jobName=name, solutionVersionArn=version, roleArn=ROLE,
+                jobInput={"s3DataSource": {"path": inp}}, jobOutput={"s3DataDestination": {"path": out}}, **extra)
+
+
+def test_batch_inference_writes_recommended_items_and_scores_per_user(tmp_path, data):
+    interactions, items, users = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    model = Popularity().fit(interactions, items=items)
+    version = rt.create_solution_version(model, name="pop")["solutionVersionArn"]
+    assert version.startswith("arn:aws:personalize:us-east-1:000000000000:solution/pop/")
+    _write(tmp_path, "bucket/in/users.json", [{"userId": "user000"}, {"userId": "user001"}, "not json", [1, 2]])
+    arn = rt.create_batch_inference_job(**_job("weekly-mail", version, "s3://bucket/in/", "s3://bucket/out/",
+                                               numResults=5))["batchInferenceJobArn"]
+    lines = _read(tmp_path / "bucket/out/users.json.out")
+    assert len(lines) == 4  # nothing dropped: the two bad lines come back with their error
+    first = lines[0]
+    assert first["input"] == {"userId": "user000"} and first["error"] is None
+    assert len(first["output"]["recommendedItems"]) == 5 and len(first["output"]["scores"]) == 5
+    expected = model.recommend(["user000"], n=5, exclude_seen=False)["ITEM_ID"].tolist()
+    assert first["output"]["recommendedItems"] == expected
+    assert lines[2]["output"] is None and "users.json line 3: not a JSON object" in lines[2]["error"]
+    assert "must be a JSON object" in lines[3]["error"]
+    job = rt.describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"]
+    assert (job["linesRead"], job["linesAnswered"], job["linesFailed"], job["status"]) == (4, 2, 2, "ACTIVE")
+
+
+def test_batch_inference_defaults_to_25_results_and_reads_every_file_of_a_prefix(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(Popularity().fit(interactions, items=items))["solutionVersionArn"]
+    _write(tmp_path, "b/in/part-1.json", [{"userId": "user000"}])
+    _write(tmp_path, "b/in/part-2.json", [{"userId": "user002"}])
+    _write(tmp_path, "b/in/other.json", [{"userId": "user003"}])
+    rt.create_batch_inference_job(**_job("j", version, "s3://b/in/part", "s3://b/out/"))
+    assert sorted(p.name for p in (tmp_path / "b/out").iterdir()) == ["part-1.json.out", "part-2.json.out"]
+    assert len(_read(tmp_path / "b/out/part-1.json.out")[0]["output"]["recommendedItems"]) == 25
+
+
+def test_related_items_batch_reads_item_ids(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(SIMS(min_cointeraction_count=1).fit(interactions, items=items))
+    _write(tmp_path, "b/in/items.json", [{"itemId": "item003"}])
+    rt.create_batch_inference_job(**_job("sims", version["solutionVersionArn"], "s3://b/in/items.json", "s3://b/o/",
+                                         numResults=3))
+    line = _read(tmp_path / "b/o/items.json.out")[0]
+    assert line["input"] == {"itemId": "item003"} and len(line["output"]["recommendedItems"]) == 3
+    assert "item003" not in line["output"]["recommendedItems"]
+
+
+def test_batch_segment_job_lists_users_per_item_and_reports_untrained_items(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    model = ItemAffinity(solver="cholesky", factors=4).fit(interactions, items=items)
+    version = rt.create_solution_version(model, name="affinity")["solutionVersionArn"]
+    trained = interactions["ITEM_ID"].iloc[0]
+    _write(tmp_path, "b/seg/items.json", [{"itemId": trained}, {"itemId": "no-such-item"}, {"userId": "user000"}])
+    arn = rt.create_batch_segment_job(**_job("hiking-mail", version, "s3://b/seg/items.json", "s3://b/seg-out/",
+                                             numResults=7))["batchSegmentJobArn"]
+    lines = _read(tmp_path / "b/seg-out/items.json.out")
+    assert lines[0] == {"input": {"itemId": trained},
+                        "output": {"recommendedUsers": model.segment([trained], n=7)["USER_ID"].tolist()}}
+    assert len(lines[0]["output"]["recommendedUsers"]) == 7
+    assert lines[1]["output"] is None and "no interactions in the training data" in lines[1]["error"]
+    assert "need a non-empty string 'itemId'" in lines[2]["error"]
+    job = rt.describe_batch_segment_job(batchSegmentJobArn=arn)["batchSegmentJob"]
+    assert (job["linesRead"], job["linesAnswered"], job["linesFailed"]) == (3, 1, 2)
+
+
+def test_attribute_segment_job_and_its_ten_query_limit(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    model = ItemAttributeAffinity(solver="cholesky", factors=4).fit(interactions, items=items)
+    version = rt.create_solution_version(model)["solutionVersionArn"]
+    category = items["CATEGORY_L1"].iloc[0]
+    query = f'ITEMS.CATEGORY_L1 = "{category}"'
+    _write(tmp_path, "b/q/one.json", [{"itemAttributes": query}])
+    rt.create_batch_segment_job(**_job("attr", version, "s3://b/q/one.json", "s3://b/q-out/", numResults=4))
+    line = _read(tmp_path / "b/q-out/one.json.out")[0]
+    assert line == {"itemAttributes": query,
+                    "output": {"recommendedUsers": model.segment_attributes(query, n=4)["USER_ID"].tolist()}}
+    _write(tmp_path, "b/q/many.json", [{"itemAttributes": query}] * 11)
+    with pytest.raises(ClientError, match="at most 10 per input file"):
+        rt.create_batch_segment_job(**_job("attr2", version, "s3://b/q/many.json", "s3://b/q-out/"))
+
+
+def test_each_job_refuses_the_other_kind_of_solution_version(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    _write(tmp_path, "b/in.json", [{"userId": "user000"}])
+    segments = rt.create_solution_version(ItemAffinity(solver="cholesky", factors=4).fit(interactions))
+    popular = rt.create_solution_version(Popularity().fit(interactions))
+    trending = rt.create_solution_version(TrendingNow().fit(interactions))
+    with pytest.raises(ClientError, match="USER_SEGMENTATION recipe: it makes user segments"):
+        rt.create_batch_inference_job(**_job("a", segments["solutionVersionArn"], "s3://b/in.json", "s3://b/o/"))
+    with pytest.raises(ClientError, match="Trending-Now has no batch recommendations"):
+        rt.create_batch_inference_job(**_job("b", trending["solutionVersionArn"], "s3://b/in.json", "s3://b/o/"))
+    with pytest.raises(ClientError, match="batch segment jobs need one"):
+        rt.create_batch_segment_job(**_job("c", popular["solutionVersionArn"], "s3://b/in.json", "s3://b/o/"))
+
+
+def test_requests_are_checked_against_the_service_model_and_the_local_s3(tmp_path, data):
+    interactions, _, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(Popularity().fit(interactions))["solutionVersionArn"]
+    bad = _job("j", version, "s3://b/in.json", "s3://b/o/")
+    del bad["roleArn"]
+    with pytest.raises(ParamValidationError, match="roleArn"):
+        rt.create_batch_inference_job(**bad)
+    with pytest.raises(ClientError, match="ResourceNotFoundException|does not exist"):
+        rt.create_batch_inference_job(**_job("j", version + "x", "s3://b/in.json", "s3://b/o/"))
+    with pytest.raises(S3PathError, match="no input file at 's3://b/missing.json'"):
+        rt.create_batch_inference_job(**_job("j", version, "s3://b/missing.json", "s3://b/o/"))
+    with pytest.raises(ClientError, match="has no local S3"):
+        PersonalizeRuntime().create_batch_inference_job(**_job("j", "arn:aws:personalize:us-east-1:0:solution/x/1",
+                                                               "s3://b/in.json", "s3://b/o/"))
+    _write(tmp_path, "b/in.json", [{"userId": "user000"}])
+    rt.create_batch_inference_job(**_job("j", version, "s3://b/in.json", "s3://b/o/"))
+    with pytest.raises(ClientError, match="already exists"):
+        rt.create_batch_inference_job(**_job("j", version, "s3://b/in.json", "s3://b/o/"))
+
+
+def test_local_s3_maps_buckets_and_refuses_paths_outside_them(tmp_path):
+    s3 = LocalS3(tmp_path)
+    assert s3.path("s3://bucket/a/b.json", "p") == tmp_path / "bucket/a/b.json"
+    for bad in ("https://x/y", "s3://", "s3:///k", "s3://b/../etc"):
+        with pytest.raises(S3PathError):
+            s3.path(bad, "p")
