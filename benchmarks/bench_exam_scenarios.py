@@ -15,7 +15,7 @@ played versus distinct simulations, the ratio to the baseline and the total
 against the 180-second target.
 
 With ``--seeds N`` every simulated scenario is also played on N paired seeds
-(0 .. N-1, whatever seeds its file names) and the table shows on how many of them
+(0 .. N-1, whatever seeds its file names; the simulate and segments recipes) and the table shows on how many of them
 the key met its margin, the smallest margin over the seeds, and (for scenarios
 with checks) whether every check held on every seed: the robustness evidence
 behind the answer key.
@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="timings per scenario (median is reported)")
     parser.add_argument("--only", nargs="*", help="scenario ids to time (default: every simulated scenario)")
     parser.add_argument("--seeds", type=int, default=0,
-                        help="also play every simulate-recipe scenario on seeds 0..N-1 and report the key's wins")
+                        help="also play every scenario whose recipe plays seeded shops on seeds 0..N-1 and report the key's wins")
     args = parser.parse_args()
     # time cold runs: the simulator's on-disk cache goes to a fresh folder for this process
     os.environ["RECSYS_WORKBENCH_CACHE"] = tempfile.mkdtemp(prefix="bench-exam-cache-")
@@ -84,7 +84,7 @@ def main() -> None:
                 "key_confirmed": evidence.passed,
             }
         )
-        if args.seeds and plan.recipe == "simulate":
+        if args.seeds and recipes.RECIPES[plan.recipe].plays_seeds:
             started = time.perf_counter()
             many = run(scenario, chart=False, seeds=range(args.seeds))
             keyed = many.table[many.table["is_correct"]]

@@ -8,7 +8,10 @@ app = marimo.App(
 
 with app.setup:
     import copy
+    import json
+    import tempfile
     import time
+    from pathlib import Path
 
     import marimo as mo
     import matplotlib.pyplot as plt
@@ -26,6 +29,7 @@ with app.setup:
     from workbench.recommenders.session import SessionRecency, recency_weights
     from workbench.recommenders.sims import SIMS
     from workbench.recommenders.user_personalization import UserPersonalization
+    from workbench.recommenders.user_segmentation import ItemAttributeAffinity
 
     pd.set_option("display.max_colwidth", 200)
 
@@ -59,7 +63,7 @@ def _():
 def _():
     mo.md(
         "### Words of this chapter\n\n"
-        + glossary.to_markdown(["event tracker", "campaign", "session", "recency", "real-time recommendation", "batch recommendation", "feedback loop"])
+        + glossary.to_markdown(["event tracker", "campaign", "session", "recency", "real-time recommendation", "batch recommendation", "user segment", "feedback loop"])
     )
     return
 
@@ -82,6 +86,8 @@ def _():
     sample = load_sample()
     catalog = sample.items.set_index(sample.items[ITEM_ID].astype(str))
 
+    catalog_category = catalog["CATEGORY_L1"].astype(str)
+
     def labelled(items) -> list[str]:
         """'I00074 · sneakers' for each item id: the id with its category."""
         return [f"{i} · {catalog['CATEGORY_L1'].get(i, '?')}" for i in items]
@@ -98,7 +104,7 @@ def _():
         {name: {"real-time updates": type(model).realtime, "answers for": "an item" if name == "SIMS" else "a user"} for name, model in trained.items()}
     ).T
     realtime_table
-    return catalog, labelled, sample, trained, training_seconds
+    return catalog, catalog_category, labelled, sample, trained, training_seconds
 
 
 @app.cell(hide_code=True)
@@ -501,6 +507,67 @@ def _(clicked, customer, event_kind, labelled, sample, trained):
         index=pd.RangeIndex(1, len(_batch) + 1, name="rank"),
     )
     hybrid_table
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    ### The reverse question: which customers for a kind of shoe?
+
+    Batch inference answers "which shoes for each customer?". A marketing e-mail about one
+    category asks the reverse: "which customers for these shoes?". In Personalize that is a
+    **USER_SEGMENTATION** solution version (Item-Affinity for item ids, Item-Attribute-Affinity
+    for attribute queries such as a category or a brand) and a **batch segment job**: one JSON
+    line per query in, the customers from most to least likely to interact out. There is no
+    campaign and no real-time call. Below, the workbench plays the job on a local folder
+    standing in for S3. Exam question 23 plays this choice against a batch inference job and
+    judges both on what customers buy afterwards.
+    """)
+    return
+
+
+@app.cell
+def _(sample):
+    _categories = sorted(sample.items["CATEGORY_L1"].astype(str).unique())
+    segment_category = ui.dropdown(_categories, value="hiking" if "hiking" in _categories else _categories[0],
+                                   label="e-mail about")
+    segment_size = ui.slider(5, 30, value=10, step=5, label="customers in the segment")
+    ui.controls(segment_category, segment_size, title="A batch segment job")
+    return segment_category, segment_size
+
+
+@app.cell
+def _(catalog_category, sample, segment_category, segment_size):
+    _model = ItemAttributeAffinity().fit(sample.interactions, items=sample.items)
+    _query = f'ITEMS.CATEGORY_L1 = "{segment_category.value}"'
+    with tempfile.TemporaryDirectory(prefix="workbench-s3-") as _root:
+        _runtime = PersonalizeRuntime(s3_root=_root)
+        _version = _runtime.create_solution_version(_model, name="segments")["solutionVersionArn"]
+        _input = Path(_root) / "shop-bucket" / "segments" / "queries.json"
+        _input.parent.mkdir(parents=True)
+        _input.write_text(json.dumps({"itemAttributes": _query}) + "\n", encoding="utf-8")
+        _job = _runtime.create_batch_segment_job(
+            jobName="category-mail", solutionVersionArn=_version, numResults=segment_size.value,
+            roleArn="arn:aws:iam::000000000000:role/PersonalizeBatch",
+            jobInput={"s3DataSource": {"path": "s3://shop-bucket/segments/queries.json"}},
+            jobOutput={"s3DataDestination": {"path": "s3://shop-bucket/segments/out/"}})
+        _described = _runtime.describe_batch_segment_job(batchSegmentJobArn=_job["batchSegmentJobArn"])["batchSegmentJob"]
+        _line = json.loads(Path(_described["outputFiles"][0]).read_text(encoding="utf-8").splitlines()[0])
+    _users = _line["output"]["recommendedUsers"]
+    _events = sample.interactions.assign(**{USER_ID: sample.interactions[USER_ID].astype(str)})
+    _in_category = _events[ITEM_ID].astype(str).map(catalog_category) == segment_category.value
+    segment_table = pd.DataFrame({
+        "customer": _users,
+        "events on the category": [int(((_events[USER_ID] == u) & _in_category).sum()) for u in _users],
+        "events in all": [int((_events[USER_ID] == u).sum()) for u in _users],
+    }, index=pd.RangeIndex(1, len(_users) + 1, name="rank"))
+    mo.vstack([
+        mo.md(f"Input line: `{json.dumps({'itemAttributes': _query})}`  \n"
+              f"Output line: `{json.dumps(_line)[:160]}...`  \n"
+              f"The job read {_described['linesRead']} line and answered {_described['linesAnswered']}."),
+        segment_table,
+    ])
     return
 
 

@@ -95,6 +95,9 @@ GLOSSARY: tuple[Term, ...] = (
          ("GN-08",)),
     Term("batch recommendation", "배치 추천", "Recommendations computed offline for many users at once and stored.",
          ("PZ-07", "GN-09"), ("batch inference",)),
+    Term("user segment", "사용자 세그먼트", "The users most likely to interact with an item or a kind of item, best first "
+         "(Personalize: a USER_SEGMENTATION solution version and a batch segment job).", ("PZ-07", "DH-10"),
+         ("batch segment job",)),
     Term("real-time recommendation", "실시간 추천", "Recommendations computed on request, using the user's latest events.",
          ("PZ-07", "GN-09", "DH-06")),
     Term("retraining", "재학습", "Training a new model version on newer data.", ("RT-01", "RT-04")),

@@ -176,7 +176,7 @@ def _seeded_recipe(monkeypatch, values_by_seed, other_by_seed=None):
         return RecipeResult(values=pd.Series(table[seed]))
 
     monkeypatch.setitem(RECIPES, "simulate", EvidenceRecipe(name="simulate", run=fake_run, description="test",
-                                                            metrics=("m", "other")))
+                                                            metrics=("m", "other"), plays_seeds=True))
     return calls
 
 

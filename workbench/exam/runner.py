@@ -253,9 +253,9 @@ def run(scenario: Scenario, chart: bool = True, seeds: Sequence[int] | None = No
         raise ValueError(f"{scenario.file}: scenario {scenario.id!r} is concept-only; there is nothing to simulate.")
     plan = scenario.evidence
     seeds = tuple(plan.seeds if seeds is None else seeds)
-    if seeds and plan.recipe != "simulate":
-        raise ValueError(f"{scenario.file}: only the simulate recipe plays several seeds ({plan.recipe!r} is deterministic).")
     recipe = RECIPES[plan.recipe]
+    if seeds and not recipe.plays_seeds:
+        raise ValueError(f"{scenario.file}: recipe {plan.recipe!r} is deterministic; it does not play several seeds.")
     letters = list(plan.options)
     results: dict[int, RecipeResult] = {}
     tables: dict[int, pd.DataFrame] = {}

@@ -580,8 +580,12 @@ def _parse_play(entry: Mapping[str, Any], field: str, recipe: Any, fail) -> Opti
 def _parse_seeds(raw: Any, recipe_name: str, fail) -> tuple[int, ...]:
     if raw is None:
         return ()
-    if recipe_name != "simulate":
-        raise fail("evidence.seeds", f"only the simulate recipe plays several seeds; {recipe_name!r} is deterministic.")
+    from .recipes import RECIPES
+
+    if not RECIPES[recipe_name].plays_seeds:
+        seeded = ", ".join(sorted(name for name, r in RECIPES.items() if r.plays_seeds))
+        raise fail("evidence.seeds", f"only recipes that play a seeded shop ({seeded}) play several seeds; "
+                   f"{recipe_name!r} is deterministic.")
     if not isinstance(raw, list) or not raw:
         raise fail("evidence.seeds", "must be a non-empty list of whole numbers (shop seeds).")
     for seed in raw:

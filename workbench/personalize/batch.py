@@ -15,7 +15,9 @@ Both jobs read JSON Lines from an S3 location and write JSON Lines to another
   (``{"itemAttributes": "ITEMS.genres = \\"Comedy\\""}``, Item-Attribute-Affinity, at most
   10 per file). Output lines follow the guide's examples:
   ``{"input": {"itemId": "105"}, "output": {"recommendedUsers": [...]}}`` and
-  ``{"itemAttributes": "...", "output": {"recommendedUsers": [...]}}``.
+  ``{"itemAttributes": "...", "output": {"recommendedUsers": [...]}}`` (the guide's pages
+  batch-segment-job-output-examples and batch-inference-job-output-examples, read for these
+  shapes; the fact sheet names the fields but shows no whole line).
 
 :class:`LocalS3` maps ``s3://bucket/key`` to ``<root>/bucket/key``. As in S3, an input
 path is a prefix: ``s3://b/in/`` reads every file in the folder, ``s3://b/in/part`` every

@@ -29,6 +29,11 @@ Events reach every campaign of the tracker's dataset group; which campaigns chan
 at once depends on ``model.realtime`` (§2.2), the others change at
 :meth:`Campaign.retrain` (a new solution version).
 
+Batch jobs need no campaign: :meth:`PersonalizeRuntime.create_solution_version` registers a
+fitted model, and ``create_batch_inference_job`` / ``create_batch_segment_job`` read JSON
+Lines from ``s3://`` paths under the runtime's ``s3_root`` folder and write the answers next
+to them (:mod:`workbench.personalize.batch`).
+
 Workbench choices (not service facts): resources are ``ACTIVE`` immediately;
 ``numResults=0`` returns an empty list; ``context`` is passed to a model's
 ``recommend`` only if that method accepts a ``context`` argument; ``promotions``

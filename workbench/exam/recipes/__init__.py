@@ -29,6 +29,10 @@ Recipes in the registry :data:`RECIPES`:
 ``purchased_filter``
     Replays purchases against a fitted recommender and measures how often an item
     the visitor has just bought is recommended back to them.
+``segments``
+    Simulates the shop without recommendations, makes the customer segments of a
+    marketing e-mail through batch segment or batch inference jobs, and judges them
+    on the organic purchases after the training cut.
 ``training_subset``
     Applies a solution's ``eventType`` / ``eventValueThreshold`` (through the
     simulator's :func:`workbench.sim.training_mask`) or a dataset edit to a seeded
@@ -41,7 +45,7 @@ simulator's daily table does not have), so a scenario is reported instead of
 showing made-up numbers.
 """
 
-from . import carousel_agreement, data_rules, metric_choice, purchased_filter, simulate, training_subset
+from . import carousel_agreement, data_rules, metric_choice, purchased_filter, segments, simulate, training_subset
 from .data_rules import synthetic_log, timestamp_csv
 from .metric_choice import carousel_pairs
 from .registry import RECIPES, REPO_ROOT, EvidenceRecipe, EvidenceUnavailable, RecipeResult, allowed_keys, register
@@ -64,6 +68,7 @@ __all__ = [
     "purchased_filter",
     "reduce_daily",
     "register",
+    "segments",
     "shop_settings",
     "shop_settings_from",
     "simulate",

@@ -61,6 +61,9 @@ class EvidenceRecipe:
     check_plan: Callable[[str | None, dict[str, Any]], tuple[str, str] | None] | None = None
     """Returns ``(field, problem)`` for plan-level settings (base, shop), or ``None``."""
 
+    plays_seeds: bool = False
+    """True when the recipe plays a shop whose ``seed`` the plan's ``seeds`` may vary (paired runs per seed)."""
+
 
 RECIPES: dict[str, EvidenceRecipe] = {}
 """Registry of evidence recipes by name."""

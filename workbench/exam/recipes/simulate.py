@@ -232,5 +232,6 @@ register(
         metrics=SIM_METRICS + DERIVED_SIM_METRICS,
         check_config=_check_policy,
         check_plan=_check_shop,
+        plays_seeds=True,
     )
 )
