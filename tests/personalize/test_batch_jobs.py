@@ -160,3 +160,47 @@ def test_local_s3_maps_buckets_and_refuses_paths_outside_them(tmp_path):
     for bad in ("https://x/y", "s3://", "s3:///k", "s3://b/../etc"):
         with pytest.raises(S3PathError):
             s3.path(bad, "p")
+
+
+def test_line_numbers_count_blank_lines_and_sub_folders_are_read_with_their_own_answer_files(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(Popularity().fit(interactions))["solutionVersionArn"]
+    _write(tmp_path, "b/in/users.json", [{"userId": "user000"}, "", "", "not json"])
+    _write(tmp_path, "b/in/2026/users.json", [{"userId": "user001"}])  # same file name, another folder
+    arn = rt.create_batch_inference_job(**_job("j", version, "s3://b/in/", "s3://b/out/", numResults=2))[
+        "batchInferenceJobArn"]
+    top = _read(tmp_path / "b/out/users.json.out")
+    assert "users.json line 4: not a JSON object" in top[1]["error"]
+    assert _read(tmp_path / "b/out/2026/users.json.out")[0]["input"] == {"userId": "user001"}
+    assert rt.describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"]["linesRead"] == 3
+
+
+def test_output_inside_the_input_prefix_or_over_earlier_answers_is_refused_and_frees_the_name(tmp_path, data):
+    interactions, _, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(Popularity().fit(interactions))["solutionVersionArn"]
+    _write(tmp_path, "b/in/users.json", [{"userId": "user000"}])
+    with pytest.raises(S3PathError, match="lies under the input path"):
+        rt.create_batch_inference_job(**_job("j", version, "s3://b/in/", "s3://b/in/out/"))
+    rt.create_batch_inference_job(**_job("j", version, "s3://b/in/", "s3://b/out/"))  # the refused job freed "j"
+    with pytest.raises(S3PathError, match="already exists"):
+        rt.create_batch_inference_job(**_job("k", version, "s3://b/in/", "s3://b/out/"))
+    with pytest.raises(ClientError, match="already exists"):
+        rt.create_batch_inference_job(**_job("j", version, "s3://b/in/", "s3://b/out2/"))
+
+
+def test_item_affinity_takes_at_most_500_item_ids_per_file_and_non_utf8_input_names_the_file(tmp_path, data):
+    interactions, _, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    version = rt.create_solution_version(ItemAffinity(solver="cholesky", factors=4).fit(interactions))[
+        "solutionVersionArn"]
+    _write(tmp_path, "b/ok.json", [{"itemId": "item001"}] * 500)
+    rt.create_batch_segment_job(**_job("ok", version, "s3://b/ok.json", "s3://b/o1/", numResults=3))
+    _write(tmp_path, "b/big.json", [{"itemId": "item001"}] * 501)
+    with pytest.raises(ClientError, match="501 queries; Item-Affinity takes at most 500"):
+        rt.create_batch_segment_job(**_job("big", version, "s3://b/big.json", "s3://b/o2/"))
+    assert not (tmp_path / "b/o2/big.json.out").exists()
+    (tmp_path / "b/latin1.json").write_bytes('{"itemId": "caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(Exception, match=r"latin1.json: not UTF-8 text"):
+        rt.create_batch_segment_job(**_job("bad", version, "s3://b/latin1.json", "s3://b/o3/"))

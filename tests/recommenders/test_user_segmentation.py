@@ -52,6 +52,8 @@ def test_item_affinity_gives_no_segment_for_an_item_without_interactions_and_say
     assert set(seg[QUERY]) == {"h1"}
     assert len(seg) == 60  # n=None: every trained user
     assert model.unknown_items(["new1", "never-heard-of", "h1"]) == ["new1", "never-heard-of"]
+    assert model.segment("h1", n=3)[QUERY].tolist() == ["h1"] * 3  # one id, not a list, is fine too
+    assert model.unknown_items(np.str_("new1")) == ["new1"]
 
 
 def test_unfitted_model_says_so():
@@ -88,7 +90,8 @@ def test_attribute_affinity_needs_items_with_a_usable_column():
 @pytest.mark.parametrize("query, fragment", [
     ("", "non-empty string"),
     ('CATEGORY_L1 = "hiking"', "ITEMS.<COLUMN>"),
-    ('ITEMS.CATEGORY_L1 = "hiking" OR ITEMS.BRAND = "Kestrel"', "is not of the form"),
+    ('ITEMS.CATEGORY_L1 = "hiking" OR ITEMS.BRAND = "Kestrel"', "only AND may join conditions"),
+    ('ITEMS.CATEGORY_L1 = "hiking" AND', "is not of the form"),
     ("ITEMS.CATEGORY_L1 = hiking", "is not of the form"),
 ])
 def test_unreadable_queries_name_the_condition(query, fragment):
@@ -96,6 +99,25 @@ def test_unreadable_queries_name_the_condition(query, fragment):
         parse_attribute_query(query)
 
 
-def test_parse_reads_and_conditions():
+def test_parse_reads_and_conditions_and_keeps_and_inside_quotes():
     assert parse_attribute_query('ITEMS.genres = "Comedy" AND ITEMS.genres = "Action"') == \
         [("genres", "Comedy"), ("genres", "Action")]
+    assert parse_attribute_query('ITEMS.genres = "Rock AND Roll"') == [("genres", "Rock AND Roll")]
+
+
+def test_matching_follows_the_filters_for_missing_numeric_and_repeated_cells():
+    log, items = _shop()
+    items = items.assign(PRICE=[19.0] * 10 + [45.5] * 10 + [19.0])
+    items.loc[items[ITEM_ID] == "h0", "BRAND"] = None  # a missing value never matches
+    items = pd.concat([items, items[items[ITEM_ID] == "s9"].assign(BRAND="Altura")], ignore_index=True)  # last row wins
+    model = ItemAttributeAffinity(solver="cholesky", factors=4).fit(log, items)
+    assert sorted(model.matching_items('ITEMS.BRAND = "Altura"')) == ["h1", "h2", "h3", "h4", "s9"]
+    assert "s9" in model.matching_items('ITEMS.BRAND = "Altura"') and \
+        "s9" not in model.matching_items('ITEMS.BRAND = "Kestrel"')
+    assert sorted(model.matching_items('ITEMS.PRICE = "19"')) == sorted([f"h{i}" for i in range(10)] + ["new1"])
+
+
+def test_textual_columns_named_in_the_frame_are_not_attributes():
+    _, items = _shop()
+    items.attrs["textual_fields"] = ["BRAND"]
+    assert attribute_columns(items) == ["CATEGORY_L1"]

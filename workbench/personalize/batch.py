@@ -15,20 +15,28 @@ Both jobs read JSON Lines from an S3 location and write JSON Lines to another
   (``{"itemAttributes": "ITEMS.genres = \\"Comedy\\""}``, Item-Attribute-Affinity, at most
   10 per file). Output lines follow the guide's examples:
   ``{"input": {"itemId": "105"}, "output": {"recommendedUsers": [...]}}`` and
-  ``{"itemAttributes": "...", "output": {"recommendedUsers": [...]}}`` (the guide's pages
+  ``{"itemAttributes": "...", "output": {"recommendedUsers": [...]}}``. The fact sheet gives
+  the inference lines (``userId`` / ``itemId`` / ``itemList`` in, ``recommendedItems`` and
+  ``scores`` out) but no segment line: ``itemAttributes``, ``recommendedUsers`` and the
+  ``ITEMS.<COLUMN> = "<value>"`` query syntax come from the guide's pages
   batch-segment-job-output-examples and batch-inference-job-output-examples, read for these
-  shapes; the fact sheet names the fields but shows no whole line).
+  shapes and not yet in the fact sheet.
 
 :class:`LocalS3` maps ``s3://bucket/key`` to ``<root>/bucket/key``. As in S3, an input
-path is a prefix: ``s3://b/in/`` reads every file in the folder, ``s3://b/in/part`` every
-file whose name starts with ``part``.
+path is a prefix: ``s3://b/in/`` reads every file under the folder (sub-folders included),
+``s3://b/in/part`` every file whose key starts with ``b/in/part``.
 
 Workbench choices (not service facts): jobs run at once and are ``ACTIVE`` when the call
-returns; each input file ``<name>`` is answered by ``<name>.out`` in the output folder;
+returns; a job reads the solution version's model as it is at that moment (the model object
+registered with ``create_solution_version``; the service reads new interactions within about
+15 minutes, fact sheet §3.2); each input file ``<name>`` is answered by ``<name>.out`` in the
+output folder, which must lie outside the input prefix and must not already hold that answer;
 a line that cannot be answered is written with ``"output": null`` and an ``"error"`` text
-(nothing is dropped), and the job's description counts lines read, answered and failed.
-A batch segment job without ``numResults`` lists every trained user (the fact sheet gives
-no default).
+(nothing is dropped); the description adds ``linesRead``, ``linesAnswered``, ``linesFailed``
+and ``outputFiles``; a request the service would refuse (wrong kind of solution version, too
+many queries in a file) is an ``InvalidInputException`` at Create time, before anything is
+written. A batch segment job without ``numResults`` lists every trained user (the fact sheet
+gives no default).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ __all__ = [
     "BATCH_DEFAULT_RESULTS",
     "MAX_ATTRIBUTE_QUERIES_PER_FILE",
     "MAX_ITEM_QUERIES_PER_FILE",
+    "BatchInputError",
     "BatchJob",
     "LocalS3",
     "S3PathError",
@@ -62,7 +71,11 @@ MAX_ATTRIBUTE_QUERIES_PER_FILE = 10
 
 
 class S3PathError(WorkbenchError, ValueError):
-    """An S3 path the local stand-in cannot map or find."""
+    """An S3 path the local stand-in cannot map or find, or an output path it refuses."""
+
+
+class BatchInputError(WorkbenchError, ValueError):
+    """A batch input file that cannot be read at all (not UTF-8 text)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,31 +87,48 @@ class LocalS3:
 
     def path(self, uri: str, parameter: str) -> Path:
         """Local path of ``uri`` (``parameter`` names the request field in errors)."""
+        return Path(self.root) / self._key(uri, parameter)
+
+    @staticmethod
+    def _key(uri: str, parameter: str) -> str:
         if not uri.startswith("s3://") or len(uri) <= len("s3://") or uri[5] == "/":
             raise S3PathError(f"{parameter}: {uri!r} is not an s3://bucket/key path.")
-        relative = Path(uri[len("s3://"):])
-        if ".." in relative.parts:
+        key = uri[len("s3://"):]
+        if ".." in Path(key).parts:
             raise S3PathError(f"{parameter}: {uri!r} may not contain '..'.")
-        return Path(self.root) / relative
+        return key
 
-    def inputs(self, uri: str, parameter: str) -> list[Path]:
-        """Files an input path selects, by prefix as in S3 (sorted by name)."""
-        local = self.path(uri, parameter)
-        if uri.endswith("/"):
-            files = sorted(p for p in local.glob("*") if p.is_file()) if local.is_dir() else []
-        elif local.is_file():
-            files = [local]
-        else:
-            parent = local.parent
-            files = sorted(p for p in parent.glob(local.name + "*") if p.is_file()) if parent.is_dir() else []
-        if not files:
+    def inputs(self, uri: str, parameter: str) -> list[tuple[Path, str]]:
+        """Files whose key starts with the input path, as S3 prefixes work, in key order.
+
+        Returns ``(file, name)`` pairs; ``name`` is the file's key after the prefix's folder
+        (``part-1.json``, ``2026/part-2.json``), which names its answer in the output folder.
+        """
+        prefix = self._key(uri, parameter)
+        local = Path(self.root) / prefix
+        base = local if prefix.endswith("/") or local.is_dir() else local.parent
+        found = []
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                key = path.relative_to(self.root).as_posix()
+                if path.is_file() and (key.startswith(prefix) or (local.is_dir() and key.startswith(prefix + "/"))):
+                    found.append((path, path.relative_to(base).as_posix()))
+        if not found:
             raise S3PathError(f"{parameter}: no input file at {uri!r} (looked in {local}). Write the JSON Lines "
                               "file there first, or fix the path.")
-        return files
+        return found
 
-    def output_folder(self, uri: str, parameter: str) -> Path:
-        """Local folder for an output path (created if needed)."""
-        folder = self.path(uri, parameter)
+    def output_folder(self, uri: str, parameter: str, input_uri: str) -> Path:
+        """Local folder for an output path (created if needed); refused inside the input prefix.
+
+        The guide advises a separate output folder (fact sheet §4.2); here it is required,
+        because answers written under the input prefix would be read as input by the next job.
+        """
+        key = self._key(uri, parameter).rstrip("/") + "/"
+        if key.startswith(self._key(input_uri, "jobInput.s3DataSource.path")):
+            raise S3PathError(f"{parameter}: {uri!r} lies under the input path {input_uri!r}; write the output to a "
+                              "separate folder (the next job would read these answers as input).")
+        folder = Path(self.root) / key
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
@@ -133,27 +163,43 @@ def run_job(job: BatchJob, s3: LocalS3, answer: Callable[[dict[str, Any]], dict[
             check_file: Callable[[list[dict[str, Any]], Path], None] | None = None) -> BatchJob:
     """Read every input file of ``job``, answer each JSON line with ``answer`` and write ``<file>.out``.
 
-    ``answer(line)`` returns the output line; an exception it raises (or a line that is not
-    a JSON object) becomes that line's ``error``. ``check_file(lines, path)`` may refuse a
-    whole file (raising), e.g. for too many queries.
+    Every file is read and checked before any answer is written, so a refused job leaves no
+    output behind. ``answer(line)`` returns the output line; an exception it raises (or a line
+    that is not a JSON object) becomes that line's ``error``, naming the file and line number.
+    ``check_file(lines, path)`` may refuse a whole file (raising), e.g. for too many queries.
+    An answer file that already exists is not overwritten (another job wrote it).
     """
-    files = s3.inputs(job.request["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path")
+    source = job.request["jobInput"]["s3DataSource"]["path"]
+    files = s3.inputs(source, "jobInput.s3DataSource.path")
     folder = s3.output_folder(job.request["jobOutput"]["s3DataDestination"]["path"],
-                              "jobOutput.s3DataDestination.path")
-    for path in files:
+                              "jobOutput.s3DataDestination.path", source)
+    planned = []
+    for path, name in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise BatchInputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); batch input files "
+                                  "are JSON Lines in UTF-8.") from None
         parsed: list[dict[str, Any] | Exception] = []
-        raw_lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for number, line in enumerate(raw_lines, start=1):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
             try:
                 value = json.loads(line)
                 if not isinstance(value, dict):
                     raise ValueError("a line must be a JSON object")
                 parsed.append(value)
             except ValueError as exc:
-                parsed.append(ValueError(f"{path.name} line {number}: not a JSON object ({exc}); "
+                parsed.append(ValueError(f"{name} line {number}: not a JSON object ({exc}); "
                                          'write one object per line, e.g. {"userId": "u1"}'))
         if check_file is not None:
             check_file([p for p in parsed if isinstance(p, dict)], path)
+        out = folder / f"{name}.out"
+        if out.exists():
+            raise S3PathError(f"jobOutput.s3DataDestination.path: {out} already exists (another job's answers); "
+                              "give this job its own output folder.")
+        planned.append((parsed, out))
+    for parsed, out in planned:
         out_lines = []
         for value in parsed:
             job.lines_read += 1
@@ -167,7 +213,7 @@ def run_job(job: BatchJob, s3: LocalS3, answer: Callable[[dict[str, Any]], dict[
             except Exception as exc:  # noqa: BLE001 - each line's failure is reported in its output line
                 out_lines.append({**_echo(value), "output": None, "error": _message(exc)})
                 job.lines_failed += 1
-        out = folder / f"{path.name}.out"
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(line) + "\n" for line in out_lines), encoding="utf-8")
         job.output_files.append(str(out))
     return job

@@ -66,6 +66,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from botocore.exceptions import ClientError
 
 from ..constants import EVENT_TYPE, IMPRESSION, ITEM_ID, SCORE, TIMESTAMP, USER_ID
 from ..errors import FilterExpressionError, ModelNotFittedError
@@ -617,9 +618,7 @@ class PersonalizeRuntime(Locked):
         The group's event tracker, if any, forwards its events to the new campaign.
         """
         if datasetGroupArn is None:
-            datasetGroupArn = make_arn("dataset-group", "workbench")
-            if datasetGroupArn not in self._groups:
-                self.create_dataset_group(name="workbench")
+            datasetGroupArn = self._default_group()
         group = self._group(datasetGroupArn, "CreateCampaign")
         campaign = Campaign(model, name, dataset_group_arn=group.arn, **campaign_options)
         with self._lock:
@@ -647,9 +646,7 @@ class PersonalizeRuntime(Locked):
             raise ModelNotFittedError(f"cannot create a solution version from an unfitted {type(model).__name__}: "
                                       "call model.fit(interactions) first.")
         if datasetGroupArn is None:
-            datasetGroupArn = make_arn("dataset-group", "workbench")
-            if datasetGroupArn not in self._groups:
-                self.create_dataset_group(name="workbench")
+            datasetGroupArn = self._default_group()
         self._group(datasetGroupArn, "CreateSolutionVersion")
         with self._lock:
             arn = make_arn("solution", f"{name}/{len(self._solution_versions) + 1:08x}")
@@ -752,6 +749,17 @@ class PersonalizeRuntime(Locked):
         """DescribeBatchSegmentJob(batchSegmentJobArn=) -> ``{"batchSegmentJob": {...}}``."""
         return self._describe_batch("DescribeBatchSegmentJob", "batchSegmentJob", params)
 
+    def _default_group(self) -> str:
+        """The ``workbench`` dataset group (created on first use; a concurrent creator's group is kept)."""
+        arn = make_arn("dataset-group", "workbench")
+        if arn not in self._groups:
+            try:
+                self.create_dataset_group(name="workbench")
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                    raise
+        return arn
+
     def _batch_request(self, operation: str, params: dict[str, Any]) -> tuple[Any, _DatasetGroup, dict[str, Any]]:
         validate_request(ADMIN_SERVICE, operation, params)
         check_service_limits(ADMIN_SERVICE, operation, params)
@@ -767,13 +775,19 @@ class PersonalizeRuntime(Locked):
     def _run_batch(self, kind: str, resource: str, params: dict[str, Any], answer: Any,
                    check_file: Any = None) -> dict[str, Any]:
         arn = make_arn(resource, params["jobName"])
-        with self._lock:
+        job = BatchJob(kind, arn, params, status="CREATE PENDING")
+        with self._lock:  # the name is taken before the job runs, so two callers can't both run it
             if arn in self._batch_jobs:
                 raise client_error("ResourceAlreadyExistsException", f"{arn} already exists.",
                                    f"Create{kind[0].upper()}{kind[1:]}")
-        job = run_job(BatchJob(kind, arn, params), self.s3, answer, check_file)
-        with self._lock:
             self._batch_jobs[arn] = job
+        try:
+            run_job(job, self.s3, answer, check_file)
+        except BaseException:
+            with self._lock:
+                del self._batch_jobs[arn]  # refused before anything was written: the name is free again
+            raise
+        job.status = "ACTIVE"
         return {f"{kind}Arn": arn, "ResponseMetadata": response_metadata()}
 
     def _describe_batch(self, operation: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:

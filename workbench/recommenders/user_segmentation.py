@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from ..constants import CREATION_TIMESTAMP, ITEM_ID, QUERY, RANK, SCORE, USER_ID
-from ..data.schemas import TEXTUAL_HINTS
 from ..errors import WorkbenchError
 from .als import ImplicitALS, ImplicitALSConfig
 
@@ -47,7 +46,8 @@ __all__ = [
     "parse_attribute_query",
 ]
 
-_CONDITION = re.compile(r'^\s*ITEMS\.([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$')
+_CONDITION = re.compile(r'\s*ITEMS\.([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*')
+_AND = re.compile(r"AND\b")
 
 
 class SegmentQueryError(WorkbenchError, ValueError):
@@ -55,23 +55,10 @@ class SegmentQueryError(WorkbenchError, ValueError):
 
 
 @dataclasses.dataclass
-class ItemAffinityConfig:
-    """Settings of :class:`ItemAffinity` and :class:`ItemAttributeAffinity`."""
-
-    factors: int = 64
-    """Length of the ALS user and item vectors."""
-
-    epochs: int = 15
-    """ALS rounds (users, then items)."""
-
-    alpha: float = 5.0
-    """ALS confidence slope: ``c = 1 + alpha * summed event weight``."""
-
-    reg: float | None = None
-    """ALS penalty; ``None`` scales it with the data (see :func:`~workbench.recommenders.als.data_scaled_reg`)."""
-
-    solver: str = "auto"
-    """ALS solver: ``"implicit"``, ``"cholesky"`` or ``"auto"``."""
+class ItemAffinityConfig(ImplicitALSConfig):
+    """Settings of :class:`ItemAffinity` and :class:`ItemAttributeAffinity`: those of the ALS that
+    learns the affinities (:class:`~workbench.recommenders.als.ImplicitALSConfig`: factors, epochs,
+    alpha, reg, solver, event weights, seed ...)."""
 
 
 class ItemAffinity:
@@ -96,9 +83,7 @@ class ItemAffinity:
     def fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None = None,
             users: pd.DataFrame | None = None) -> ItemAffinity:
         """Learn user and item vectors from a Personalize-format interactions frame; returns ``self``."""
-        c = self.config
-        self.model_ = ImplicitALS(ImplicitALSConfig(factors=c.factors, epochs=c.epochs, alpha=c.alpha, reg=c.reg,
-                                                     solver=c.solver)).fit(interactions, items, users)
+        self.model_ = ImplicitALS(self.config).fit(interactions, items, users)
         self.items_ = items
         self.user_vocab = self.model_.user_vocab
         self.item_vocab = self.model_.item_vocab
@@ -135,7 +120,9 @@ class ItemAffinity:
         retrain after new items have interactions. :meth:`unknown_items` lists them.
         """
         self._check_fitted()
-        ids = [str(item_ids)] if isinstance(item_ids, (str, int)) else [str(i) for i in item_ids]
+        if isinstance(item_ids, (str, bytes)) or not isinstance(item_ids, Iterable):
+            item_ids = [item_ids]
+        ids = [str(i) for i in item_ids]
         frames = []
         for item in ids:
             inner = self.item_vocab.to_inner([item])[0]
@@ -147,6 +134,8 @@ class ItemAffinity:
     def unknown_items(self, item_ids: Iterable[object]) -> list[str]:
         """Which of ``item_ids`` have no interaction in the training data (no segment possible)."""
         self._check_fitted()
+        if isinstance(item_ids, (str, bytes)) or not isinstance(item_ids, Iterable):
+            item_ids = [item_ids]
         out = []
         for item in (str(i) for i in item_ids):
             inner = self.item_vocab.to_inner([item])[0]
@@ -181,19 +170,30 @@ class ItemAttributeAffinity(ItemAffinity):
         return self
 
     def matching_items(self, query: str) -> np.ndarray:
-        """Raw ids of the Items rows that satisfy ``query`` (every ``AND`` condition)."""
+        """Raw ids of the Items rows that satisfy ``query`` (every ``AND`` condition).
+
+        Matching is the filters' (:mod:`workbench.recommenders.filters`): multi-value fields are
+        ``|``-separated, numbers compare as numbers (``"19"`` matches 19.0), a missing value never
+        matches, and of a repeated ITEM_ID the last row counts.
+        """
+        from ..errors import FilterExpressionError
+        from .filters import parse_filter
+
         self._check_fitted()
         conditions = parse_attribute_query(query)
-        keep = np.ones(len(self.items_), dtype=bool)
-        for column, value in conditions:
+        for column, _ in conditions:
             if column not in self.attribute_columns_:
                 raise SegmentQueryError(
                     f"query {query!r}: ITEMS.{column} is not a usable attribute of the Items dataset; "
                     f"use one of {', '.join(self.attribute_columns_)}.")
-            cells = self.items_[column].astype(str)
-            # multi-value categorical fields are pipe-separated, as in Personalize ("Action|Comedy")
-            keep &= cells.str.split("|").map(lambda parts, v=value: v in parts).to_numpy()
-        return self.items_.loc[keep, ITEM_ID].astype(str).to_numpy()
+        expression = "INCLUDE ItemID WHERE " + " AND ".join(
+            f'Items.{column} IN ("{value}")' for column, value in conditions)
+        ids = pd.unique(self.items_[ITEM_ID].astype(str))
+        try:
+            keep = parse_filter(expression).mask(["segment"], ids, items=self.items_)[0]
+        except FilterExpressionError as exc:
+            raise SegmentQueryError(f"query {query!r}: {exc}") from None
+        return ids[keep]
 
     def segment_attributes(self, queries: Iterable[str] | str, n: int | None = None) -> pd.DataFrame:
         """Users most likely to interact with items matching each query, best first.
@@ -215,26 +215,40 @@ class ItemAttributeAffinity(ItemAffinity):
 
 
 def attribute_columns(items: pd.DataFrame) -> list[str]:
-    """Items columns an attribute query may name: not reserved (ITEM_ID, CREATION_TIMESTAMP), not textual."""
-    reserved = {ITEM_ID, CREATION_TIMESTAMP}
-    return [c for c in items.columns
-            if c not in reserved and not any(hint in c.upper() for hint in TEXTUAL_HINTS)]
+    """Items columns an attribute query may name: metadata that is neither an id, reserved
+    (CREATION_TIMESTAMP), textual (:data:`~workbench.recommenders.filters.TEXTUAL_FIELDS` and the
+    frame's ``attrs["textual_fields"]``) nor boolean -- the fields a filter may test."""
+    from ..data.schemas import RESERVED
+    from .filters import TEXTUAL_FIELDS
+
+    skip = {ITEM_ID, *RESERVED["items"], *TEXTUAL_FIELDS, *items.attrs.get("textual_fields", ())}
+    return [c for c in items.columns if c not in skip and not pd.api.types.is_bool_dtype(items[c])]
 
 
 def parse_attribute_query(query: str) -> list[tuple[str, str]]:
     """``'ITEMS.BRAND = "Kestrel" AND ITEMS.CATEGORY_L1 = "hiking"'`` -> ``[("BRAND", "Kestrel"), ...]``.
 
-    Raises :class:`SegmentQueryError` naming the condition that does not read as
-    ``ITEMS.<COLUMN> = "<value>"``.
+    The syntax follows the guide's batch-segment-job output examples (``ITEMS.genres = "Comedy"
+    AND ITEMS.genres = "Action"``); the fact sheet says only that attribute queries may join
+    conditions with AND. A quoted value may itself contain "AND". Raises
+    :class:`SegmentQueryError` naming the part that does not read as ``ITEMS.<COLUMN> = "<value>"``.
     """
     if not isinstance(query, str) or not query.strip():
         raise SegmentQueryError(f"an item-attribute query must be a non-empty string, got {query!r}.")
-    conditions = []
-    for part in re.split(r"\s+AND\s+", query.strip()):
-        match = _CONDITION.match(part)
+    conditions, position, text = [], 0, query.strip()
+    while True:
+        match = _CONDITION.match(text, position)
         if match is None:
+            rest = text[position:].strip()
             raise SegmentQueryError(
-                f"query {query!r}: condition {part.strip()!r} is not of the form ITEMS.<COLUMN> = \"<value>\" "
+                f"query {query!r}: {rest!r} is not of the form ITEMS.<COLUMN> = \"<value>\" "
                 "(join several with AND).")
         conditions.append((match.group(1), match.group(2)))
-    return conditions
+        position = match.end()
+        if position == len(text):
+            return conditions
+        joiner = _AND.match(text, position)
+        if joiner is None:
+            raise SegmentQueryError(
+                f"query {query!r}: only AND may join conditions; found {text[position:].strip()!r}.")
+        position = joiner.end()
