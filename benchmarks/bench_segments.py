@@ -23,26 +23,18 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
 from workbench.constants import EVENT_TYPE, ITEM_ID, QUERY, USER_ID  # noqa: E402
 from workbench.exam import load_scenarios  # noqa: E402
 from workbench.exam.recipes import segments as recipe  # noqa: E402
-from workbench.metrics import segment_size  # noqa: E402
 
 
 def history_shares(plan) -> tuple[float, float]:
     """Of the key's top-K customers per category: share with any earlier event on it, share who bought from it."""
-    train, items, _, _ = recipe.segment_log(plan)
-    category = items.set_index(ITEM_ID)["CATEGORY_L1"]
-    queries = {recipe.category_query(c): category.index[category == c].to_numpy() for c in sorted(category.unique())}
-    k = segment_size(train[USER_ID].nunique(), recipe.SEGMENT_SHARE)
-    with tempfile.TemporaryDirectory() as folder:
-        segments = recipe.play_segment("attribute_affinity", train, items, queries, k, Path(folder))
+    segments, train, queries = recipe.plan_segment(plan, "attribute_affinity")
     any_event, bought = [], []
     for query, ids in queries.items():
         on = train[train[ITEM_ID].isin(ids)]

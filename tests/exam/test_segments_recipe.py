@@ -88,21 +88,11 @@ def test_scenario_23_sentences_about_past_shoppers_hold():
     """Explanation B's sentences, on the seeds the file plays: a list of past category shoppers does about
     as well (neither ahead on every seed, means within a fifth), and every customer in the top 1 % had
     events on the category. The ten-seed figures it quotes come from ``benchmarks/bench_segments.py``."""
-    import tempfile
-    from pathlib import Path
-
-    from workbench.metrics import segment_size
-
     scenario = next(s for s in load_scenarios() if s.id == "marketing-segment")
     ahead, segment_mean, shopper_mean = [], [], []
     for seed in scenario.evidence.seeds:
         plan = dataclasses.replace(scenario.evidence, shop={**scenario.evidence.shop, "seed": seed})
-        train, items, truth, _ = recipe.segment_log(plan)
-        category = items.set_index(ITEM_ID)["CATEGORY_L1"]
-        queries = {recipe.category_query(c): category.index[category == c].to_numpy() for c in sorted(category.unique())}
-        k = segment_size(train[USER_ID].nunique(), recipe.SEGMENT_SHARE)
-        with tempfile.TemporaryDirectory() as folder:
-            seg = recipe.play_segment("attribute_affinity", train, items, queries, k, Path(folder))
+        seg, train, queries = recipe.plan_segment(plan, "attribute_affinity")
         for query, ids in queries.items():
             shoppers = set(train.loc[train[ITEM_ID].isin(ids), USER_ID])
             assert set(seg.loc[seg[QUERY] == query, USER_ID]) <= shoppers, (seed, query)

@@ -83,6 +83,23 @@ def segment_log(plan: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, in
     return train, items, truth, shop.seed
 
 
+def category_queries(items: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One attribute query per CATEGORY_L1 value (sorted), with the ids of the items it matches."""
+    category = items.set_index(ITEM_ID)["CATEGORY_L1"]
+    return {category_query(c): category.index[category == c].to_numpy() for c in sorted(category.unique())}
+
+
+def plan_segment(plan: Any, method: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """``method``'s segment of every category query on ``plan``'s shop, with the training events and the queries."""
+    from ...metrics import segment_size
+
+    train, items, _, _ = segment_log(plan)
+    queries = category_queries(items)
+    k = segment_size(train[USER_ID].nunique(), SEGMENT_SHARE)
+    with tempfile.TemporaryDirectory(prefix="workbench-segments-") as folder:
+        return play_segment(method, train, items, queries, k, Path(folder)), train, queries
+
+
 def _read_lines(paths: list[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for path in paths for line in Path(path).read_text(encoding="utf-8").splitlines()]
 
@@ -178,8 +195,7 @@ def run_segments(plan: Any) -> RecipeResult:
     from ...metrics import segment_precision_at_k, segment_recall_at_k, segment_size
 
     train, items, truth, seed = segment_log(plan)
-    category = items.set_index(ITEM_ID)["CATEGORY_L1"]
-    queries = {category_query(c): category.index[category == c].to_numpy() for c in sorted(category.unique())}
+    queries = category_queries(items)
     k = segment_size(train[USER_ID].nunique(), SEGMENT_SHARE)
     made: dict[str, pd.DataFrame] = {}
     with tempfile.TemporaryDirectory(prefix="workbench-segments-") as folder:
