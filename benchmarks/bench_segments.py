@@ -53,7 +53,7 @@ def main() -> None:
     started = time.perf_counter()
     for seed in range(args.seeds):
         plan = dataclasses.replace(scenario.evidence, shop={**scenario.evidence.shop, "seed": seed})
-        details = recipe.run_segments(plan).details
+        details = recipe.score_segments(plan)
         means = details.groupby("segment", sort=False)["segment_recall"].mean()
         with_events, with_purchases = history_shares(plan)
         rows.append({"seed": seed, "k": int(details["k"].iloc[0]), **means.round(4).to_dict(),

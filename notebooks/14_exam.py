@@ -8,7 +8,7 @@ with app.setup:
     import pandas as pd
 
     from workbench import glossary, ui, wording
-    from workbench.exam import Quiz, load_scenarios, run, topics
+    from workbench.exam import RECIPES, Quiz, load_scenarios, run, topics
 
     pd.set_option("display.max_colwidth", 400)
 
@@ -207,7 +207,8 @@ def _():
 def _(scenarios):
     _simulated = [s for s in scenarios if s.kind == "simulated"]
     _labels = {
-        f"{s.id} ({'simulated shop, up to ~20 s' if s.evidence.recipe == 'simulate' else 'fast'})": s.id for s in _simulated
+        f"{s.id} ({'simulated shop, up to ~20 s' if RECIPES[s.evidence.recipe].plays_seeds else 'fast'})": s.id
+        for s in _simulated
     }
     _default = next(label for label, sid in _labels.items() if sid == "millisecond-timestamps")
     evidence_choice = ui.dropdown(_labels, value=_default, label="question")
@@ -219,7 +220,7 @@ def _(scenarios):
 @app.cell
 def _(evidence_choice, play_button, scenarios):
     chosen = next(s for s in scenarios if s.id == evidence_choice.value)
-    _heavy = chosen.evidence.recipe == "simulate"
+    _heavy = RECIPES[chosen.evidence.recipe].plays_seeds  # the recipes that play the simulated shop
     mo.stop(
         mo.running_in_notebook() and _heavy and not ui.button_value(play_button),
         mo.md(f"**{chosen.id}** plays a simulated shop for every option: click *Play the options*."),

@@ -20,7 +20,8 @@ Personalize account (:class:`workbench.personalize.PersonalizeRuntime` with a lo
     customer (25 items each); the customers whose list holds a matching item, the
     highest score of such an item first.
 
-Beside the options the details table shows three reference segments of the same size:
+Beside the options the details table (one row per segment, recall per category) shows three
+reference segments of the same size:
 ``random`` customers, the ``most_active`` customers (most events before the cut) and
 ``past_shoppers`` (most events on matching items before the cut). K is
 :func:`workbench.metrics.segment_size` of the known customers at ``SEGMENT_SHARE``.
@@ -190,8 +191,20 @@ def reference_segment(kind: str, train: pd.DataFrame, queries: dict[str, np.ndar
     return _segments_frame(rows)
 
 
-def run_segments(plan: Any) -> RecipeResult:
-    """Make every option's segments and the reference segments, and judge them on the organic purchases after the cut."""
+REFERENCE_LABELS = {
+    "random": "reference: random customers",
+    "most_active": "reference: the most events before the cut",
+    "past_shoppers": "reference: the most events on the category before the cut",
+}
+"""What each reference segment is, for the summary table."""
+
+
+def score_segments(plan: Any) -> pd.DataFrame:
+    """Every option's and every reference's segment, judged per category query (one row per segment and query).
+
+    Columns: ``segment`` (option letter or reference name), ``query``, ``k``, ``users_in_segment``,
+    ``buyers_after_cut``, ``segment_recall``, ``segment_precision``.
+    """
     from ...metrics import segment_precision_at_k, segment_recall_at_k, segment_size
 
     train, items, truth, seed = segment_log(plan)
@@ -212,11 +225,36 @@ def run_segments(plan: Any) -> RecipeResult:
             rows.append({"segment": label, "query": query, "k": k, "users_in_segment": int(sizes.get(query, 0)),
                          "buyers_after_cut": int((truth[QUERY] == query).sum()),
                          "segment_recall": float(recall[query]), "segment_precision": float(precision[query])})
-    details = pd.DataFrame(rows)
-    means = details.groupby("segment", sort=False)[["segment_recall", "segment_precision"]].mean()
-    values = means.loc[list(plan.options), plan.metric]
+    return pd.DataFrame(rows)
+
+
+def summary_table(scores: pd.DataFrame, plan: Any) -> pd.DataFrame:
+    """One row per segment: what made it, K, mean SegmentRecall / SegmentPrecision, and the recall per category."""
+    means = scores.groupby("segment", sort=False)[["segment_recall", "segment_precision"]].mean()
+    per_category = scores.pivot(index="segment", columns="query", values="segment_recall")
+    per_category.columns = [f"recall: {q.split('=')[1].strip().strip(chr(34))}" for q in per_category.columns]
+    table = pd.DataFrame({
+        "segment": means.index,
+        "made by": [plan.options[s].played_as if s in plan.options else REFERENCE_LABELS[s] for s in means.index],
+        "k": scores.groupby("segment", sort=False)["k"].first().to_numpy(),
+        "fewest users": scores.groupby("segment", sort=False)["users_in_segment"].min().to_numpy(),
+        "segment_recall": means["segment_recall"].to_numpy(),
+        "segment_precision": means["segment_precision"].to_numpy(),
+    })
+    table = table.join(per_category, on="segment")
+    return table.round(4).reset_index(drop=True)
+
+
+def run_segments(plan: Any) -> RecipeResult:
+    """Make every option's segments and the reference segments, and judge them on the organic purchases after the cut.
+
+    ``details`` is :func:`summary_table` (one row per segment); :func:`score_segments` has the per-query rows.
+    """
+    scores = score_segments(plan)
+    means = scores.groupby("segment", sort=False)[plan.metric].mean()
+    values = means.loc[list(plan.options)]
     return RecipeResult(values=pd.Series(values.to_numpy(), index=list(plan.options), name=plan.metric),
-                        details=details)
+                        details=summary_table(scores, plan))
 
 
 def _check_segment(config: dict[str, Any]) -> str | None:
