@@ -511,6 +511,14 @@ class PersonalizeRuntime(Locked):
         rt.put_events(trackingId=tracking_id, userId="u1", sessionId="s1",
                       eventList=[{"eventType": "click", "itemId": "i9", "sentAt": 1_700_000_000}])
         rt.get_recommendations(campaignArn=campaign.campaign_arn, userId="u1", numResults=10)
+
+    Batch jobs read and write ``s3://`` paths under ``s3_root`` (no campaign needed)::
+
+        rt = PersonalizeRuntime(s3_root="s3-folder")   # s3://shop/in/q.json is s3-folder/shop/in/q.json
+        arn = rt.create_solution_version(ItemAttributeAffinity().fit(interactions, items))["solutionVersionArn"]
+        rt.create_batch_segment_job(jobName="hiking-mail", solutionVersionArn=arn, numResults=100, roleArn=role,
+                                    jobInput={"s3DataSource": {"path": "s3://shop/in/q.json"}},
+                                    jobOutput={"s3DataDestination": {"path": "s3://shop/out/"}})
     """
 
     def __init__(self, max_future_seconds: float | None = MAX_FUTURE_SECONDS,
