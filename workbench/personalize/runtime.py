@@ -742,8 +742,9 @@ class PersonalizeRuntime(Locked):
                     raise ValueError(f"no trained item matches {query!r}")
                 return {"itemAttributes": query, "output": {"recommendedUsers": users}}
             if model.unknown_items([query]):
-                raise ValueError(f"item {query!r} has no interactions in the training data; Item-Affinity makes "
-                                 "segments only for items it was trained on (train a new solution version).")
+                raise ValueError(f"item {query!r} has no interactions in the training data, so the workbench's "
+                                 "Item-Affinity learnt nothing about it; train a new solution version once it has "
+                                 "interactions.")
             return {"input": {"itemId": query}, "output": {"recommendedUsers": model.segment([query], n=n)["USER_ID"]
                                                             .tolist()}}
 

@@ -5,7 +5,7 @@ question. Instead of "which items for this user?", they ask "which users for thi
 (fact sheet §2.1):
 
 * **Item-Affinity** (``aws-item-affinity``): one segment per item id. The item must
-  have been in the training data.
+  exist when the solution version is trained.
 * **Item-Attribute-Affinity** (``aws-item-attribute-affinity``): one segment per
   item-attribute query such as ``ITEMS.CATEGORY_L1 = "hiking"`` (conditions joined by
   ``AND``). It needs an Items dataset with at least one non-textual, non-reserved
@@ -115,9 +115,12 @@ class ItemAffinity:
         """Users most likely to interact with each item, best first.
 
         Returns a long frame ``QUERY, USER_ID, SCORE, RANK`` (at most ``n`` users per item;
-        ``None`` = every trained user). An item the model never saw in an interaction gets
-        no rows: Item-Affinity can only rank users for items in its training data, so
-        retrain after new items have interactions. :meth:`unknown_items` lists them.
+        ``None`` = every trained user). An item without interactions in the training data gets
+        no rows: the workbench's ALS learns no vector for it (the service needs the item to exist
+        when the solution version is trained, fact sheet §2.1; whether it also ranks users for an
+        item with metadata but no interactions is not in the fact sheet). Train a new version once
+        the item has interactions. :meth:`unknown_items` lists such items. Only users in the
+        training data are ranked (the guide: a new solution version is needed to consider new users).
         """
         self._check_fitted()
         if isinstance(item_ids, (str, bytes)) or not isinstance(item_ids, Iterable):
