@@ -204,3 +204,31 @@ def test_item_affinity_takes_at_most_500_item_ids_per_file_and_non_utf8_input_na
     (tmp_path / "b/latin1.json").write_bytes('{"itemId": "caf\xe9"}\n'.encode("latin-1"))
     with pytest.raises(Exception, match=r"latin1.json: not UTF-8 text"):
         rt.create_batch_segment_job(**_job("bad", version, "s3://b/latin1.json", "s3://b/o3/"))
+
+
+def test_a_user_filter_keeps_only_the_users_it_selects_before_the_segment_is_cut(tmp_path, data):
+    interactions, items, users = data
+    users = users.assign(MEMBERSHIP=["gold" if i % 3 == 0 else "basic" for i in range(len(users))])
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    group = rt.create_dataset_group(name="shop")["datasetGroupArn"]
+    model = ItemAffinity(solver="cholesky", factors=4).fit(interactions, items=items, users=users)
+    version = rt.create_solution_version(model, datasetGroupArn=group)["solutionVersionArn"]
+    members = rt.create_filter(name="members", datasetGroupArn=group,
+                               filterExpression="INCLUDE UserID WHERE Users.MEMBERSHIP IN ($LEVEL)")["filterArn"]
+    item = interactions["ITEM_ID"].iloc[0]
+    _write(tmp_path, "b/q.json", [{"itemId": item, "filterValues": {"LEVEL": '"gold"'}}, {"itemId": item}])
+    rt.create_batch_segment_job(**_job("gold", version, "s3://b/q.json", "s3://b/o/", numResults=5, filterArn=members))
+    gold_line, missing_value = _read(tmp_path / "b/o/q.json.out")
+    gold = set(users.loc[users["MEMBERSHIP"] == "gold", "USER_ID"])
+    ranked = model.segment([item])["USER_ID"].tolist()  # every trained user, best first
+    assert gold_line["output"]["recommendedUsers"] == [u for u in ranked if u in gold][:5]
+    assert "need a value for every parameter: $LEVEL" in missing_value["error"]  # the line gave no filterValues
+    # an item filter is refused by the segment job, a user filter by GetRecommendations
+    item_filter = rt.create_filter(name="no-boots", datasetGroupArn=group,
+                                   filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")')["filterArn"]
+    with pytest.raises(ClientError, match="takes a user filter"):
+        rt.create_batch_segment_job(**_job("x", version, "s3://b/q.json", "s3://b/o2/", filterArn=item_filter))
+    campaign = rt.deploy(Popularity().fit(interactions, items=items, users=users), name="pop", datasetGroupArn=group)
+    with pytest.raises(ClientError, match="selects users"):
+        rt.get_recommendations(campaignArn=campaign.campaign_arn, userId="user000", filterArn=members,
+                               filterValues={"LEVEL": '"gold"'})

@@ -121,3 +121,23 @@ def test_textual_columns_named_in_the_frame_are_not_attributes():
     _, items = _shop()
     items.attrs["textual_fields"] = ["BRAND"]
     assert attribute_columns(items) == ["CATEGORY_L1"]
+
+
+def test_user_filters_parse_select_users_and_refuse_other_datasets():
+    from workbench.errors import FilterExpressionError
+    from workbench.recommenders.filters import is_user_filter, parse_filter, parse_user_filter
+
+    users = pd.DataFrame({USER_ID: ["u1", "u2", "u3"], "MEMBERSHIP": ["gold", "basic", None]})
+    keep = parse_user_filter('INCLUDE UserID WHERE Users.MEMBERSHIP IN ("gold")')
+    assert keep.selects_users and is_user_filter(keep.expression)
+    assert keep.user_mask(["u1", "u2", "u3", "u9"], users).tolist() == [True, False, False, False]
+    drop = parse_user_filter('EXCLUDE UserID WHERE Users.MEMBERSHIP IN ("basic")')
+    assert drop.user_mask(["u1", "u2", "u3"], users).tolist() == [True, False, True]
+    with pytest.raises(FilterExpressionError, match="tests the Users dataset"):
+        parse_user_filter('INCLUDE UserID WHERE Items.CATEGORY_L1 IN ("boots")')
+    with pytest.raises(FilterExpressionError, match="selects users: write INCLUDE UserID"):
+        parse_user_filter('INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")')
+    with pytest.raises(FilterExpressionError, match="UserID filters select user segments"):
+        parse_filter('INCLUDE UserID WHERE Users.MEMBERSHIP IN ("gold")')
+    with pytest.raises(FilterExpressionError, match="selects items, not users"):
+        parse_filter('INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")').user_mask(["u1"], users)

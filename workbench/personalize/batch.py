@@ -13,7 +13,8 @@ Both jobs read JSON Lines from an S3 location and write JSON Lines to another
   version (:mod:`workbench.recommenders.user_segmentation`): one line per item
   (``{"itemId": "105"}``, Item-Affinity, at most 500 per file) or per attribute query
   (``{"itemAttributes": "ITEMS.genres = \\"Comedy\\""}``, Item-Attribute-Affinity, at most
-  10 per file). Output lines follow the guide's examples:
+  10 per file), optionally with a user filter (``filterArn``; ``filterValues`` per line, fact
+  sheet §4.1). Output lines follow the guide's examples:
   ``{"input": {"itemId": "105"}, "output": {"recommendedUsers": [...]}}`` and
   ``{"itemAttributes": "...", "output": {"recommendedUsers": [...]}}``. The fact sheet gives
   the inference lines (``userId`` / ``itemId`` / ``itemList`` in, ``recommendedItems`` and

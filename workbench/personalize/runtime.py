@@ -467,7 +467,11 @@ class Campaign(Locked):
             return None
         if filter_arn not in self.filters:
             raise _not_found(operation, "filter", filter_arn)
-        return self.filters[filter_arn]
+        found = self.filters[filter_arn]
+        if found.selects_users:
+            raise client_error("InvalidInputException", f"{filter_arn} selects users (UserID); user filters apply to "
+                               "batch segment jobs. Pass an ItemID filter here.", operation)
+        return found
 
     def _respond(self, frame: pd.DataFrame, key: str) -> dict[str, Any]:
         self._requests += 1
@@ -603,10 +607,12 @@ class PersonalizeRuntime(Locked):
             raise client_error("LimitExceededException",
                                f"dataset group {group.arn} already has {MAX_FILTERS_PER_DATASET_GROUP} filters "
                                "(default quota). Delete one first.", operation)
-        from ..recommenders.filters import parse_filter
+        from ..recommenders.filters import is_user_filter, parse_filter, parse_user_filter
 
         try:
-            parsed = parse_filter(params["filterExpression"])
+            expression = params["filterExpression"]
+            # INCLUDE|EXCLUDE UserID ... selects the users of batch segment jobs (fact sheet §4.1)
+            parsed = parse_user_filter(expression) if is_user_filter(expression) else parse_filter(expression)
             parsed.check_schema(*_group_metadata(group))
         except FilterExpressionError as exc:
             raise client_error("InvalidInputException", f"filterExpression is invalid: {exc}", operation) from None
@@ -713,6 +719,9 @@ class PersonalizeRuntime(Locked):
         Item-Affinity (at most 500 per file), ``{"itemAttributes": "ITEMS.<COL> = \"v\" AND ..."}``
         lines for Item-Attribute-Affinity (at most 10 per file). Each output line lists
         ``recommendedUsers``, most likely first; without ``numResults`` every trained user.
+        ``filterArn`` may name a user filter of the dataset group (``INCLUDE|EXCLUDE UserID WHERE
+        Users.<FIELD> ...``, fact sheet §4.1); its ``$PARAMETERS`` come from each line's
+        ``filterValues``, and it is applied before the segment is cut at ``numResults``.
         """
         operation = "CreateBatchSegmentJob"
         model, _, params = self._batch_request(operation, params)
@@ -720,8 +729,21 @@ class PersonalizeRuntime(Locked):
             raise client_error("InvalidInputException", f"{params['solutionVersionArn']} was not trained with a "
                                "USER_SEGMENTATION recipe (Item-Affinity or Item-Attribute-Affinity); batch segment "
                                "jobs need one. For item recommendations use CreateBatchInferenceJob.", operation)
+        group = self._groups[self._solution_versions[params["solutionVersionArn"]][1]]
+        user_filter = None
         if "filterArn" in params:
-            raise NotImplementedError(f"{operation}: filters on batch segment jobs are not played by the workbench.")
+            if params["filterArn"] not in group.filters:
+                raise _not_found(operation, "filter", params["filterArn"])
+            user_filter = group.filters[params["filterArn"]]
+            if not user_filter.selects_users:
+                raise client_error("InvalidInputException", f"{params['filterArn']} selects items; a batch segment "
+                                   "job takes a user filter (INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ...).",
+                                   operation)
+        users_data = _users_of(model, group)
+        if user_filter is not None and users_data is None:
+            raise client_error("InvalidInputException", f"{params['filterArn']} tests the Users dataset, but the "
+                               "dataset group has no users data: fit the model with users=... or send PutUsers "
+                               "records first.", operation)
         attributes = hasattr(model, "segment_attributes")
         key = "itemAttributes" if attributes else "itemId"
         limit = MAX_ATTRIBUTE_QUERIES_PER_FILE if attributes else MAX_ITEM_QUERIES_PER_FILE
@@ -732,21 +754,29 @@ class PersonalizeRuntime(Locked):
                 raise client_error("InvalidInputException", f"{path.name} has {len(lines)} queries; {model.name} "
                                    f"takes at most {limit} per input file. Split the file.", operation)
 
+        def kept(users: list[str], line: dict[str, Any]) -> list[str]:
+            """The segment after the job's user filter (with the line's filterValues), cut at numResults."""
+            if user_filter is not None:
+                allowed = user_filter.user_mask(users, users_data, line.get("filterValues"))
+                users = [u for u, ok in zip(users, allowed) if ok]
+            return users if n is None else users[:n]
+
         def answer(line: dict[str, Any]) -> dict[str, Any]:
             query = line.get(key)
             if not isinstance(query, str) or not query:
                 raise ValueError(f"{model.name} input lines need a non-empty string {key!r}; got {line}")
+            wanted = None if user_filter is not None else n  # a filter is applied before the cut
             if attributes:
-                users = model.segment_attributes(query, n=n)["USER_ID"].tolist()
+                users = model.segment_attributes(query, n=wanted)["USER_ID"].tolist()
                 if not users:
                     raise ValueError(f"no trained item matches {query!r}")
-                return {"itemAttributes": query, "output": {"recommendedUsers": users}}
+                return {"itemAttributes": query, "output": {"recommendedUsers": kept(users, line)}}
             if model.unknown_items([query]):
                 raise ValueError(f"item {query!r} has no interactions in the training data, so the workbench's "
                                  "Item-Affinity learnt nothing about it; train a new solution version once it has "
                                  "interactions.")
-            return {"input": {"itemId": query}, "output": {"recommendedUsers": model.segment([query], n=n)["USER_ID"]
-                                                            .tolist()}}
+            users = model.segment([query], n=wanted)["USER_ID"].tolist()
+            return {"input": {"itemId": query}, "output": {"recommendedUsers": kept(users, line)}}
 
         return self._run_batch("batchSegmentJob", "batch-segment-job", params, answer, check_file)
 
@@ -895,6 +925,14 @@ def _group_metadata(group: _DatasetGroup) -> tuple[pd.DataFrame | None, pd.DataF
             frames.append(records)
         out.append(pd.concat([f.head(1000) for f in frames], ignore_index=True, sort=False) if frames else None)
     return out[0], out[1]
+
+
+def _users_of(model: Any, group: _DatasetGroup) -> pd.DataFrame | None:
+    """Users data a user filter reads: the model's users frame and the group's (PutUsers records included)."""
+    frames = [f for f in (getattr(model, "users_", None), _group_metadata(group)[1]) if isinstance(f, pd.DataFrame)]
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)  # of a repeated USER_ID, the last row counts (as in filters)
 
 
 def _check_filter_values(flt: Any, values: Mapping[str, Any] | None, operation: str) -> None:

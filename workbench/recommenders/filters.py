@@ -44,6 +44,10 @@ related-items recipes, which ``recommend`` is not), ``UserID`` filters (user
 segments belong to batch segment jobs), and mixing Items and Interactions
 conditions inside one expression (chain them with ``|``).
 
+User-segment filters (``INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> IN (...)``) select the users
+of a batch segment job instead of items: :func:`parse_user_filter` reads them (Users conditions
+only) and :meth:`Filter.user_mask` applies them; ``parse_filter`` refuses them.
+
 Missing parameters: an INCLUDE expression needs every ``$PARAM``; in an EXCLUDE
 expression a condition whose parameter is missing is ignored (the documented
 "that part of the expression is ignored"), and an expression left without
@@ -71,6 +75,8 @@ __all__ = [
     "Clause",
     "Filter",
     "parse_filter",
+    "parse_user_filter",
+    "is_user_filter",
     "as_filter",
     "exclude_purchased",
     "exclude_interacted",
@@ -162,6 +168,10 @@ class Clause:
     text: str
     """The source text of this expression."""
 
+    target: str = "ITEMID"
+    """What the expression selects: ``"ITEMID"`` (recommendation filters) or ``"USERID"``
+    (user-segment filters of batch segment jobs, :func:`parse_user_filter`)."""
+
     @property
     def dataset(self) -> str:
         """The dataset of the WHERE conditions."""
@@ -189,6 +199,23 @@ class Filter:
     def __or__(self, other: Filter | str) -> Filter:
         other = as_filter(other)
         return Filter(self.clauses + other.clauses, f"{self.expression} | {other.expression}")
+
+    @property
+    def selects_users(self) -> bool:
+        """True for a user-segment filter (``INCLUDE|EXCLUDE UserID WHERE Users...``)."""
+        return bool(self.clauses) and self.clauses[0].target == "USERID"
+
+    def user_mask(self, user_ids: Sequence[object] | np.ndarray, users: pd.DataFrame | None,
+                  filter_values: Mapping[str, Any] | None = None) -> np.ndarray:
+        """Which users a user-segment filter keeps (a bool array over ``user_ids``).
+
+        INCLUDE parts are united, EXCLUDE parts subtracted, as for item filters; each condition
+        is read from ``users`` (USER_ID + metadata), a user missing there matches no condition.
+        """
+        if not self.selects_users:
+            raise FilterExpressionError(f"{self.expression!r} selects items, not users; a batch segment job "
+                                        "takes an INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ... filter.")
+        return self.mask(user_ids, ["_"], users=users, filter_values=filter_values)[:, 0]
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -230,7 +257,7 @@ class Filter:
         for clause in self.clauses:
             for cond in [c for g in clause.any_of for c in g] + list(clause.if_all):
                 frame, key, name = (items, ITEM_ID, "Items") if cond.dataset == "Items" else (users, USER_ID, "Users")
-                if cond.dataset not in ("Items", "CurrentUser") or frame is None:
+                if cond.dataset not in ("Items", "CurrentUser", "Users") or frame is None:
                     continue
                 _check_field(frame, key, name, cond)
 
@@ -433,6 +460,33 @@ def parse_filter(expression: str) -> Filter:
     return Filter(tuple(clauses), expression.strip())
 
 
+def parse_user_filter(expression: str) -> Filter:
+    """Parse a user-segment filter: ``INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> IN (...)``.
+
+    Such filters select the users of a batch segment job (fact sheet §4.1:
+    ``INCLUDE UserID WHERE Users.MEMBERSHIP_STATUS IN ($MEMBERSHIP)``). Conditions use the
+    Users dataset with the operators of item filters; ``|`` chains expressions. The workbench
+    plays only Users conditions in them.
+
+    Raises:
+        FilterExpressionError: the expression is malformed, selects items, or names another dataset.
+    """
+    if isinstance(expression, Filter):
+        if not expression.selects_users:
+            raise FilterExpressionError(f"{expression.expression!r} selects items, not users.")
+        return expression
+    if not isinstance(expression, str) or not expression.strip():
+        raise FilterExpressionError("a user filter must be a non-empty string such as "
+                                    "'INCLUDE UserID WHERE Users.MEMBERSHIP_STATUS IN (\"gold\")'.")
+    return Filter(tuple(_Parser(expression, select_users=True).parse()), expression.strip())
+
+
+def is_user_filter(expression: str) -> bool:
+    """Whether an expression's first part selects users (``INCLUDE|EXCLUDE UserID``), by its first two words."""
+    words = expression.split(None, 2) if isinstance(expression, str) else []
+    return len(words) >= 2 and words[1].upper() == "USERID"
+
+
 def as_filter(obj: Filter | str) -> Filter:
     """Return ``obj`` as a :class:`Filter` (strings are parsed)."""
     if isinstance(obj, Filter):
@@ -485,10 +539,11 @@ class _Token:
 class _Parser:
     """Recursive-descent parser over the token list of one expression string."""
 
-    def __init__(self, expression: str) -> None:
+    def __init__(self, expression: str, select_users: bool = False) -> None:
         self.source = expression
         self.tokens = self._tokenise(expression)
         self.i = 0
+        self.select_users = select_users
 
     # -- errors -----------------------------------------------------------
     def error(self, message: str, pos: int | None = None) -> FilterExpressionError:
@@ -553,7 +608,10 @@ class _Parser:
         action = self.expect_word("EXCLUDE", "INCLUDE")
         target_tok = self.peek()
         target = self.expect_word("ITEMID", "USERID", "ACTIONID")
-        if target != "ITEMID":
+        if self.select_users and target != "USERID":
+            raise self.error(f"a user-segment filter selects users: write {action} UserID WHERE Users.<FIELD> ..., "
+                             f"not {target_tok.text}.", target_tok.pos)
+        if not self.select_users and target != "ITEMID":
             raise self.error(
                 f"{target_tok.text} filters are not supported here: recommend() filters items, so use ItemID "
                 "(UserID filters select user segments in batch segment jobs).", target_tok.pos)
@@ -565,7 +623,7 @@ class _Parser:
             if_all = self.if_part()
         end = self.peek().pos if self.peek() is not None else len(self.source)
         text = self.source[start:end].strip()
-        return Clause(action, groups, if_all, text)
+        return Clause(action, groups, if_all, text, target)
 
     def where(self) -> tuple[tuple[Condition, ...], ...]:
         first = self.condition(where=True)
@@ -620,6 +678,11 @@ class _Parser:
                 "recommend() has no current item.", tok.pos)
         if where and dataset == "CurrentUser":
             raise self.error("CurrentUser conditions go after IF at the end of the expression", tok.pos)
+        if self.select_users:
+            if not where or dataset != "Users":
+                raise self.error(f"a user-segment filter tests the Users dataset (Users.<FIELD>); the workbench "
+                                 f"does not play {dataset} conditions in it.", tok.pos)
+            return
         if where and dataset == "Users":
             raise self.error(
                 "Users conditions select users (INCLUDE UserID ... for batch segment jobs); to condition an item "
@@ -753,6 +816,8 @@ class _MaskContext:
     def condition(self, cond: Condition) -> np.ndarray:
         if cond.dataset == "Items":
             return self.item_condition(cond)[None, :]
+        if cond.dataset == "Users":  # user-segment filters: one value per user, whatever the item
+            return self.user_condition(cond)[:, None]
         return self.interaction_condition(cond)
 
     def resolve(self, cond: Condition) -> list[str | float]:

@@ -85,6 +85,7 @@ class ItemAffinity:
         """Learn user and item vectors from a Personalize-format interactions frame; returns ``self``."""
         self.model_ = ImplicitALS(self.config).fit(interactions, items, users)
         self.items_ = items
+        self.users_ = users
         self.user_vocab = self.model_.user_vocab
         self.item_vocab = self.model_.item_vocab
         # an item that is in the Items frame but never in an interaction has no learnt vector
