@@ -520,7 +520,8 @@ def _():
     **USER_SEGMENTATION** solution version (Item-Affinity for item ids, Item-Attribute-Affinity
     for attribute queries such as a category or a brand) and a **batch segment job**: one JSON
     line per query in, the customers from most to least likely to interact out. There is no
-    campaign and no real-time call. Below, the workbench plays the job on a local folder
+    campaign and no real-time call. A **user filter** (`INCLUDE UserID WHERE Users.SEGMENT IN
+    ($GROUP)`) keeps only the customers of one group, its value sent on the input line. Below, the workbench plays the job on a local folder
     standing in for S3. Exam question 23 plays this choice against a batch inference job and
     judges both on what customers buy afterwards.
     """)
@@ -533,37 +534,50 @@ def _(sample):
     segment_category = ui.dropdown(_categories, value="hiking" if "hiking" in _categories else _categories[0],
                                    label="e-mail about")
     segment_size = ui.slider(5, 30, value=10, step=5, label="customers in the segment")
-    ui.controls(segment_category, segment_size, title="A batch segment job")
-    return segment_category, segment_size
+    segment_only = ui.dropdown(["everyone", *sorted(sample.users["SEGMENT"].astype(str).unique())], value="everyone",
+                               label="only customers of the group (a user filter)")
+    ui.controls(segment_category, segment_size, segment_only, title="A batch segment job")
+    return segment_category, segment_only, segment_size
 
 
 @app.cell
-def _(catalog_category, sample, segment_category, segment_size):
-    _model = ItemAttributeAffinity().fit(sample.interactions, items=sample.items)
+def _(catalog_category, sample, segment_category, segment_only, segment_size):
+    _model = ItemAttributeAffinity().fit(sample.interactions, items=sample.items, users=sample.users)
     _query = f'ITEMS.CATEGORY_L1 = "{segment_category.value}"'
+    _line = {"itemAttributes": _query}
     with tempfile.TemporaryDirectory(prefix="workbench-s3-") as _root:
         _runtime = PersonalizeRuntime(s3_root=_root)
         _version = _runtime.create_solution_version(_model, name="segments")["solutionVersionArn"]
+        _filter = {}
+        if segment_only.value != "everyone":  # a user filter; its value travels on the input line
+            _group = _runtime.create_dataset_group(name="segment-mail")["datasetGroupArn"]
+            _version = _runtime.create_solution_version(_model, name="segments", datasetGroupArn=_group)["solutionVersionArn"]
+            _filter = {"filterArn": _runtime.create_filter(
+                name="one-group", datasetGroupArn=_group,
+                filterExpression="INCLUDE UserID WHERE Users.SEGMENT IN ($GROUP)")["filterArn"]}
+            _line["filterValues"] = {"GROUP": f'"{segment_only.value}"'}
         _input = Path(_root) / "shop-bucket" / "segments" / "queries.json"
         _input.parent.mkdir(parents=True)
-        _input.write_text(json.dumps({"itemAttributes": _query}) + "\n", encoding="utf-8")
+        _input.write_text(json.dumps(_line) + "\n", encoding="utf-8")
         _job = _runtime.create_batch_segment_job(
             jobName="category-mail", solutionVersionArn=_version, numResults=segment_size.value,
             roleArn="arn:aws:iam::000000000000:role/PersonalizeBatch",
             jobInput={"s3DataSource": {"path": "s3://shop-bucket/segments/queries.json"}},
-            jobOutput={"s3DataDestination": {"path": "s3://shop-bucket/segments/out/"}})
+            jobOutput={"s3DataDestination": {"path": "s3://shop-bucket/segments/out/"}}, **_filter)
         _described = _runtime.describe_batch_segment_job(batchSegmentJobArn=_job["batchSegmentJobArn"])["batchSegmentJob"]
         _line = json.loads(Path(_described["outputFiles"][0]).read_text(encoding="utf-8").splitlines()[0])
     _users = _line["output"]["recommendedUsers"]
     _events = sample.interactions.assign(**{USER_ID: sample.interactions[USER_ID].astype(str)})
     _in_category = _events[ITEM_ID].astype(str).map(catalog_category) == segment_category.value
+    _group_of = sample.users.set_index(sample.users[USER_ID].astype(str))["SEGMENT"]
     segment_table = pd.DataFrame({
         "customer": _users,
+        "group": [_group_of.get(u, "?") for u in _users],
         "events on the category": [int(((_events[USER_ID] == u) & _in_category).sum()) for u in _users],
         "events in all": [int((_events[USER_ID] == u).sum()) for u in _users],
     }, index=pd.RangeIndex(1, len(_users) + 1, name="rank"))
     mo.vstack([
-        mo.md(f"Input line: `{json.dumps({'itemAttributes': _query})}`  \n"
+        mo.md(f"Input line: `{json.dumps(_line)}`  \n"
               f"Output line: `{json.dumps(_line)[:160]}...`  \n"
               f"The job read {_described['linesRead']} line and answered {_described['linesAnswered']}."),
         segment_table,
