@@ -228,7 +228,30 @@ def test_a_user_filter_keeps_only_the_users_it_selects_before_the_segment_is_cut
                                    filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")')["filterArn"]
     with pytest.raises(ClientError, match="takes a user filter"):
         rt.create_batch_segment_job(**_job("x", version, "s3://b/q.json", "s3://b/o2/", filterArn=item_filter))
+    popular = rt.create_solution_version(Popularity().fit(interactions, items=items), datasetGroupArn=group)
+    with pytest.raises(ClientError, match="a batch inference job takes an ItemID filter"):
+        rt.create_batch_inference_job(**_job("y", popular["solutionVersionArn"], "s3://b/q.json", "s3://b/o3/",
+                                             filterArn=members))
     campaign = rt.deploy(Popularity().fit(interactions, items=items, users=users), name="pop", datasetGroupArn=group)
     with pytest.raises(ClientError, match="selects users"):
         rt.get_recommendations(campaignArn=campaign.campaign_arn, userId="user000", filterArn=members,
                                filterValues={"LEVEL": '"gold"'})
+
+
+def test_batch_inference_applies_the_job_s_item_filter_with_each_line_s_values(tmp_path, data):
+    interactions, items, _ = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    group = rt.create_dataset_group(name="shop")["datasetGroupArn"]
+    version = rt.create_solution_version(Popularity().fit(interactions, items=items), datasetGroupArn=group)
+    no_category = rt.create_filter(name="no-cat", datasetGroupArn=group,
+                                   filterExpression="EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CAT)")["filterArn"]
+    category = items.set_index("ITEM_ID")["CATEGORY_L1"]
+    banned = category.iloc[0]
+    _write(tmp_path, "b/in.json", [{"userId": "user000", "filterValues": {"CAT": f'"{banned}"'}}, {"userId": "user001"}])
+    rt.create_batch_inference_job(**_job("f", version["solutionVersionArn"], "s3://b/in.json", "s3://b/o/",
+                                         numResults=10, filterArn=no_category))
+    filtered, unfiltered = _read(tmp_path / "b/o/in.json.out")
+    assert len(filtered["output"]["recommendedItems"]) == 10
+    assert banned not in set(category[filtered["output"]["recommendedItems"]])
+    # an EXCLUDE part without its value is ignored (the guide's rule), so the second line is not filtered
+    assert banned in set(category[unfiltered["output"]["recommendedItems"]])

@@ -692,6 +692,13 @@ class PersonalizeRuntime(Locked):
                 raise NotImplementedError(f"{operation}: {unsupported} is validated but not played by the workbench.")
         if params.get("batchInferenceJobMode", "BATCH_INFERENCE") != "BATCH_INFERENCE":
             raise NotImplementedError(f"{operation}: only batchInferenceJobMode BATCH_INFERENCE is played.")
+        if "filterArn" in params:  # checked once for the job, not on every line
+            if params["filterArn"] not in group.filters:
+                raise _not_found(operation, "filter", params["filterArn"])
+            if group.filters[params["filterArn"]].selects_users:
+                raise client_error("InvalidInputException", f"{params['filterArn']} selects users (UserID); a batch "
+                                   "inference job takes an ItemID filter. User filters apply to batch segment jobs.",
+                                   operation)
         campaign = Campaign(model, params["jobName"], dataset_group_arn=group.arn)
         campaign.filters = group.filters
         n = params.get("numResults", BATCH_DEFAULT_RESULTS)
