@@ -565,8 +565,8 @@ def _(catalog_category, sample, segment_category, segment_only, segment_size):
             jobInput={"s3DataSource": {"path": "s3://shop-bucket/segments/queries.json"}},
             jobOutput={"s3DataDestination": {"path": "s3://shop-bucket/segments/out/"}}, **_filter)
         _described = _runtime.describe_batch_segment_job(batchSegmentJobArn=_job["batchSegmentJobArn"])["batchSegmentJob"]
-        _line = json.loads(Path(_described["outputFiles"][0]).read_text(encoding="utf-8").splitlines()[0])
-    _users = _line["output"]["recommendedUsers"]
+        _answer = json.loads(Path(_described["outputFiles"][0]).read_text(encoding="utf-8").splitlines()[0])
+    _users = _answer["output"]["recommendedUsers"]
     _events = sample.interactions.assign(**{USER_ID: sample.interactions[USER_ID].astype(str)})
     _in_category = _events[ITEM_ID].astype(str).map(catalog_category) == segment_category.value
     _group_of = sample.users.set_index(sample.users[USER_ID].astype(str))["SEGMENT"]
@@ -578,7 +578,7 @@ def _(catalog_category, sample, segment_category, segment_only, segment_size):
     }, index=pd.RangeIndex(1, len(_users) + 1, name="rank"))
     mo.vstack([
         mo.md(f"Input line: `{json.dumps(_line)}`  \n"
-              f"Output line: `{json.dumps(_line)[:160]}...`  \n"
+              f"Output line: `{json.dumps(_answer)[:160]}...`  \n"
               f"The job read {_described['linesRead']} line and answered {_described['linesAnswered']}."),
         segment_table,
     ])

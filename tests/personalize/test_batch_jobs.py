@@ -222,7 +222,7 @@ def test_a_user_filter_keeps_only_the_users_it_selects_before_the_segment_is_cut
     gold = set(users.loc[users["MEMBERSHIP"] == "gold", "USER_ID"])
     ranked = model.segment([item])["USER_ID"].tolist()  # every trained user, best first
     assert gold_line["output"]["recommendedUsers"] == [u for u in ranked if u in gold][:5]
-    assert "need a value for every parameter: $LEVEL" in missing_value["error"]  # the line gave no filterValues
+    assert "filterValues has no value for $LEVEL" in missing_value["error"]  # the line gave no filterValues
     # an item filter is refused by the segment job, a user filter by GetRecommendations
     item_filter = rt.create_filter(name="no-boots", datasetGroupArn=group,
                                    filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")')["filterArn"]
@@ -255,3 +255,62 @@ def test_batch_inference_applies_the_job_s_item_filter_with_each_line_s_values(t
     assert banned not in set(category[filtered["output"]["recommendedItems"]])
     # an EXCLUDE part without its value is ignored (the guide's rule), so the second line is not filtered
     assert banned in set(category[unfiltered["output"]["recommendedItems"]])
+
+
+def test_segment_job_reads_the_version_s_users_then_put_users_and_checks_the_filter_s_fields_at_create(tmp_path, data):
+    interactions, items, users = data
+    gold = users.assign(MEMBERSHIP="gold")
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    group = rt.create_dataset_group(name="shop")["datasetGroupArn"]
+    # another campaign in the group was fitted on older users data, where nobody is gold: it must not count
+    rt.deploy(Popularity().fit(interactions, items=items, users=users.assign(MEMBERSHIP="basic")), name="old",
+              datasetGroupArn=group)
+    model = ItemAffinity(solver="cholesky", factors=4).fit(interactions, items=items, users=gold)
+    version = rt.create_solution_version(model, datasetGroupArn=group)["solutionVersionArn"]
+    only_gold = rt.create_filter(name="gold", datasetGroupArn=group,
+                                 filterExpression='INCLUDE UserID WHERE Users.MEMBERSHIP IN ("gold")')["filterArn"]
+    item = interactions["ITEM_ID"].iloc[0]
+    _write(tmp_path, "b/q.json", [{"itemId": item}])
+    rt.create_batch_segment_job(**_job("g", version, "s3://b/q.json", "s3://b/o/", numResults=4, filterArn=only_gold))
+    top = _read(tmp_path / "b/o/q.json.out")[0]["output"]["recommendedUsers"]
+    assert top == model.segment([item], n=4)["USER_ID"].tolist()  # everyone is gold in the version's own data
+    # a PutUsers record is newer than the version's data: that user is no longer gold
+    rt.create_event_tracker(name="t", datasetGroupArn=group)  # PutUsers goes to the group's users dataset
+    rt.put_users(datasetArn=rt.tracker(group).users_dataset_arn,
+                 users=[{"userId": top[0], "properties": '{"membership": "basic"}'}])
+    rt.create_batch_segment_job(**_job("g2", version, "s3://b/q.json", "s3://b/o2/", numResults=4, filterArn=only_gold))
+    assert top[0] not in _read(tmp_path / "b/o2/q.json.out")[0]["output"]["recommendedUsers"]
+    # CreateFilter checks fields against the users data the group holds (here the old campaign's) ...
+    with pytest.raises(ClientError, match="no field 'MEMBRSHIP'"):
+        rt.create_filter(name="typo", datasetGroupArn=group,
+                         filterExpression='INCLUDE UserID WHERE Users.MEMBRSHIP IN ("gold")')
+    # ... and in a group with no campaign the segment job checks them, before any line is answered
+    bare = rt.create_dataset_group(name="bare")["datasetGroupArn"]
+    bare_version = rt.create_solution_version(model, datasetGroupArn=bare)["solutionVersionArn"]
+    typo = rt.create_filter(name="typo2", datasetGroupArn=bare,
+                            filterExpression='INCLUDE UserID WHERE Users.MEMBRSHIP IN ("gold")')["filterArn"]
+    with pytest.raises(ClientError, match="no field 'MEMBRSHIP'"):
+        rt.create_batch_segment_job(**_job("t", bare_version, "s3://b/q.json", "s3://b/o3/", filterArn=typo))
+    assert not (tmp_path / "b/o3/q.json.out").exists()
+
+
+def test_segment_job_lines_with_bad_filter_values_say_so(tmp_path, data):
+    interactions, items, users = data
+    rt = PersonalizeRuntime(s3_root=tmp_path)
+    group = rt.create_dataset_group(name="shop")["datasetGroupArn"]
+    model = ItemAffinity(solver="cholesky", factors=4).fit(interactions, items=items,
+                                                            users=users.assign(MEMBERSHIP="gold"))
+    version = rt.create_solution_version(model, datasetGroupArn=group)["solutionVersionArn"]
+    level = rt.create_filter(name="lvl", datasetGroupArn=group,
+                             filterExpression="INCLUDE UserID WHERE Users.MEMBERSHIP IN ($LEVEL)")["filterArn"]
+    drop = rt.create_filter(name="drop", datasetGroupArn=group,
+                            filterExpression="EXCLUDE UserID WHERE Users.MEMBERSHIP IN ($LEVEL)")["filterArn"]
+    item = interactions["ITEM_ID"].iloc[0]
+    _write(tmp_path, "b/q.json", [{"itemId": item, "filterValues": "gold"}, {"itemId": item}])
+    rt.create_batch_segment_job(**_job("a", version, "s3://b/q.json", "s3://b/o/", numResults=3, filterArn=level))
+    as_text, missing = _read(tmp_path / "b/o/q.json.out")
+    assert "filterValues must be an object" in as_text["error"]
+    assert "filterValues has no value for $LEVEL" in missing["error"]
+    # in an EXCLUDE expression a missing value switches the part off: the whole segment comes back
+    rt.create_batch_segment_job(**_job("b", version, "s3://b/q.json", "s3://b/o2/", numResults=3, filterArn=drop))
+    assert len(_read(tmp_path / "b/o2/q.json.out")[1]["output"]["recommendedUsers"]) == 3

@@ -141,3 +141,22 @@ def test_user_filters_parse_select_users_and_refuse_other_datasets():
         parse_filter('INCLUDE UserID WHERE Users.MEMBERSHIP IN ("gold")')
     with pytest.raises(FilterExpressionError, match="selects items, not users"):
         parse_filter('INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")').user_mask(["u1"], users)
+
+
+def test_user_filters_do_not_filter_recommendation_lists_and_do_not_mix_with_item_filters():
+    from workbench.errors import FilterExpressionError
+    from workbench.recommenders import Popularity
+    from workbench.recommenders.filters import as_filter, parse_filter, parse_user_filter
+
+    log, items = _shop()
+    users = pd.DataFrame({USER_ID: [f"u{u}" for u in range(60)], "MEMBERSHIP": ["gold"] * 60})
+    gold = 'INCLUDE UserID WHERE Users.MEMBERSHIP IN ("gold")'
+    model = Popularity().fit(log, items=items, users=users)
+    with pytest.raises(FilterExpressionError, match="selects users"):
+        model.recommend(["u1"], filter=parse_user_filter(gold))
+    with pytest.raises(FilterExpressionError, match="selects users"):
+        model.recommend(["u1"], filter=gold)
+    chained = as_filter(gold) | 'EXCLUDE UserID WHERE Users.MEMBERSHIP IN ("basic")'
+    assert chained.selects_users and chained.user_mask(["u1"], users).tolist() == [True]
+    with pytest.raises(FilterExpressionError, match="one part selects users"):
+        parse_filter('EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("boots")') | gold

@@ -727,8 +727,11 @@ class PersonalizeRuntime(Locked):
         lines for Item-Attribute-Affinity (at most 10 per file). Each output line lists
         ``recommendedUsers``, most likely first; without ``numResults`` every trained user.
         ``filterArn`` may name a user filter of the dataset group (``INCLUDE|EXCLUDE UserID WHERE
-        Users.<FIELD> ...``, fact sheet §4.1); its ``$PARAMETERS`` come from each line's
-        ``filterValues``, and it is applied before the segment is cut at ``numResults``.
+        Users.<FIELD> ...``; fact sheet §4.1: a filter ARN on the job, ``filterValues`` in the input
+        JSON). Workbench choices: it is applied before the segment is cut at ``numResults``, it reads
+        the solution version's users frame and then the group's PutUsers records, and an ItemID filter
+        is refused on a segment job (as a UserID filter is refused by GetRecommendations and batch
+        inference jobs).
         """
         operation = "CreateBatchSegmentJob"
         model, _, params = self._batch_request(operation, params)
@@ -747,10 +750,16 @@ class PersonalizeRuntime(Locked):
                                    "job takes a user filter (INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ...).",
                                    operation)
         users_data = _users_of(model, group)
-        if user_filter is not None and users_data is None:
-            raise client_error("InvalidInputException", f"{params['filterArn']} tests the Users dataset, but the "
-                               "dataset group has no users data: fit the model with users=... or send PutUsers "
-                               "records first.", operation)
+        if user_filter is not None:
+            if users_data is None:
+                raise client_error("InvalidInputException", f"{params['filterArn']} tests the Users dataset, but the "
+                                   "solution version has no users data: fit the model with users=... or send "
+                                   "PutUsers records first.", operation)
+            try:
+                user_filter.check_schema(None, users_data)  # the fields, before any line is answered
+            except FilterExpressionError as exc:
+                raise client_error("InvalidInputException", f"{params['filterArn']} can't select users here: {exc}",
+                                   operation) from None
         attributes = hasattr(model, "segment_attributes")
         key = "itemAttributes" if attributes else "itemId"
         limit = MAX_ATTRIBUTE_QUERIES_PER_FILE if attributes else MAX_ITEM_QUERIES_PER_FILE
@@ -764,7 +773,11 @@ class PersonalizeRuntime(Locked):
         def kept(users: list[str], line: dict[str, Any]) -> list[str]:
             """The segment after the job's user filter (with the line's filterValues), cut at numResults."""
             if user_filter is not None:
-                allowed = user_filter.user_mask(users, users_data, line.get("filterValues"))
+                values = line.get("filterValues")
+                if values is not None and not isinstance(values, dict):
+                    raise ValueError(f'filterValues must be an object such as {{"LEVEL": "\\"gold\\""}}, got {values!r}')
+                _check_filter_values(user_filter, values, operation)
+                allowed = user_filter.user_mask(users, users_data, values)
                 users = [u for u, ok in zip(users, allowed) if ok]
             return users if n is None else users[:n]
 
@@ -935,8 +948,9 @@ def _group_metadata(group: _DatasetGroup) -> tuple[pd.DataFrame | None, pd.DataF
 
 
 def _users_of(model: Any, group: _DatasetGroup) -> pd.DataFrame | None:
-    """Users data a user filter reads: the model's users frame and the group's (PutUsers records included)."""
-    frames = [f for f in (getattr(model, "users_", None), _group_metadata(group)[1]) if isinstance(f, pd.DataFrame)]
+    """Users data a segment job's user filter reads: the solution version's users frame, then the group's
+    PutUsers records (later, so an updated user's newest record counts; other campaigns' frames are not read)."""
+    frames = [f for f in (getattr(model, "users_", None), group.tracker.users) if isinstance(f, pd.DataFrame) and len(f)]
     if not frames:
         return None
     return pd.concat(frames, ignore_index=True)  # of a repeated USER_ID, the last row counts (as in filters)

@@ -132,7 +132,7 @@ class Condition:
     """One ``Dataset.FIELD <op> <values>`` test."""
 
     dataset: str
-    """``"Items"``, ``"Interactions"`` or ``"CurrentUser"``."""
+    """``"Items"``, ``"Interactions"``, ``"CurrentUser"`` or (user-segment filters) ``"Users"``."""
 
     field: str
     """Column name in that dataset."""
@@ -198,6 +198,9 @@ class Filter:
 
     def __or__(self, other: Filter | str) -> Filter:
         other = as_filter(other)
+        if self.selects_users != other.selects_users:
+            raise FilterExpressionError(f"{self.expression!r} | {other.expression!r}: one part selects users "
+                                        "(UserID), the other items (ItemID); a filter selects one or the other.")
         return Filter(self.clauses + other.clauses, f"{self.expression} | {other.expression}")
 
     @property
@@ -215,7 +218,7 @@ class Filter:
         if not self.selects_users:
             raise FilterExpressionError(f"{self.expression!r} selects items, not users; a batch segment job "
                                         "takes an INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ... filter.")
-        return self.mask(user_ids, ["_"], users=users, filter_values=filter_values)[:, 0]
+        return self._mask(user_ids, ["_"], None, None, users, filter_values)[:, 0]
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -285,7 +288,16 @@ class Filter:
 
         Returns:
             A bool array of shape ``(len(user_ids), len(item_ids))``; True = allowed.
+
+        Raises:
+            FilterExpressionError: for a user-segment filter (it selects users: :meth:`user_mask`).
         """
+        if self.selects_users:
+            raise FilterExpressionError(f"{self.expression!r} selects users (UserID), not items: it applies to batch "
+                                        "segment jobs (Filter.user_mask), not to recommendation lists.")
+        return self._mask(user_ids, item_ids, interactions, items, users, filter_values)
+
+    def _mask(self, user_ids, item_ids, interactions, items, users, filter_values) -> np.ndarray:
         context = _MaskContext(user_ids, item_ids, interactions, items, users, _normalise_values(filter_values))
         n_users, n_items = len(context.user_ids), len(context.item_ids)
         included: np.ndarray | None = None
@@ -449,15 +461,18 @@ def parse_filter(expression: str) -> Filter:
     if not isinstance(expression, str) or not expression.strip():
         raise FilterExpressionError("a filter expression must be a non-empty string such as "
                                     "'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (\"purchase\")'.")
-    parser = _Parser(expression)
-    clauses = parser.parse()
+    clauses = _Parser(expression).parse()
+    _warn_about_fields(clauses)
+    return Filter(tuple(clauses), expression.strip())
+
+
+def _warn_about_fields(clauses: list[Clause]) -> None:
     fields = {(c.dataset, c.field) for cl in clauses for g in cl.any_of for c in g} | {
         (c.dataset, c.field) for cl in clauses for c in cl.if_all}
     if len(fields) > MAX_FIELDS_PER_FILTER:
         warnings.warn(
             f"the filter uses {len(fields)} distinct dataset fields; Personalize's default quota is "
-            f"{MAX_FIELDS_PER_FILTER} per filter.", stacklevel=2)
-    return Filter(tuple(clauses), expression.strip())
+            f"{MAX_FIELDS_PER_FILTER} per filter.", stacklevel=3)
 
 
 def parse_user_filter(expression: str) -> Filter:
@@ -478,7 +493,9 @@ def parse_user_filter(expression: str) -> Filter:
     if not isinstance(expression, str) or not expression.strip():
         raise FilterExpressionError("a user filter must be a non-empty string such as "
                                     "'INCLUDE UserID WHERE Users.MEMBERSHIP_STATUS IN (\"gold\")'.")
-    return Filter(tuple(_Parser(expression, select_users=True).parse()), expression.strip())
+    clauses = _Parser(expression, select_users=True).parse()
+    _warn_about_fields(clauses)
+    return Filter(tuple(clauses), expression.strip())
 
 
 def is_user_filter(expression: str) -> bool:
@@ -492,7 +509,7 @@ def as_filter(obj: Filter | str) -> Filter:
     if isinstance(obj, Filter):
         return obj
     if isinstance(obj, str):
-        return parse_filter(obj)
+        return parse_user_filter(obj) if is_user_filter(obj) else parse_filter(obj)
     raise TypeError(f"a filter must be a Filter or an expression string, not {type(obj).__name__}")
 
 
