@@ -692,13 +692,7 @@ class PersonalizeRuntime(Locked):
                 raise NotImplementedError(f"{operation}: {unsupported} is validated but not played by the workbench.")
         if params.get("batchInferenceJobMode", "BATCH_INFERENCE") != "BATCH_INFERENCE":
             raise NotImplementedError(f"{operation}: only batchInferenceJobMode BATCH_INFERENCE is played.")
-        if "filterArn" in params:  # checked once for the job, not on every line
-            if params["filterArn"] not in group.filters:
-                raise _not_found(operation, "filter", params["filterArn"])
-            if group.filters[params["filterArn"]].selects_users:
-                raise client_error("InvalidInputException", f"{params['filterArn']} selects users (UserID); a batch "
-                                   "inference job takes an ItemID filter. User filters apply to batch segment jobs.",
-                                   operation)
+        _job_filter(group, params, operation, selects_users=False)  # checked once for the job, not on every line
         campaign = Campaign(model, params["jobName"], dataset_group_arn=group.arn)
         campaign.filters = group.filters
         n = params.get("numResults", BATCH_DEFAULT_RESULTS)
@@ -734,21 +728,12 @@ class PersonalizeRuntime(Locked):
         inference jobs).
         """
         operation = "CreateBatchSegmentJob"
-        model, _, params = self._batch_request(operation, params)
+        model, group, params = self._batch_request(operation, params)
         if not hasattr(model, "segment"):
             raise client_error("InvalidInputException", f"{params['solutionVersionArn']} was not trained with a "
                                "USER_SEGMENTATION recipe (Item-Affinity or Item-Attribute-Affinity); batch segment "
                                "jobs need one. For item recommendations use CreateBatchInferenceJob.", operation)
-        group = self._groups[self._solution_versions[params["solutionVersionArn"]][1]]
-        user_filter = None
-        if "filterArn" in params:
-            if params["filterArn"] not in group.filters:
-                raise _not_found(operation, "filter", params["filterArn"])
-            user_filter = group.filters[params["filterArn"]]
-            if not user_filter.selects_users:
-                raise client_error("InvalidInputException", f"{params['filterArn']} selects items; a batch segment "
-                                   "job takes a user filter (INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ...).",
-                                   operation)
+        user_filter = _job_filter(group, params, operation, selects_users=True)
         users_data = _users_of(model, group)
         if user_filter is not None:
             if users_data is None:
@@ -945,6 +930,24 @@ def _group_metadata(group: _DatasetGroup) -> tuple[pd.DataFrame | None, pd.DataF
             frames.append(records)
         out.append(pd.concat([f.head(1000) for f in frames], ignore_index=True, sort=False) if frames else None)
     return out[0], out[1]
+
+
+def _job_filter(group: _DatasetGroup, params: Mapping[str, Any], operation: str, selects_users: bool) -> Any:
+    """The batch job's ``filterArn`` filter of the group (None without one): it must exist and select
+    users for a segment job (``selects_users``) or items for an inference job."""
+    arn = params.get("filterArn")
+    if arn is None:
+        return None
+    if arn not in group.filters:
+        raise _not_found(operation, "filter", arn)
+    found = group.filters[arn]
+    if found.selects_users and not selects_users:
+        raise client_error("InvalidInputException", f"{arn} selects users (UserID); a batch inference job takes an "
+                           "ItemID filter. User filters apply to batch segment jobs.", operation)
+    if selects_users and not found.selects_users:
+        raise client_error("InvalidInputException", f"{arn} selects items; a batch segment job takes a user filter "
+                           "(INCLUDE|EXCLUDE UserID WHERE Users.<FIELD> ...).", operation)
+    return found
 
 
 def _users_of(model: Any, group: _DatasetGroup) -> pd.DataFrame | None:
