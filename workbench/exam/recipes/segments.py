@@ -64,11 +64,27 @@ def category_query(category: str) -> str:
     return f'ITEMS.CATEGORY_L1 = "{category}"'
 
 
+_LOGS: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]] = {}
+"""segment_log's answers by shop settings: one shop is simulated once per process (see ``clear_cache``)."""
+
+
 def segment_log(plan: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
-    """Training events, the items that exist at the cut, the truth (QUERY, USER_ID) and the shop seed."""
+    """Training events, the items that exist at the cut, the truth (QUERY, USER_ID) and the shop seed.
+
+    The same shop is simulated once per process (the recipe, its checks, the slow test and the
+    benchmark ask for it several times); :func:`workbench.exam.recipes.clear_cache` forgets it.
+    """
+    settings = shop_settings(plan)
+    key = json.dumps(settings, sort_keys=True, default=str)
+    if key not in _LOGS:
+        _LOGS[key] = _segment_log(settings)
+    return _LOGS[key]
+
+
+def _segment_log(settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     from ... import sim
 
-    shop = sim.ShopConfig(**shop_settings(plan))
+    shop = sim.ShopConfig(**settings)
     result = sim.run_scenario(sim.ScenarioConfig(shop=shop, policy=sim.Policy(kind="none"), name="no recommendations"),
                               progress=False)
     events = result.events
@@ -123,27 +139,33 @@ def play_segment(method: str, train: pd.DataFrame, items: pd.DataFrame, queries:
     from ...recommenders import ItemAffinity, ItemAttributeAffinity, UserPersonalization
 
     rt = PersonalizeRuntime(s3_root=folder)
-    job = {"roleArn": _ROLE, "jobInput": {"s3DataSource": {"path": f"s3://exam/{method}/in.json"}},
-           "jobOutput": {"s3DataDestination": {"path": f"s3://exam/{method}/out/"}}}
+
+    def job(model: Any, lines: list[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
+        """Register ``model``, write ``lines`` as the job's input, run the job that fits the model, read its answers."""
+        _write(folder / "exam" / method / "in.json", lines)
+        request = {"jobName": method, "roleArn": _ROLE,
+                   "solutionVersionArn": rt.create_solution_version(model, name=method)["solutionVersionArn"],
+                   "jobInput": {"s3DataSource": {"path": f"s3://exam/{method}/in.json"}},
+                   "jobOutput": {"s3DataDestination": {"path": f"s3://exam/{method}/out/"}}, **extra}
+        if hasattr(model, "segment"):
+            arn = rt.create_batch_segment_job(**request)["batchSegmentJobArn"]
+            described = rt.describe_batch_segment_job(batchSegmentJobArn=arn)["batchSegmentJob"]
+        else:
+            arn = rt.create_batch_inference_job(**request)["batchInferenceJobArn"]
+            described = rt.describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"]
+        return _read_lines(described["outputFiles"])
+
     rows: list[tuple[str, str]] = []
     if method == "attribute_affinity":
-        version = {"solutionVersionArn": rt.create_solution_version(ItemAttributeAffinity().fit(train, items),
-                                                                    name=method)["solutionVersionArn"]}
-        _write(folder / "exam" / method / "in.json", [{"itemAttributes": q} for q in queries])
-        out = rt.create_batch_segment_job(jobName=method, numResults=k, **version, **job)
-        described = rt.describe_batch_segment_job(batchSegmentJobArn=out["batchSegmentJobArn"])["batchSegmentJob"]
-        for line in _read_lines(described["outputFiles"]):
+        answers = job(ItemAttributeAffinity().fit(train, items), [{"itemAttributes": q} for q in queries], numResults=k)
+        for line in answers:
             if line.get("output"):
                 rows += [(line["itemAttributes"], user) for user in line["output"]["recommendedUsers"]]
     elif method == "item_affinity":
-        model = ItemAffinity().fit(train, items)
-        version = {"solutionVersionArn": rt.create_solution_version(model, name=method)["solutionVersionArn"]}
         wanted = sorted({str(i) for ids in queries.values() for i in ids})
-        _write(folder / "exam" / method / "in.json", [{"itemId": i} for i in wanted])
-        out = rt.create_batch_segment_job(jobName=method, numResults=k, **version, **job)
-        described = rt.describe_batch_segment_job(batchSegmentJobArn=out["batchSegmentJobArn"])["batchSegmentJob"]
+        answers = job(ItemAffinity().fit(train, items), [{"itemId": i} for i in wanted], numResults=k)
         best: dict[str, dict[str, int]] = {}
-        for line in _read_lines(described["outputFiles"]):
+        for line in answers:
             if line.get("output"):
                 for rank, user in enumerate(line["output"]["recommendedUsers"]):
                     best.setdefault(line["input"]["itemId"], {})[user] = rank
@@ -155,11 +177,7 @@ def play_segment(method: str, train: pd.DataFrame, items: pd.DataFrame, queries:
             rows += [(query, user) for user in sorted(places, key=lambda u: (places[u], u))[:k]]
     elif method == "batch_inference":
         model = UserPersonalization().fit(train, items)
-        version = {"solutionVersionArn": rt.create_solution_version(model, name=method)["solutionVersionArn"]}
-        _write(folder / "exam" / method / "in.json", [{"userId": str(u)} for u in model.user_vocab.ids])
-        out = rt.create_batch_inference_job(jobName=method, **version, **job)
-        described = rt.describe_batch_inference_job(batchInferenceJobArn=out["batchInferenceJobArn"])
-        lines = _read_lines(described["batchInferenceJob"]["outputFiles"])
+        lines = job(model, [{"userId": str(u)} for u in model.user_vocab.ids])
         for query, ids in queries.items():
             wanted = set(map(str, ids))
             scored = []

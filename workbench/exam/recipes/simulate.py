@@ -65,9 +65,11 @@ _RESULTS: dict[str, Any] = {}
 def clear_cache() -> None:
     """Forget every simulation run kept for reuse (benchmarks time cold runs this way)."""
     from ...sim.cache import clear_memory
+    from .segments import _LOGS
 
     _SIM_CACHE.clear()
     _RESULTS.clear()
+    _LOGS.clear()  # the segments recipe's simulated logs
     clear_memory()
 
 
