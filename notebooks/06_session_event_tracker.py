@@ -547,11 +547,10 @@ def _(catalog_category, sample, segment_category, segment_only, segment_size):
     _line = {"itemAttributes": _query}
     with tempfile.TemporaryDirectory(prefix="workbench-s3-") as _root:
         _runtime = PersonalizeRuntime(s3_root=_root)
-        _version = _runtime.create_solution_version(_model, name="segments")["solutionVersionArn"]
+        _group = _runtime.create_dataset_group(name="segment-mail")["datasetGroupArn"]
+        _version = _runtime.create_solution_version(_model, name="segments", datasetGroupArn=_group)["solutionVersionArn"]
         _filter = {}
         if segment_only.value != "everyone":  # a user filter; its value travels on the input line
-            _group = _runtime.create_dataset_group(name="segment-mail")["datasetGroupArn"]
-            _version = _runtime.create_solution_version(_model, name="segments", datasetGroupArn=_group)["solutionVersionArn"]
             _filter = {"filterArn": _runtime.create_filter(
                 name="one-group", datasetGroupArn=_group,
                 filterExpression="INCLUDE UserID WHERE Users.SEGMENT IN ($GROUP)")["filterArn"]}

@@ -112,7 +112,7 @@ class LocalS3:
         if base.is_dir():
             for path in sorted(base.rglob("*")):
                 key = path.relative_to(self.root).as_posix()
-                if path.is_file() and (key.startswith(prefix) or (local.is_dir() and key.startswith(prefix + "/"))):
+                if path.is_file() and key.startswith(prefix):
                     found.append((path, path.relative_to(base).as_posix()))
         if not found:
             raise S3PathError(f"{parameter}: no input file at {uri!r} (looked in {local}). Write the JSON Lines "

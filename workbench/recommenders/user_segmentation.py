@@ -124,28 +124,24 @@ class ItemAffinity:
         training data are ranked (the guide: a new solution version is needed to consider new users).
         """
         self._check_fitted()
-        if isinstance(item_ids, (str, bytes)) or not isinstance(item_ids, Iterable):
-            item_ids = [item_ids]
-        ids = [str(i) for i in item_ids]
-        frames = []
-        for item in ids:
-            inner = self.item_vocab.to_inner([item])[0]
-            if inner < 0 or not self._trained_items[inner]:
-                continue
-            frames.append(self._frame(item, *self._ranked(np.asarray([inner]), n)))
+        frames = [self._frame(item, *self._ranked(np.asarray([inner]), n))
+                  for item, inner in self._trained_inner(item_ids) if inner >= 0]
         return pd.concat(frames, ignore_index=True) if frames else self._frame("", np.zeros(0, int), np.zeros(0))
 
     def unknown_items(self, item_ids: Iterable[object]) -> list[str]:
         """Which of ``item_ids`` have no interaction in the training data (no segment possible)."""
         self._check_fitted()
+        return [item for item, inner in self._trained_inner(item_ids) if inner < 0]
+
+    def _trained_inner(self, item_ids: Iterable[object] | object) -> list[tuple[str, int]]:
+        """``(raw id, inner index)`` per id, the index -1 for an id without interactions in the training data."""
         if isinstance(item_ids, (str, bytes)) or not isinstance(item_ids, Iterable):
             item_ids = [item_ids]
-        out = []
-        for item in (str(i) for i in item_ids):
-            inner = self.item_vocab.to_inner([item])[0]
-            if inner < 0 or not self._trained_items[inner]:
-                out.append(item)
-        return out
+        ids = [str(i) for i in item_ids]
+        inner = self.item_vocab.to_inner(ids) if ids else np.zeros(0, dtype=np.intp)
+        known = inner >= 0
+        known[known] = self._trained_items[inner[known]]
+        return [(item, int(i) if ok else -1) for item, i, ok in zip(ids, inner, known)]
 
 
 class ItemAttributeAffinity(ItemAffinity):
