@@ -541,14 +541,20 @@ def _(sample):
 
 
 @app.cell
-def _(catalog_category, sample, segment_category, segment_only, segment_size):
-    _model = ItemAttributeAffinity().fit(sample.interactions, items=sample.items, users=sample.users)
+def _(sample):
+    # trained once: moving the controls below only runs the job again
+    segment_model = ItemAttributeAffinity().fit(sample.interactions, items=sample.items, users=sample.users)
+    return (segment_model,)
+
+
+@app.cell
+def _(catalog_category, sample, segment_category, segment_model, segment_only, segment_size):
     _query = f'ITEMS.CATEGORY_L1 = "{segment_category.value}"'
     _line = {"itemAttributes": _query}
     with tempfile.TemporaryDirectory(prefix="workbench-s3-") as _root:
         _runtime = PersonalizeRuntime(s3_root=_root)
         _group = _runtime.create_dataset_group(name="segment-mail")["datasetGroupArn"]
-        _version = _runtime.create_solution_version(_model, name="segments", datasetGroupArn=_group)["solutionVersionArn"]
+        _version = _runtime.create_solution_version(segment_model, name="segments", datasetGroupArn=_group)["solutionVersionArn"]
         _filter = {}
         if segment_only.value != "everyone":  # a user filter; its value travels on the input line
             _filter = {"filterArn": _runtime.create_filter(
