@@ -205,6 +205,32 @@ def test_too_little_data_gets_the_same_dataset_errors(tmp_path):
     assert report.validation.stats["n_interactions"] == 120
 
 
+def _volume_frame(repeat_users: int, single_users: int, rows_per_repeat: int) -> pd.DataFrame:
+    """``repeat_users`` users with ``rows_per_repeat`` interactions each, plus ``single_users`` with one."""
+    users = [f"r{u:04d}" for u in range(repeat_users) for _ in range(rows_per_repeat)]
+    users += [f"s{u:05d}" for u in range(single_users)]
+    n = len(users)
+    return pd.DataFrame({"USER_ID": users, "ITEM_ID": [f"0{i % 40:03d}" for i in range(n)],
+                         "TIMESTAMP": T0 + np.arange(n) * 60})
+
+
+@pytest.mark.parametrize(("repeat_users", "single_users", "rows_per_repeat", "errors", "warnings"), [
+    (20, 0, 60, {"min_users"}, {"recommended_volume"}),  # 1,200 rows, only 20 users with 2+
+    (30, 3_000, 2, set(), {"recommended_volume", "min_user_share"}),  # 30 of 3,030 users (0.99%) with 2+
+    (30, 2_000, 2, set(), {"recommended_volume"}),  # 30 of 2,030 (1.48%): the share is fine
+])
+def test_volume_checks_agree_between_memory_and_large_paths(tmp_path, repeat_users, single_users, rows_per_repeat,
+                                                            errors, warnings):
+    path = tmp_path / "volume.csv"
+    _volume_frame(repeat_users, single_users, rows_per_repeat).to_csv(path, index=False)
+    _, memory_report = load_interactions(path)
+    report = validate_large(path)
+    assert_same_report(report, memory_report)
+    volume = {"min_interactions", "min_users", "recommended_volume", "min_user_share"}
+    assert {i.check for i in report.validation.errors} & volume == errors
+    assert {i.check for i in report.validation.warnings} & volume == warnings
+
+
 def test_items_duplicate_ids_warning_matches(tmp_path):
     path = tmp_path / "items.csv"
     items = pd.DataFrame({"ITEM_ID": ["a", "b", "c", "b", "d", "a"],

@@ -54,13 +54,9 @@ from .validate import (
     DOMAIN_EVENT_TYPES,
     ELEVEN_DIGIT_SECONDS,
     MAX_EPOCH_SECONDS,
-    MIN_INTERACTIONS,
-    MIN_SHARE_USERS_WITH_TWO,
-    MIN_USERS_WITH_TWO,
-    RECOMMENDED_INTERACTIONS,
-    RECOMMENDED_USERS_WITH_TWO,
     rejected_frame,
     timestamp_range_warning,
+    volume_checks,
 )
 
 __all__ = ["LargeLoad", "load_large", "validate_large"]
@@ -335,23 +331,7 @@ def _dataset_checks(connection, parquet: Path, kind: str, schema: DatasetSchema,
     report.stats["n_users"] = n_users
     report.stats["n_items"] = int(connection.execute(
         f"SELECT count(DISTINCT {_ident(ITEM_ID)}) FROM {table}").fetchone()[0])
-    if n < MIN_INTERACTIONS:
-        report.add("error", "min_interactions",
-                   f"{n:,} interactions; Personalize needs at least {MIN_INTERACTIONS:,} (after any event-type "
-                   "filtering) to train.", count=n)
-    if with_two < MIN_USERS_WITH_TWO:
-        report.add("error", "min_users",
-                   f"{with_two} users have 2 or more interactions; Personalize needs at least "
-                   f"{MIN_USERS_WITH_TWO}.", column=USER_ID, count=with_two)
-    if n < RECOMMENDED_INTERACTIONS or with_two < RECOMMENDED_USERS_WITH_TWO:
-        report.add("warning", "recommended_volume",
-                   f"{n:,} interactions and {with_two:,} users with 2+ interactions; for good quality AWS "
-                   f"recommends {RECOMMENDED_INTERACTIONS:,} interactions from {RECOMMENDED_USERS_WITH_TWO:,} "
-                   "users with 2+ interactions each.")
-    if n_users and with_two / n_users < MIN_SHARE_USERS_WITH_TWO:
-        report.add("warning", "min_user_share",
-                   f"only {with_two / n_users:.2%} of users have 2+ interactions; the current quota table "
-                   "(read in translation) asks for at least 1%.", column=USER_ID)
+    volume_checks(report, n, with_two, n_users)
     field = schema.field(TIMESTAMP)
     if n and field is not None and field.type in ("long", "int"):
         first, last = connection.execute(

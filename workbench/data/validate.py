@@ -422,6 +422,36 @@ def _users_with_two(users: pd.Series, enough: int) -> tuple[int, int | None]:
     return int((counts >= 2).sum()), int(len(counts))
 
 
+def volume_checks(report: ValidationReport, n: int, with_two: int, n_users: int | None) -> None:
+    """Personalize's minimum and recommended training volumes, added to ``report`` as errors / warnings.
+
+    Args:
+        report: the report to add to.
+        n: interactions (after any event-type filtering).
+        with_two: users with 2 or more interactions.
+        n_users: distinct users, or ``None`` when they were not all counted (the share check is then skipped).
+
+    Shared by the in-memory validation and the DuckDB path for files larger than memory (``large.py``).
+    """
+    if n < MIN_INTERACTIONS:
+        report.add("error", "min_interactions",
+                   f"{n:,} interactions; Personalize needs at least {MIN_INTERACTIONS:,} (after any event-type "
+                   "filtering) to train.", count=n)
+    if with_two < MIN_USERS_WITH_TWO:
+        report.add("error", "min_users",
+                   f"{with_two} users have 2 or more interactions; Personalize needs at least "
+                   f"{MIN_USERS_WITH_TWO}.", column=USER_ID, count=with_two)
+    if n < RECOMMENDED_INTERACTIONS or with_two < RECOMMENDED_USERS_WITH_TWO:
+        report.add("warning", "recommended_volume",
+                   f"{n:,} interactions and {with_two:,} users with 2+ interactions; for good quality AWS "
+                   f"recommends {RECOMMENDED_INTERACTIONS:,} interactions from {RECOMMENDED_USERS_WITH_TWO:,} "
+                   "users with 2+ interactions each.")
+    if n_users and with_two / n_users < MIN_SHARE_USERS_WITH_TWO:
+        report.add("warning", "min_user_share",
+                   f"only {with_two / n_users:.2%} of users have 2+ interactions; the current quota table "
+                   "(read in translation) asks for at least 1%.", column=USER_ID)
+
+
 def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain: str | None,
                    report: ValidationReport, *, full: bool = True, rownums: np.ndarray | None = None
                    ) -> ValidationReport:
@@ -460,23 +490,7 @@ def dataset_checks(frame: pd.DataFrame, kind: str, schema: DatasetSchema, domain
             report.stats["n_users"] = n_users
         if full and ITEM_ID in frame.columns:
             report.stats["n_items"] = int(frame[ITEM_ID].nunique())
-        if n < MIN_INTERACTIONS:
-            report.add("error", "min_interactions",
-                       f"{n:,} interactions; Personalize needs at least {MIN_INTERACTIONS:,} (after any event-type "
-                       "filtering) to train.", count=n)
-        if with_two < MIN_USERS_WITH_TWO:
-            report.add("error", "min_users",
-                       f"{with_two} users have 2 or more interactions; Personalize needs at least "
-                       f"{MIN_USERS_WITH_TWO}.", column=USER_ID, count=with_two)
-        if n < RECOMMENDED_INTERACTIONS or with_two < RECOMMENDED_USERS_WITH_TWO:
-            report.add("warning", "recommended_volume",
-                       f"{n:,} interactions and {with_two:,} users with 2+ interactions; for good quality AWS "
-                       f"recommends {RECOMMENDED_INTERACTIONS:,} interactions from {RECOMMENDED_USERS_WITH_TWO:,} "
-                       "users with 2+ interactions each.")
-        if n_users and with_two / n_users < MIN_SHARE_USERS_WITH_TWO:
-            report.add("warning", "min_user_share",
-                       f"only {with_two / n_users:.2%} of users have 2+ interactions; the current quota table "
-                       "(read in translation) asks for at least 1%.", column=USER_ID)
+        volume_checks(report, n, with_two, n_users)
         if TIMESTAMP in frame.columns and n and pd.api.types.is_numeric_dtype(frame[TIMESTAMP]):
             report.stats.update(first_timestamp=int(frame[TIMESTAMP].min()), last_timestamp=int(frame[TIMESTAMP].max()))
         _timestamp_range(frame, TIMESTAMP, report, rownums)
