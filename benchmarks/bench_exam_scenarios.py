@@ -15,12 +15,12 @@ played versus distinct simulations, the ratio to the baseline and the total
 against the 180-second target.
 
 With ``--seeds N`` every simulated scenario is also played on N paired seeds
-(0 .. N-1, whatever seeds its file names; the simulate and segments recipes) and the table shows on how many of them
+(0 .. N-1, or ``--first-seed S``: S .. S+N-1, whatever seeds its file names; the simulate and segments recipes) and the table shows on how many of them
 the key met its margin, the smallest margin over the seeds, and (for scenarios
 with checks) whether every check held on every seed: the robustness evidence
 behind the answer key.
 
-    python benchmarks/bench_exam_scenarios.py [--repeats 1] [--only ID ...] [--seeds 10]
+    python benchmarks/bench_exam_scenarios.py [--repeats 1] [--only ID ...] [--seeds 10] [--first-seed 100]
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="scenario ids to time (default: every simulated scenario)")
     parser.add_argument("--seeds", type=int, default=0,
                         help="also play every scenario whose recipe plays seeded shops on seeds 0..N-1 and report the key's wins")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="with --seeds: play seeds FIRST .. FIRST+N-1 instead (e.g. 100 for seeds no answer key was checked on)")
     args = parser.parse_args()
     # time cold runs: the simulator's on-disk cache goes to a fresh folder for this process
     os.environ["RECSYS_WORKBENCH_CACHE"] = tempfile.mkdtemp(prefix="bench-exam-cache-")
@@ -86,7 +88,7 @@ def main() -> None:
         )
         if args.seeds and recipes.RECIPES[plan.recipe].plays_seeds:
             started = time.perf_counter()
-            many = run(scenario, chart=False, seeds=range(args.seeds))
+            many = run(scenario, chart=False, seeds=range(args.first_seed, args.first_seed + args.seeds))
             keyed = many.table[many.table["is_correct"]]
             checks_ok = None if many.checks is None else bool(many.checks[many.checks["is_correct"]]["meets_margin"].all())
             rows[-1].update({

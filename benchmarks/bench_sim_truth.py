@@ -31,7 +31,8 @@ On ``data/scenarios/footwear.yaml`` (``--quick``: a small shop), over ``--seeds`
    :func:`workbench.sim.cache.cached_comparison`: the first (cold) call, the median of five
    re-renders (target < 2 s), and a control moved to a value not played yet (cold again).
 
-Run: ``python benchmarks/bench_sim_truth.py`` (``--quick``, ``--seeds N``, ``--skip attribution``).
+Run: ``python benchmarks/bench_sim_truth.py`` (``--quick``, ``--seeds N``, ``--first-seed S`` for seeds the
+README's figures were not measured on, ``--skip attribution``).
 """
 
 from __future__ import annotations
@@ -165,6 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small shop, 3 seeds, 1 attribution seed")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="seeds FIRST .. FIRST+N-1 (default 1, the seeds the README quotes; e.g. 101 for fresh ones)")
     parser.add_argument("--attr-seeds", type=int, default=3)
     parser.add_argument("--skip", nargs="*", default=[], choices=["policies", "attribution", "window", "cadence", "speed"])
     args = parser.parse_args()
@@ -172,7 +175,7 @@ def main() -> None:
     if args.quick:
         shop = dataclasses.replace(shop, n_users=600, n_items=200, days=56, slices_per_day=6)
         args.seeds, args.attr_seeds = 3, 1
-    seeds = list(range(1, args.seeds + 1))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
     print(f"== footwear shop: {shop.n_users} customers, {shop.n_items} items, {shop.days} days, seeds {seeds}")
@@ -195,7 +198,7 @@ def main() -> None:
               f"decays on {int(shapes['decays'].sum())}")
         print("weekly uplift per visit, mean over seeds:", weekly.mean().round(3).tolist())
     if "attribution" not in args.skip:
-        attr_seeds = list(range(1, args.attr_seeds + 1))
+        attr_seeds = list(range(args.first_seed, args.first_seed + args.attr_seeds))
         started = time.perf_counter()
         table = attribute_decline(shop, "stale", seeds=attr_seeds)
         print(f"\n-- decline of the stale uplift per visit (weeks 1-3 minus last 3 weeks), seeds {attr_seeds} "
