@@ -164,3 +164,27 @@ def test_an_item_unknown_when_shown_is_never_given_back():
     assert "new" in model.item_vocab
     model.track(["u1"], ["new"], [30], impressions=["a|b|new"])
     assert _ignored(model) == {"b": 1.0} and (model._ignored >= 0).all()
+
+
+def test_a_model_loaded_in_another_process_still_knows_the_lists_it_counted(tmp_path):
+    # Python salts its text hash per process; the remembered lists must not depend on it. The
+    # model is pickled here and the later event on the same list is sent in a fresh interpreter
+    # with a different PYTHONHASHSEED: b must be taken back out, not the list counted again.
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    model = _tiny_model()
+    model.update(pd.DataFrame({USER_ID: ["u1"], ITEM_ID: ["a"], TIMESTAMP: [10], IMPRESSION: ["a|b|c"]}))
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(model))
+    code = (
+        "import pickle, sys\n"
+        "model = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "model.track(['u1'], ['b'], [20], ['purchase'], impressions=['a|b|c'])\n"
+        "print(sorted((i, float(n)) for i, n in zip(model.item_vocab.ids, model._ignored) if n))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")]
+    assert runs == ["[('c', 1.0)]", "[('c', 1.0)]"]

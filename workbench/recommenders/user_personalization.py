@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -160,8 +161,15 @@ class UserPersonalizationConfig(RecommenderConfig):
 IMPRESSION_LISTS_REMEMBERED = 20_000
 """How many (user, impression list) pairs a model remembers, so that later events on a list
 already counted correct its ignored items rather than count the list again. They are kept by
-Python's string hash, which differs between processes: a model loaded in another process
-counts a list it saw before as a new one."""
+a 64-bit BLAKE2b digest of the pair (:func:`_list_key`), the same in every process, so a model
+pickled and loaded elsewhere still knows the lists it has counted."""
+
+
+def _list_key(user: str, shown: str) -> int:
+    """Key of one (user, IMPRESSION text) pair in the remembered lists: 8 bytes of BLAKE2b, stable
+    across processes (Python's own ``hash`` of text is salted per process)."""
+    digest = hashlib.blake2b(user.encode("utf-8") + b"\x1f" + shown.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 SESSION_OVER_HALF_LIVES = 40
 """After this many session half-lives without an event the session term is 0 (its weight was below 1e-12)."""
@@ -340,7 +348,7 @@ class UserPersonalization(Recommender):
                 groups.setdefault((str(user), shown), set()).add(str(item))
         if not groups:
             return
-        # remembered lists: hash of (user, list) -> the inner items counted as ignored on it (a plain dict
+        # remembered lists: _list_key(user, list) -> the inner items counted as ignored on it (a plain dict
         # keeps insertion order, so the oldest is evicted first; small keys and tuples keep a tracker lean)
         memory = self._impression_lists
         keys = list(groups)
@@ -352,7 +360,7 @@ class UserPersonalization(Recommender):
             cols = inner[at: at + len(shown)]
             at += len(shown)
             chosen = groups[key]
-            slot = hash(key)
+            slot = _list_key(*key)
             counted = memory.pop(slot, None)
             if counted is not None:  # a later event on a list already counted: give back what is chosen now
                 counted = set(np.frombuffer(counted, dtype=np.int32).tolist())
