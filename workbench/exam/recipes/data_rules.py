@@ -148,21 +148,12 @@ def run_timestamp_units(plan: Any) -> RecipeResult:
     return RecipeResult(values=pd.Series(values, name=plan.metric), details=pd.DataFrame(rows))
 
 
-def _check_timestamp(config: dict[str, Any]) -> str | None:
-    problem = allowed_keys({"unit": str}, required=("unit",))(config)
-    if problem:
-        return problem
-    if config["unit"] not in TIMESTAMP_UNITS:
-        return f"unit {config['unit']!r} is not one of {', '.join(TIMESTAMP_UNITS)}."
-    return None
-
-
 register(
     EvidenceRecipe(
         name="timestamp_units",
         run=run_timestamp_units,
         description="loads a small interactions CSV whose TIMESTAMP uses the given unit; share of rows accepted",
         metrics=("share_rows_accepted",),
-        check_config=_check_timestamp,
+        check_config=allowed_keys({"unit": str}, required=("unit",), choices={"unit": TIMESTAMP_UNITS}),
     )
 )

@@ -95,14 +95,8 @@ def run_metric_choice(plan: Any) -> RecipeResult:
     return RecipeResult(values=pd.Series(values, name=plan.metric), details=pd.DataFrame(rows))
 
 
-def check_metric_config(config: dict[str, Any]) -> str | None:
-    """A metric-choice option names one metric of :data:`METRIC_CHOICES` (shared with ``carousel_agreement``)."""
-    problem = allowed_keys({"metric": str}, required=("metric",))(config)
-    if problem:
-        return problem
-    if config["metric"] not in METRIC_CHOICES:
-        return f"metric {config['metric']!r} is not one of {', '.join(METRIC_CHOICES)}."
-    return None
+check_metric_config = allowed_keys({"metric": str}, required=("metric",), choices={"metric": METRIC_CHOICES})
+"""A metric-choice option names one metric of :data:`METRIC_CHOICES` (shared with ``carousel_agreement``)."""
 
 
 register(

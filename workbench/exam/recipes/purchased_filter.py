@@ -53,21 +53,13 @@ def run_purchased_filter(plan: Any) -> RecipeResult:
     return RecipeResult(values=pd.Series(values, name=plan.metric), details=pd.DataFrame(rows))
 
 
-def _check_purchased(config: dict[str, Any]) -> str | None:
-    problem = allowed_keys({"record_events": bool, "filter": bool, "retrain": str})(config)
-    if problem:
-        return problem
-    if config.get("retrain", "none") not in ("none", "nightly"):
-        return f"retrain {config['retrain']!r} is not one of none, nightly."
-    return None
-
-
 register(
     EvidenceRecipe(
         name="purchased_filter",
         run=run_purchased_filter,
         description="replays purchases; share of next lists that still recommend the item just bought",
         metrics=("share_lists_with_bought_item",),
-        check_config=_check_purchased,
+        check_config=allowed_keys({"record_events": bool, "filter": bool, "retrain": str},
+                                  choices={"retrain": ("none", "nightly")}),
     )
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +75,10 @@ def register(recipe: EvidenceRecipe) -> EvidenceRecipe:
     return recipe
 
 
-def allowed_keys(allowed: Mapping[str, type | tuple[type, ...]], required: tuple[str, ...] = ()):
-    """Config checker: only ``allowed`` keys with the given types, ``required`` ones present."""
+def allowed_keys(allowed: Mapping[str, type | tuple[type, ...]], required: tuple[str, ...] = (),
+                 choices: Mapping[str, Sequence[str]] | None = None):
+    """Config checker: only ``allowed`` keys with the given types, ``required`` ones present, and
+    each key of ``choices`` (when given in the config) one of its listed values."""
 
     def check(config: dict[str, Any]) -> str | None:
         for key in config:
@@ -88,6 +90,9 @@ def allowed_keys(allowed: Mapping[str, type | tuple[type, ...]], required: tuple
         for key, value in config.items():
             if value is not None and not isinstance(value, allowed[key]):
                 return f"parameter {key!r} has the wrong type ({type(value).__name__})."
+        for key, values in (choices or {}).items():
+            if key in config and config[key] not in values:
+                return f"{key} {config[key]!r} is not one of {', '.join(values)}."
         return None
 
     return check

@@ -275,22 +275,13 @@ def run_segments(plan: Any) -> RecipeResult:
                         details=summary_table(scores, plan))
 
 
-def _check_segment(config: dict[str, Any]) -> str | None:
-    problem = allowed_keys({"segment": str}, required=("segment",))(config)
-    if problem:
-        return problem
-    if config["segment"] not in SEGMENT_METHODS:
-        return f"segment {config['segment']!r} is not one of {', '.join(SEGMENT_METHODS)}."
-    return None
-
-
 register(
     EvidenceRecipe(
         name="segments",
         run=run_segments,
         description="segments for a marketing e-mail (batch segment / batch inference jobs) judged on later organic purchases",
         metrics=("segment_recall", "segment_precision"),
-        check_config=_check_segment,
+        check_config=allowed_keys({"segment": str}, required=("segment",), choices={"segment": SEGMENT_METHODS}),
         check_plan=_check_shop,
         plays_seeds=True,
     )
