@@ -112,6 +112,10 @@ class ItemAffinity:
         return pd.DataFrame({QUERY: query, USER_ID: self.user_vocab.ids[users], SCORE: scores,
                              RANK: np.arange(1, len(users) + 1)})
 
+    def _stacked(self, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        """The per-query frames as one, or an empty frame with the same columns."""
+        return pd.concat(frames, ignore_index=True) if frames else self._frame("", np.zeros(0, int), np.zeros(0))
+
     def segment(self, item_ids: Iterable[object] | object, n: int | None = None) -> pd.DataFrame:
         """Users most likely to interact with each item, best first.
 
@@ -126,7 +130,7 @@ class ItemAffinity:
         self._check_fitted()
         frames = [self._frame(item, *self._ranked(np.asarray([inner]), n))
                   for item, inner in self._trained_inner(item_ids) if inner >= 0]
-        return pd.concat(frames, ignore_index=True) if frames else self._frame("", np.zeros(0, int), np.zeros(0))
+        return self._stacked(frames)
 
     def unknown_items(self, item_ids: Iterable[object]) -> list[str]:
         """Which of ``item_ids`` have no interaction in the training data (no segment possible)."""
@@ -206,12 +210,11 @@ class ItemAttributeAffinity(ItemAffinity):
         queries = [queries] if isinstance(queries, str) else list(queries)
         frames = []
         for query in queries:
-            inner = self.item_vocab.to_inner(list(self.matching_items(query)))
-            inner = inner[inner >= 0]
-            inner = inner[self._trained_items[inner]]
+            inner = np.asarray([i for _, i in self._trained_inner(self.matching_items(query)) if i >= 0],
+                               dtype=np.intp)
             if len(inner):
                 frames.append(self._frame(query, *self._ranked(inner, n)))
-        return pd.concat(frames, ignore_index=True) if frames else self._frame("", np.zeros(0, int), np.zeros(0))
+        return self._stacked(frames)
 
 
 def attribute_columns(items: pd.DataFrame) -> list[str]:
